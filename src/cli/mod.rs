@@ -1,0 +1,138 @@
+//! The command line: argument parsing (clap derive), dispatch, diagnostics and exit codes.
+//!
+//! Exit codes scripts can trust: 0 success / clean, 1 findings (lint) or drift (diff),
+//! 2 bad input or usage. Each subcommand lives in its own file and returns a [`Result`].
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diag::{Diagnostic, Failure, Result};
+
+mod config;
+
+/// Exit code for bad input or usage.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "komply",
+    version,
+    about = "Docker Compose → production Kubernetes manifests, and a Kubernetes linter",
+    long_about = "komply turns Docker Compose projects plus per-environment overlays into production \
+                  Kubernetes manifests, and lints Kubernetes manifests. One static binary: no cluster, \
+                  no network, no Docker daemon.",
+    after_help = "Exit codes: 0 success, 1 findings or drift, 2 bad input or usage.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct GlobalOpts {
+    /// When to use colour in diagnostics (never when NO_COLOR is set).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// Print only errors and findings.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Say what was read, what was skipped, and how long it took.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print the resolved Compose project in canonical long form (like `docker compose config`).
+    #[command(
+        after_help = "Example:\n  komply config -f compose.yaml -f compose.prod.yaml --format json"
+    )]
+    Config(config::ConfigArgs),
+}
+
+/// Entry point used by `main.rs`.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_BAD_INPUT } else { 0 });
+        }
+    };
+    let ctx = Ctx::new(&cli.global);
+    let result = match cli.command {
+        Command::Config(args) => config::run(&ctx, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(failure) => {
+            ctx.report(&failure.0);
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+/// What every command needs to know about how to talk to the user.
+pub struct Ctx {
+    pub color: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+impl Ctx {
+    pub fn new(g: &GlobalOpts) -> Ctx {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match g.color {
+            ColorChoice::Never => false,
+            ColorChoice::Always => !no_color,
+            ColorChoice::Auto => !no_color && std::io::stderr().is_terminal(),
+        };
+        Ctx {
+            color,
+            quiet: g.quiet,
+            verbose: g.verbose,
+        }
+    }
+
+    /// Prints diagnostics to stderr as code frames.
+    pub fn report(&self, diags: &[Diagnostic]) {
+        use std::io::Write;
+        let mut err = std::io::stderr().lock();
+        for d in diags {
+            if self.quiet && d.severity != crate::diag::Severity::Error {
+                continue;
+            }
+            let _ = writeln!(err, "{}", d.render(self.color));
+        }
+    }
+
+    /// A progress or timing note, shown only with `--verbose`.
+    pub fn verbose(&self, msg: impl AsRef<str>) {
+        if self.verbose {
+            eprintln!("komply: {}", msg.as_ref());
+        }
+    }
+}
+
+/// Writes to stdout, treating a closed pipe (`komply … | head`) as success.
+pub fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::msg(format!("cannot write to stdout: {e}"))),
+    }
+}

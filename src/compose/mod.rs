@@ -1,0 +1,1 @@
+//! Load: Compose files → one resolved project, exactly as `docker compose config` (v2) reads them.

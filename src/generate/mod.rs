@@ -1,0 +1,1 @@
+//! Generate: a resolved Compose project → Kubernetes objects, secure by default.

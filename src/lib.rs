@@ -1,0 +1,14 @@
+//! komply: Docker Compose projects → production Kubernetes manifests, and a Kubernetes linter.
+//!
+//! Data flows one way: load (`compose`) → generate → overlay → validate → lint → render.
+//! See docs/ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod compose;
+pub mod diag;
+pub mod fsio;
+pub mod generate;
+pub mod lint;
+pub mod source;
+pub mod validate;
+pub mod yaml;

@@ -1,0 +1,1 @@
+//! Lint: rules over Kubernetes objects, with precise locations, suppression and output formats.
