@@ -18,6 +18,9 @@
 //! including its quirks: the braced argument runs greedily to the *last* `}` on the line, and the
 //! real end is then found by counting braces; what follows is interpolated separately.
 
+// Errors are full diagnostics by design (the loader reports them as they are); they are rare.
+#![allow(clippy::result_large_err)]
+
 use crate::diag::Diagnostic;
 use crate::source::sources;
 use crate::yaml::{Node, NodeKind, Span};
@@ -334,9 +337,7 @@ fn match_at(s: &str) -> Option<Match> {
     if n > 0 {
         return Some(Match::Named { len: 1 + n });
     }
-    let Some(body) = after.strip_prefix('{') else {
-        return None;
-    };
+    let body = after.strip_prefix('{')?;
     let n = name_len(body);
     if n == 0 {
         return Some(Match::Invalid);
