@@ -2,3 +2,4 @@
 
 pub mod dotenv;
 pub mod interpolate;
+pub mod units;
