@@ -2,4 +2,5 @@
 
 pub mod dotenv;
 pub mod interpolate;
+pub mod shortsyntax;
 pub mod units;
