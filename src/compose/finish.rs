@@ -271,6 +271,10 @@ fn normalize(dict: &mut Node, name: &str, env: &IndexMap<String, String>) {
                 }
                 if let Some(a) = b.get_mut("args") {
                     resolve_mapping(a, env);
+                    // an unresolved build arg is dropped (an unresolved environment entry is not)
+                    if let Some(entries) = a.as_map_mut() {
+                        entries.retain(|(_, v)| !v.is_null());
+                    }
                 }
             }
         }
@@ -798,11 +802,12 @@ fn raw_env(text: &str) -> Vec<(String, String)> {
 
 /// Drops top-level networks, volumes, secrets and configs no service uses (what `config` does).
 pub fn drop_unused_resources(dict: &mut Node) {
-    let mut used: [(&str, Vec<String>); 4] = [
+    let mut used: [(&str, Vec<String>); 5] = [
         ("networks", Vec::new()),
         ("volumes", Vec::new()),
         ("secrets", Vec::new()),
         ("configs", Vec::new()),
+        ("models", Vec::new()),
     ];
     if let Some(services) = dict.get("services").and_then(|s| s.as_map()) {
         for (_, svc) in services {
@@ -834,6 +839,13 @@ pub fn drop_unused_resources(dict: &mut Node) {
             mounts(2, svc.get("secrets"));
             mounts(2, svc.get("build").and_then(|b| b.get("secrets")));
             mounts(3, svc.get("configs"));
+            match svc.get("models") {
+                Some(m) if m.is_map() => used[4].1.extend(tree::keys(m)),
+                Some(m) => used[4]
+                    .1
+                    .extend(m.as_seq().unwrap_or_default().iter().filter_map(|n| n.scalar_string())),
+                None => {}
+            }
         }
     }
     for (kind, names) in used {

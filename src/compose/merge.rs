@@ -10,9 +10,27 @@ use crate::yaml::{Node, NodeKind, Tag};
 use super::tree::{key_str, path_matches, s_at};
 
 /// Merges `over` on top of `base` (both raw trees of one Compose document).
-pub fn merge(base: Node, over: Node) -> Result<Node> {
+pub fn merge(mut base: Node, over: Node) -> Result<Node> {
+    apply_resets(&mut base, &over);
     let mut path = Vec::new();
     merge_yaml(base, over, &mut path)
+}
+
+/// Removes from `base` every attribute `over` tags `!reset` or `!override` (compose-go's
+/// `ResetProcessor.Apply`), before the merge rules run — so a reset deep inside a mapping that
+/// the rules would flatten (`environment: {FOO: !reset}`) still applies.
+fn apply_resets(base: &mut Node, over: &Node) {
+    let (Some(o), true) = (over.as_map(), base.is_map()) else {
+        return;
+    };
+    for (k, v) in o {
+        let name = key_str(k);
+        if matches!(v.tag, Some(Tag::Reset) | Some(Tag::Override)) {
+            super::tree::remove(base, &name);
+        } else if let Some(b) = base.get_mut(&name) {
+            apply_resets(b, v);
+        }
+    }
 }
 
 type Merger = fn(Node, Node, &mut Vec<String>) -> Result<Node>;

@@ -209,6 +209,8 @@ pub fn config_output(project: &Project) -> serde_json::Value {
     }
     escape(&mut v);
     if let Some(o) = v.as_object_mut() {
+        // v2.40.3 never prints top-level `models` (kept in `canonical` for later stages)
+        o.remove("models");
         o.sort_keys();
     }
     v

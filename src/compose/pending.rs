@@ -417,12 +417,9 @@ pub fn parse_volume(spec: &str) -> Result<Volume, String> {
     let chars: Vec<char> = spec.chars().collect();
     let mut buf = String::new();
     let mut fields: Vec<String> = Vec::new();
-    for (i, &c) in chars.iter().enumerate() {
-        let drive = c == ':'
-            && buf.len() == 1
-            && buf.chars().all(|x| x.is_ascii_alphabetic())
-            && fields.is_empty()
-            && chars.get(i + 1).is_some_and(|n| *n == '\\' || *n == '/');
+    for &c in chars.iter() {
+        // like compose-go: a single letter before ':' is a Windows drive, wherever it appears
+        let drive = c == ':' && buf.chars().count() == 1 && buf.chars().all(char::is_alphabetic);
         if c == ':' && !drive {
             fields.push(std::mem::take(&mut buf));
         } else {
