@@ -601,6 +601,29 @@ pub fn check_consistency(dict: &Node) -> Result<()> {
                 }
             }
         }
+        let models = dict.get("models").unwrap_or(&empty);
+        let used_models: Vec<&Node> = match svc.get("models") {
+            Some(m) if m.is_map() => m
+                .as_map()
+                .unwrap_or_default()
+                .iter()
+                .map(|(k, _)| k)
+                .collect(),
+            Some(m) => m.as_seq().unwrap_or_default().iter().collect(),
+            None => Vec::new(),
+        };
+        for m in used_models {
+            let model = m.scalar_string().unwrap_or_default();
+            if !tree::has(models, &model) {
+                return Err(fail(
+                    format!(
+                        "service {name:?} refers to undefined model {model}: invalid compose project"
+                    ),
+                    m.span,
+                    "compose/undefined-model",
+                ));
+            }
+        }
         for (kind, defined) in [("secret", secrets), ("config", configs)] {
             if let Some(items) = svc.get(&format!("{kind}s")).and_then(|v| v.as_seq()) {
                 for it in items {
@@ -841,9 +864,12 @@ pub fn drop_unused_resources(dict: &mut Node) {
             mounts(3, svc.get("configs"));
             match svc.get("models") {
                 Some(m) if m.is_map() => used[4].1.extend(tree::keys(m)),
-                Some(m) => used[4]
-                    .1
-                    .extend(m.as_seq().unwrap_or_default().iter().filter_map(|n| n.scalar_string())),
+                Some(m) => used[4].1.extend(
+                    m.as_seq()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|n| n.scalar_string()),
+                ),
                 None => {}
             }
         }
