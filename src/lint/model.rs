@@ -8,6 +8,13 @@ use std::collections::BTreeMap;
 
 use crate::yaml::{Node, Span};
 
+/// Stands in for a pod template without a `spec` (its labels still count for selectors).
+static EMPTY_MAP: Node = Node {
+    kind: crate::yaml::NodeKind::Map(Vec::new()),
+    span: Span::SYNTHETIC,
+    tag: None,
+};
+
 /// One Kubernetes object of the run (a document, or an item of a `List`).
 #[derive(Debug)]
 pub struct Object {
@@ -102,15 +109,15 @@ impl Object {
             | "DeploymentConfig"
             | "Rollout" => {
                 let t = self.node.at(&["spec", "template"])?;
-                (Some(t), t.get("spec")?)
+                (Some(t), t.get("spec").unwrap_or(&EMPTY_MAP))
             }
             "CronJob" => {
                 let t = self.node.at(&["spec", "jobTemplate", "spec", "template"])?;
-                (Some(t), t.get("spec")?)
+                (Some(t), t.get("spec").unwrap_or(&EMPTY_MAP))
             }
             "PodTemplate" => {
                 let t = self.node.get("template")?;
-                (Some(t), t.get("spec")?)
+                (Some(t), t.get("spec").unwrap_or(&EMPTY_MAP))
             }
             _ => return None,
         };

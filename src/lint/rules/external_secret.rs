@@ -1,4 +1,5 @@
 use super::{LintContext, Sink};
+use crate::validate::{ApiStatus, api_version_status};
 use crate::yaml::Node;
 
 declare_rule! {
@@ -47,9 +48,14 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
         if obj.group() != "external-secrets.io" || !matches!(obj.kind.as_str(), "ExternalSecret" | "ClusterExternalSecret") {
             continue;
         }
-        if obj.api_version != "external-secrets.io/v1" {
-            let span = obj.node.entry("apiVersion").map(|(k, _)| k.span).unwrap_or(obj.span());
-            sink.object(idx, obj, span, format!("uses apiVersion {}, which External Secrets Operator no longer serves (since v0.17.0); use external-secrets.io/v1", obj.api_version));
+        let served = match api_version_status(&obj.api_version, &obj.kind) {
+            ApiStatus::Removed { since, replacement } => Some(format!("is no longer served (since {since}); use {replacement}")),
+            ApiStatus::Unknown => Some("is not a version External Secrets Operator serves; use external-secrets.io/v1".to_string()),
+            ApiStatus::Served | ApiStatus::Deprecated { .. } => None,
+        };
+        if let Some(why) = served {
+            let span = obj.node.entry("apiVersion").map(|(_, v)| v.span).unwrap_or(obj.span());
+            sink.object(idx, obj, span, format!("apiVersion {} {why}", obj.api_version));
         }
         let spec_key = obj.node.entry("spec");
         let spec = match obj.kind.as_str() {

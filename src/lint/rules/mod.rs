@@ -144,6 +144,9 @@ registry!(
     external_secret,
     pdb_selects_pods,
     anti_affinity,
+    schema,
+    removed_api_version,
+    deprecated_api_version,
 );
 
 pub fn find(id_or_name: &str) -> Option<&'static Rule> {

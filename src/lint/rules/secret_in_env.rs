@@ -52,8 +52,9 @@ pub fn secret_like_name(name: &str) -> bool {
 }
 
 /// True when a value holds a PEM private key.
+/// (Dash count varies in the wild, so `-BEGIN … PRIVATE KEY-` is enough.)
 pub fn private_key_value(v: &str) -> bool {
-    v.contains("-----BEGIN") && v.contains("PRIVATE KEY")
+    v.find("-BEGIN").is_some_and(|i| v[i..].contains("PRIVATE KEY-"))
 }
 
 /// A value worth calling a secret: not empty, not only a `$(VAR)` reference.
