@@ -12,6 +12,52 @@
 
 use serde_json::{Map, Value};
 
+use crate::yaml::{Node, NodeKind, Span};
+
+/// [`parse_port`] as tree nodes that all carry `span` (the short-syntax item they came from).
+/// An integer item is parsed as its decimal text.
+pub fn parse_port_nodes(item: &Node) -> Result<Vec<Node>, String> {
+    let spec = match &item.kind {
+        NodeKind::Str(s) => s.clone(),
+        NodeKind::Int(i) => i.to_string(),
+        _ => {
+            return Err(format!(
+                "expected a port like \"8080:80\", found {}",
+                item.type_name()
+            ));
+        }
+    };
+    Ok(parse_port(&spec)?
+        .iter()
+        .map(|v| json_to_node(v, item.span))
+        .collect())
+}
+
+/// [`parse_volume`] as a tree node that carries the short-syntax item's span throughout.
+pub fn parse_volume_node(spec: &str, span: Span) -> Result<Node, String> {
+    Ok(json_to_node(&parse_volume(spec)?, span))
+}
+
+/// Builds a node tree from JSON where every node (keys included) points at `span`.
+pub fn json_to_node(v: &Value, span: Span) -> Node {
+    let kind = match v {
+        Value::Null => NodeKind::Null,
+        Value::Bool(b) => NodeKind::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => NodeKind::Int(i),
+            None => NodeKind::Float(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => NodeKind::Str(s.clone()),
+        Value::Array(a) => NodeKind::Seq(a.iter().map(|x| json_to_node(x, span)).collect()),
+        Value::Object(o) => NodeKind::Map(
+            o.iter()
+                .map(|(k, x)| (Node::str(k.clone(), span), json_to_node(x, span)))
+                .collect(),
+        ),
+    };
+    Node::new(kind, span)
+}
+
 /// Parses one short-syntax port (`"8080:80/udp"`, `"3000-3001"`, `"[::1]:53:53/udp"`; an
 /// integer port is given as its decimal text) into the long-form entries `config` prints:
 /// `{mode, host_ip?, target, published?, protocol}`.
@@ -332,6 +378,22 @@ mod tests {
     }
 
     /// `ports: [<spec>]` through `docker compose config --format json`.
+    #[test]
+    fn node_helpers_keep_the_item_span() {
+        let span = Span::point(crate::yaml::SourceId(7), 3, 9);
+        let item = Node::new(NodeKind::Int(80), span);
+        let nodes = parse_port_nodes(&item).unwrap();
+        assert_eq!(nodes.len(), 1);
+        assert_eq!(
+            nodes[0].to_json(),
+            json!({"mode": "ingress", "target": 80, "protocol": "tcp"})
+        );
+        assert_eq!(nodes[0].get("target").map(|n| n.span), Some(span));
+        let v = parse_volume_node("data:/d:ro", span).unwrap();
+        assert_eq!(v.at(&["volume"]).map(|n| n.span), Some(span));
+        assert!(parse_port_nodes(&Node::new(NodeKind::Bool(true), span)).is_err());
+    }
+
     #[test]
     fn ports_match_the_oracle() {
         let cases: Vec<(&str, Value)> = vec![
