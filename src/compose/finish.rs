@@ -43,8 +43,16 @@ fn services_mut(dict: &mut Node) -> Vec<&mut Node> {
     }
 }
 
-fn set_defaults(dict: &mut Node) {
+/// compose-go `transform.SetDefaultValues` (also run on each included project before its paths
+/// are rebased).
+pub fn set_defaults(dict: &mut Node) {
     for svc in services_mut(dict) {
+        if let Some(b) = svc.get_mut("build").filter(|b| b.is_map()) {
+            if b.get("context").is_none_or(Node::is_null) {
+                let span = b.span;
+                tree::set(b, "context", s_at(".", span));
+            }
+        }
         if let Some(secrets) = svc.get_mut("secrets").and_then(|s| s.as_seq_mut()) {
             for m in secrets.iter_mut() {
                 if m.is_map() && !tree::has(m, "target") {

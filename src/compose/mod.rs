@@ -178,7 +178,7 @@ pub fn read_documents(file: &Path) -> Result<Vec<Node>> {
 fn process_document(ctx: &mut Ctx, mut doc: Node, file: &Path, project_dir: &Path) -> Result<Node> {
     cast::interpolate_document(&mut doc, &ctx.env, &mut ctx.warnings)?;
     cast::cast_types(&mut doc, &mut ctx.warnings)?;
-    extends::apply_extends(ctx, &mut doc, file)?;
+    extends::apply_extends(ctx, &mut doc, file, project_dir)?;
     include::apply_include(ctx, &mut doc, file, project_dir)?;
     Ok(doc)
 }
