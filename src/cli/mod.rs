@@ -11,6 +11,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::diag::{Diagnostic, Failure, Result};
 
 mod config;
+mod lint;
+mod rules;
 
 /// Exit code for bad input or usage.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -60,6 +62,13 @@ pub enum Command {
         after_help = "Example:\n  komply config -f compose.yaml -f compose.prod.yaml --format json"
     )]
     Config(config::ConfigArgs),
+    /// Lint Kubernetes manifests: files, directories, or `-` for stdin.
+    #[command(
+        after_help = "Examples:\n  komply lint deploy/\n  kustomize build overlays/prod | komply lint - --format sarif > lint.sarif\n\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input or usage."
+    )]
+    Lint(lint::LintArgs),
+    /// List the lint rules, or explain one (`komply rules explain KP101`).
+    Rules(rules::RulesArgs),
 }
 
 /// Entry point used by `main.rs`.
@@ -74,6 +83,8 @@ pub fn main() -> ExitCode {
     let ctx = Ctx::new(&cli.global);
     let result = match cli.command {
         Command::Config(args) => config::run(&ctx, args),
+        Command::Lint(args) => lint::run(&ctx, args),
+        Command::Rules(args) => rules::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,591 @@
+//! Variable interpolation in Compose values, exactly as Docker Compose v2.40.3 (compose-go 2.9.1)
+//! does it.
+//!
+//! Grammar (compose-spec `12-interpolation.md`, plus what the oracle really does):
+//! - `$VAR`, `${VAR}`; a name is `[_a-zA-Z][_a-zA-Z0-9]*`.
+//! - `${VAR:-d}` / `${VAR-d}`: default when unset-or-empty / unset.
+//! - `${VAR:?e}` / `${VAR?e}`: error when unset-or-empty / unset.
+//! - `${VAR:+a}` / `${VAR+a}`: `a` when set-and-non-empty / set, else the (empty) value.
+//! - The `d`/`e`/`a` part may itself hold interpolations; it is evaluated *eagerly*, before the
+//!   variable is looked up, so `${FOO:-${X?e}}` fails even when `FOO` is set (fixed lazily only
+//!   in compose-go 2.10).
+//! - `$$` is a literal `$`; a `$` followed by anything else that is not `{` stays literal.
+//! - `${` that does not start one of the forms above is "invalid interpolation format".
+//! - An unset variable with no default gives `""` and a warning.
+//!
+//! The matcher reproduces compose-go's regular expression
+//! `\$(?i:(\$)|([_a-z][_a-z0-9]*)|\{(?:([_a-z][_a-z0-9]*(?::?[-+?](.*))?)\}|()))` by hand,
+//! including its quirks: the braced argument runs greedily to the *last* `}` on the line, and the
+//! real end is then found by counting braces; what follows is interpolated separately.
+
+// Errors are full diagnostics by design (the loader reports them as they are); they are rare.
+#![allow(clippy::result_large_err)]
+
+use crate::diag::Diagnostic;
+use crate::source::sources;
+use crate::yaml::{Node, NodeKind, Span};
+
+/// Why a template could not be interpolated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InterpError {
+    /// Char offset, in the template given to [`interpolate`], of the `$` that failed (the
+    /// innermost one when the failure is inside a default/message/alternative).
+    pub offset: usize,
+    /// `required variable X is missing a value[: msg]`, or `invalid interpolation format: …`.
+    pub message: String,
+    /// True for a `:?` / `?` error, false for a malformed template.
+    pub required: bool,
+    /// The (sub-)template compose-go names in its "invalid interpolation format" message.
+    pub template: String,
+}
+
+impl std::fmt::Display for InterpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for InterpError {}
+
+/// Interpolates `template`. `lookup` returns `None` for an unset variable. The names of unset
+/// variables that were used without a default are appended to `unset` (in order, possibly
+/// repeated).
+pub fn interpolate(
+    template: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    unset: &mut Vec<String>,
+) -> Result<String, InterpError> {
+    let mut ctx = Ctx { lookup, unset };
+    ctx.substitute(template, 0).map_err(|e| InterpError {
+        offset: template[..e.at.min(template.len())].chars().count(),
+        message: e.message,
+        required: e.required,
+        template: e.template,
+    })
+}
+
+/// Like [`interpolate`], but warnings are dropped. Handy for values that must not warn twice.
+pub fn interpolate_quiet(
+    template: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, InterpError> {
+    interpolate(template, lookup, &mut Vec::new())
+}
+
+/// The warning Docker Compose prints for an unset variable.
+pub fn unset_warning_message(name: &str) -> String {
+    format!("The \"{name}\" variable is not set. Defaulting to a blank string.")
+}
+
+/// Interpolates every string *value* in the tree (never mapping keys), in place.
+///
+/// A failure becomes a [`Diagnostic`] at the failing value; when the value is a single-line plain
+/// or simply quoted scalar, the column points at the `$` that failed. Each unset variable gives one
+/// warning, at the first place it is used (a name already warned about in `warnings` is not
+/// warned again).
+pub fn interpolate_node(
+    node: &mut Node,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<(), Diagnostic> {
+    let mut path = Vec::new();
+    walk(node, lookup, warnings, &mut path)
+}
+
+fn walk(
+    node: &mut Node,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    warnings: &mut Vec<Diagnostic>,
+    path: &mut Vec<String>,
+) -> Result<(), Diagnostic> {
+    let span = node.span;
+    match &mut node.kind {
+        NodeKind::Str(s) => {
+            if !s.contains('$') {
+                return Ok(());
+            }
+            let mut unset = Vec::new();
+            match interpolate(s, lookup, &mut unset) {
+                Ok(v) => {
+                    for name in unset {
+                        let msg = unset_warning_message(&name);
+                        if !warnings.iter().any(|w| w.message == msg) {
+                            warnings.push(
+                                Diagnostic::warning(msg)
+                                    .at(span)
+                                    .code("compose/unset-variable"),
+                            );
+                        }
+                    }
+                    *s = v;
+                    Ok(())
+                }
+                Err(e) => {
+                    let at = dollar_span(span, s, e.offset);
+                    let path = if path.is_empty() {
+                        "(root)".to_string()
+                    } else {
+                        path.join(".")
+                    };
+                    Err(if e.required {
+                        Diagnostic::error(format!(
+                            "error while interpolating {path}: {}",
+                            e.message
+                        ))
+                        .at(at)
+                        .code("compose/interpolation")
+                        .help("set the variable (in the environment or the .env file) or give it a default with ${NAME:-default}")
+                    } else {
+                        Diagnostic::error(format!(
+                            "invalid interpolation format for {path}: {:?}",
+                            e.template
+                        ))
+                        .at(at)
+                        .code("compose/interpolation")
+                        .help("you may need to escape any $ with another $ (`$$`)")
+                    })
+                }
+            }
+        }
+        NodeKind::Seq(items) => {
+            for item in items {
+                path.push("[]".to_string());
+                let r = walk(item, lookup, warnings, path);
+                path.pop();
+                r?;
+            }
+            Ok(())
+        }
+        NodeKind::Map(entries) => {
+            for (k, v) in entries {
+                path.push(k.scalar_string().unwrap_or_default());
+                let r = walk(v, lookup, warnings, path);
+                path.pop();
+                r?;
+            }
+            Ok(())
+        }
+        NodeKind::Null | NodeKind::Bool(_) | NodeKind::Int(_) | NodeKind::Float(_) => Ok(()),
+    }
+}
+
+/// The span of the `$` at char `offset` of `value`, when the scalar is written on one line as
+/// plain text, `'single'` or escape-free `"double"`; otherwise the scalar's own span.
+fn dollar_span(span: Span, value: &str, offset: usize) -> Span {
+    if value.contains('\n') {
+        return block_dollar_span(span, value, offset).unwrap_or(span);
+    }
+    let Some(col) = dollar_col(span, value, offset) else {
+        return span;
+    };
+    Span::point(span.source, span.start.line, col)
+}
+
+/// For a literal block scalar (`|`) whose content starts at the span: every value line before
+/// the `$` must appear verbatim at the span's column on consecutive source lines.
+fn block_dollar_span(span: Span, value: &str, offset: usize) -> Option<Span> {
+    if span.is_synthetic() {
+        return None;
+    }
+    let file = sources().get(span.source)?;
+    let before: String = value.chars().take(offset).collect();
+    let line_index = before.matches('\n').count();
+    let col_in_line = before.rsplit('\n').next().unwrap_or("").chars().count();
+    let skip = span.start.col.checked_sub(1)? as usize;
+    for (k, want) in value.split('\n').take(line_index + 1).enumerate() {
+        let text = file.line_text(span.start.line + k as u32)?;
+        let at: String = text.chars().skip(skip).collect();
+        if !at.starts_with(want) {
+            return None;
+        }
+    }
+    Some(Span::point(
+        span.source,
+        span.start.line + line_index as u32,
+        span.start.col + col_in_line as u32,
+    ))
+}
+
+fn dollar_col(span: Span, value: &str, offset: usize) -> Option<u32> {
+    if span.is_synthetic() {
+        return None;
+    }
+    let file = sources().get(span.source)?;
+    let line = file.line_text(span.start.line)?;
+    let rest: String = line
+        .chars()
+        .skip(span.start.col.checked_sub(1)? as usize)
+        .collect();
+    let start = span.start.col;
+    let value_chars: Vec<char> = value.chars().collect();
+    if let Some(inner) = rest.strip_prefix('\'') {
+        // Single-quoted: `''` stands for one `'`.
+        let mut raw = inner.chars().peekable();
+        let mut raw_pos = 0u32;
+        for (i, &c) in value_chars.iter().enumerate() {
+            if i == offset {
+                return Some(start + 1 + raw_pos);
+            }
+            let r = raw.next()?;
+            if r != c {
+                return None;
+            }
+            raw_pos += 1;
+            if c == '\'' {
+                if raw.next()? != '\'' {
+                    return None;
+                }
+                raw_pos += 1;
+            }
+        }
+        None
+    } else if let Some(inner) = rest.strip_prefix('"') {
+        let inner: Vec<char> = inner.chars().collect();
+        let n = value_chars.len();
+        if inner.len() > n && inner[..n] == value_chars[..] && inner[n] == '"' {
+            if value.contains('\\') {
+                return None;
+            }
+            return Some(start + 1 + offset as u32);
+        }
+        None
+    } else if rest.starts_with(value) {
+        Some(start + offset as u32)
+    } else {
+        None
+    }
+}
+
+struct Ctx<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    unset: &'a mut Vec<String>,
+}
+
+/// An error with a byte offset in the top-level template.
+struct Fail {
+    at: usize,
+    message: String,
+    required: bool,
+    template: String,
+}
+
+/// The operator of a braced form.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Op {
+    /// `:-`
+    DefaultIfEmpty,
+    /// `-`
+    DefaultIfUnset,
+    /// `:?`
+    RequiredNonEmpty,
+    /// `?`
+    Required,
+    /// `:+`
+    AltIfNonEmpty,
+    /// `+`
+    AltIfSet,
+}
+
+/// What the compose-go regular expression matches at a `$`. Offsets are bytes from the `$`.
+enum Match {
+    /// `$$`
+    Escaped,
+    /// `$NAME`; `len` is the byte length of the match.
+    Named { len: usize },
+    /// `${NAME}` or `${NAME<op>...}` up to the last `}` of the line; `name_len` is in bytes.
+    Braced {
+        len: usize,
+        name_len: usize,
+        op: Option<(Op, usize)>,
+    },
+    /// `${` followed by something that is none of the forms.
+    Invalid,
+}
+
+/// `[_a-z]` under Go's `(?i)`: ASCII letters and `_`, plus the two non-ASCII runes whose simple
+/// case folding reaches an ASCII letter (U+017F LONG S, U+212A KELVIN SIGN).
+fn is_name_start(c: char) -> bool {
+    c == '_' || c.is_ascii_alphabetic() || c == '\u{017F}' || c == '\u{212A}'
+}
+
+fn is_name_char(c: char) -> bool {
+    is_name_start(c) || c.is_ascii_digit()
+}
+
+/// Byte length of the name at the start of `s` (0 if none).
+fn name_len(s: &str) -> usize {
+    let mut chars = s.char_indices();
+    match chars.next() {
+        Some((_, c)) if is_name_start(c) => {}
+        _ => return 0,
+    }
+    for (i, c) in chars {
+        if !is_name_char(c) {
+            return i;
+        }
+    }
+    s.len()
+}
+
+/// Matches at `s`, which starts with `$`.
+fn match_at(s: &str) -> Option<Match> {
+    let after = &s[1..];
+    if after.starts_with('$') {
+        return Some(Match::Escaped);
+    }
+    let n = name_len(after);
+    if n > 0 {
+        return Some(Match::Named { len: 1 + n });
+    }
+    let body = after.strip_prefix('{')?;
+    let n = name_len(body);
+    if n == 0 {
+        return Some(Match::Invalid);
+    }
+    let tail = &body[n..];
+    let op = if let Some(t) = tail.strip_prefix(':') {
+        match t.as_bytes().first() {
+            Some(b'-') => Some((Op::DefaultIfEmpty, 2)),
+            Some(b'?') => Some((Op::RequiredNonEmpty, 2)),
+            Some(b'+') => Some((Op::AltIfNonEmpty, 2)),
+            _ => None,
+        }
+    } else {
+        match tail.as_bytes().first() {
+            Some(b'-') => Some((Op::DefaultIfUnset, 1)),
+            Some(b'?') => Some((Op::Required, 1)),
+            Some(b'+') => Some((Op::AltIfSet, 1)),
+            _ => None,
+        }
+    };
+    let head = 2 + n; // `${` + name
+    if let Some((op, op_len)) = op {
+        // `(.*)\}`: `.` stops at a newline; greedy, so the last `}` of the line wins.
+        let arg = &tail[op_len..];
+        let line = arg.split('\n').next().unwrap_or("");
+        if let Some(close) = line.rfind('}') {
+            return Some(Match::Braced {
+                len: head + op_len + close + 1,
+                name_len: n,
+                op: Some((op, op_len)),
+            });
+        }
+    }
+    if tail.starts_with('}') {
+        return Some(Match::Braced {
+            len: head + 1,
+            name_len: n,
+            op: None,
+        });
+    }
+    Some(Match::Invalid)
+}
+
+/// compose-go's `getFirstBraceClosingIndex`: the `}` that brings the count of `{` back to zero.
+/// Like the original, the byte right after each `{` is skipped.
+fn first_brace_closing_index(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut open = 0i64;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'}' {
+            open -= 1;
+            if open == 0 {
+                return Some(i);
+            }
+        }
+        if b[i] == b'{' {
+            open += 1;
+            i += 1;
+        }
+        i += 1;
+    }
+    None
+}
+
+impl Ctx<'_> {
+    /// One `Substitute` call of compose-go. `base` is the byte offset of `template` in the
+    /// top-level template (every sub-template is a slice of it).
+    fn substitute(&mut self, template: &str, base: usize) -> Result<String, Fail> {
+        let mut out = String::with_capacity(template.len());
+        let mut i = 0;
+        while let Some(rel) = template[i..].find('$') {
+            let at = i + rel;
+            out.push_str(&template[i..at]);
+            let here = &template[at..];
+            match match_at(here) {
+                None => {
+                    out.push('$');
+                    i = at + 1;
+                }
+                Some(Match::Escaped) => {
+                    out.push('$');
+                    i = at + 2;
+                }
+                Some(Match::Named { len }) => {
+                    let name = &here[1..len];
+                    out.push_str(&self.get(name));
+                    i = at + len;
+                }
+                Some(Match::Invalid) => {
+                    return Err(Fail {
+                        at: base + at,
+                        message: format!("invalid interpolation format: {template:?}"),
+                        required: false,
+                        template: template.to_string(),
+                    });
+                }
+                Some(Match::Braced { len, name_len, op }) => {
+                    let whole = &here[..len];
+                    out.push_str(&self.braced(whole, name_len, op, base + at)?);
+                    i = at + len;
+                }
+            }
+        }
+        out.push_str(&template[i..]);
+        Ok(out)
+    }
+
+    fn get(&mut self, name: &str) -> String {
+        match (self.lookup)(name) {
+            Some(v) => v,
+            None => {
+                self.unset.push(name.to_string());
+                String::new()
+            }
+        }
+    }
+
+    /// A braced match `whole` (from `$` to the last `}` of the line) at byte `at` of the top-level
+    /// template.
+    fn braced(
+        &mut self,
+        whole: &str,
+        name_len: usize,
+        op: Option<(Op, usize)>,
+        at: usize,
+    ) -> Result<String, Fail> {
+        let name = &whole[2..2 + name_len];
+        let Some((op, op_len)) = op else {
+            return Ok(self.get(name));
+        };
+        // The real end of this form is where the braces balance; the rest is interpolated
+        // on its own afterwards.
+        let (form, rest, rest_at) = match first_brace_closing_index(whole) {
+            Some(close) => (&whole[..=close], &whole[close + 1..], at + close + 1),
+            None => (whole, "", at + whole.len()),
+        };
+        let arg_start = 2 + name_len + op_len;
+        // `form` ends with the `}` that closes it (the brace counter stops on a `}`, and without
+        // a balance the greedy match itself ends with `}`).
+        let arg_end = form.len() - 1;
+        let arg_raw = form.get(arg_start..arg_end).unwrap_or("");
+        // Eager: the argument is interpolated before the variable is even looked up.
+        let arg = self.substitute(arg_raw, at + arg_start)?;
+        let value = (self.lookup)(name);
+        let result = match op {
+            Op::DefaultIfEmpty => match value {
+                Some(v) if !v.is_empty() => v,
+                _ => arg,
+            },
+            Op::DefaultIfUnset => value.unwrap_or(arg),
+            Op::AltIfNonEmpty => match value {
+                Some(v) if !v.is_empty() => arg,
+                other => other.unwrap_or_default(),
+            },
+            Op::AltIfSet => match value {
+                Some(_) => arg,
+                None => String::new(),
+            },
+            Op::RequiredNonEmpty | Op::Required => match value {
+                Some(v) if op == Op::Required || !v.is_empty() => v,
+                _ => {
+                    let message = if arg.is_empty() {
+                        format!("required variable {name} is missing a value")
+                    } else {
+                        format!("required variable {name} is missing a value: {arg}")
+                    };
+                    return Err(Fail {
+                        at,
+                        message,
+                        required: true,
+                        template: whole.to_string(),
+                    });
+                }
+            },
+        };
+        let rest = self.substitute(rest, rest_at)?;
+        Ok(result + &rest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "FOO" => Some("first".into()),
+            "BAR" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    fn run(t: &str) -> Result<String, InterpError> {
+        interpolate(t, &env, &mut Vec::new())
+    }
+
+    #[test]
+    fn error_offsets_point_at_the_failing_dollar() {
+        let e = run("ab ${missing:?boom}").unwrap_err();
+        assert_eq!(e.offset, 3);
+        assert!(e.required);
+        let e = run("é${FOO:-${X:?no}}").unwrap_err();
+        assert_eq!(e.offset, 8);
+        assert_eq!(e.message, "required variable X is missing a value: no");
+        let e = run("ok ${ bad}").unwrap_err();
+        assert_eq!((e.offset, e.required), (3, false));
+    }
+
+    #[test]
+    fn unset_names_are_reported_in_order() {
+        let mut unset = Vec::new();
+        let v = interpolate("$A ${B} ${C:-x} $FOO", &env, &mut unset).unwrap();
+        assert_eq!(v, "  x first");
+        assert_eq!(unset, vec!["A".to_string(), "B".to_string()]);
+    }
+
+    #[test]
+    fn a_braced_form_may_not_span_lines() {
+        assert!(run("${missing:-a\n}").is_err());
+        assert_eq!(run("${missing:-a}\n}").unwrap(), "a\n}");
+    }
+
+    #[test]
+    fn text_after_a_form_is_interpolated_on_its_own() {
+        assert_eq!(run("${missing:-a} and ${FOO}").unwrap(), "a and first");
+        assert_eq!(run("${FOO-x}-${BAR:+y}-$FOO").unwrap(), "first--first");
+    }
+
+    /// Quirks checked against the v2.40.3 binary (`config --format json`).
+    #[test]
+    fn quirks_match_the_oracle() {
+        let env = |n: &str| match n {
+            "FOO" => Some("first".to_string()),
+            "\u{017F}" => Some("long".to_string()),
+            "\u{212A}" => Some("kelvin".to_string()),
+            _ => None,
+        };
+        let run = |t: &str| interpolate(t, &env, &mut Vec::new());
+        assert_eq!(run("$\u{017F}").unwrap(), "long");
+        assert_eq!(run("${\u{212A}}").unwrap(), "kelvin");
+        assert_eq!(run("${missing:-{}}").unwrap(), "{}");
+        assert_eq!(run("${FOO:-x}}}").unwrap(), "first}}");
+        // The error names the sub-template that failed, as compose-go does.
+        assert_eq!(run("${missing:-x} ${}").unwrap_err().template, " ${}");
+        assert_eq!(run("${missing:-${}}").unwrap_err().template, "${}");
+        let mut unset = Vec::new();
+        assert_eq!(interpolate("${A:+${A},}B", &env, &mut unset).unwrap(), "B");
+        assert_eq!(unset, vec!["A".to_string()]);
+    }
+}
