@@ -122,3 +122,43 @@ fn missing_file_is_exit_2() {
     let out = komply(&["convert", "-f", "does/not/exist.yaml"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Every bundled example (pinned images, healthchecks, resources) converts to output that
+/// `komply lint` accepts with zero errors.
+#[test]
+fn examples_lint_with_zero_errors() {
+    use std::io::Write;
+    let mut count = 0;
+    for entry in std::fs::read_dir(root().join("examples")).unwrap() {
+        let compose = entry.unwrap().path().join("compose.yaml");
+        if !compose.is_file() {
+            continue;
+        }
+        count += 1;
+        let out = komply(&["convert", "-q", "-f", compose.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            compose.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut lint = Command::new(env!("CARGO_BIN_EXE_komply"))
+            .args(["lint", "-", "--fail-on", "error"])
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        lint.stdin.take().unwrap().write_all(&out.stdout).unwrap();
+        let res = lint.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&res.stdout).to_string()
+            + &String::from_utf8_lossy(&res.stderr);
+        assert!(
+            res.status.success() && text.contains(" 0 errors"),
+            "{}:\n{text}",
+            compose.display()
+        );
+    }
+    assert!(count >= 1);
+}

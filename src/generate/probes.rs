@@ -4,7 +4,8 @@
 //! passes the whole string as one argv word, which fails at runtime). Compose's defaults are
 //! carried over (interval 30s, timeout 30s, retries 3), not Kubernetes' (10s / 1s / 3). A plain
 //! `curl`/`wget` of `http://localhost:PORT/PATH` becomes an `httpGet` probe on the named port, so
-//! the image needs no curl. `disable: true` / `["NONE"]` → no probes.
+//! the image needs no curl. `disable: true` / `["NONE"]` → no probes. The liveness probe gets twice
+//! the readiness failure threshold, so it is never the first to act.
 
 use serde_json::Value;
 
@@ -228,7 +229,11 @@ pub fn probes(
     };
     let mut out = Probes::default();
     if let Some(h) = &live_handler {
-        out.liveness = Some(probe(h.clone(), &timing));
+        // Readiness reacts after Compose's `retries`; liveness waits twice as long, so an
+        // overloaded pod is first taken out of rotation, and restarted only if it stays stuck.
+        let mut live = probe(h.clone(), &timing);
+        live.failure_threshold = live.failure_threshold.saturating_mul(2);
+        out.liveness = Some(live);
         out.startup = startup(h.clone(), &timing);
     }
     let r = &hints.readiness;
