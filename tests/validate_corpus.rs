@@ -76,3 +76,45 @@ fn validate_every_manifest_in_a_directory() {
         "{objects} objects; {invalid} files with violations; {no_schema} objects without schema"
     );
 }
+
+/// Same for Compose files: every YAML file under KOMPLY_VALIDATE_COMPOSE_DIR against the compose
+/// schema; prints each diagnostic and `VERDICT valid|invalid PATH`.
+#[test]
+#[ignore]
+fn validate_every_compose_file_in_a_directory() {
+    let Ok(dir) = std::env::var("KOMPLY_VALIDATE_COMPOSE_DIR") else {
+        eprintln!("set KOMPLY_VALIDATE_COMPOSE_DIR");
+        return;
+    };
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        let name = path.file_name().unwrap().to_string_lossy();
+        if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+            continue;
+        }
+        let docs = match load_yaml(path) {
+            Ok((_, docs)) => docs,
+            Err(e) => {
+                println!("PARSE {}: {e}", path.display());
+                continue;
+            }
+        };
+        let Some(doc) = docs.first() else { continue };
+        let diags = komply::validate::validate_compose(doc);
+        for d in &diags {
+            println!(
+                "{d}{}",
+                d.help
+                    .as_ref()
+                    .map(|h| format!(" [help: {h}]"))
+                    .unwrap_or_default()
+            );
+        }
+        println!(
+            "VERDICT {} {}",
+            if diags.is_empty() { "valid" } else { "invalid" },
+            path.display()
+        );
+    }
+}
