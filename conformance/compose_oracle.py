@@ -194,6 +194,40 @@ def kompose(suite, root):
         suite.compare("kompose", str(rel), f.parent, ["-p", "kompose", "-f", f.name], ["--no-path-resolution"], {})
 
 
+def kompose_resolved(suite, root):
+    """The same inputs with path resolution on (absolute paths from the same cwd)."""
+    base = root / "kompose"
+    files = sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file() and is_compose(p))
+    for f in files:
+        rel = f.relative_to(base)
+        suite.compare("kompose-resolved", str(rel), f.parent, ["-p", "kompose", "-f", f.name], [], {})
+
+
+def compose_go_testdata(suite, root):
+    """Every compose file of compose-go's loader/cli test data, loaded on its own."""
+    base = root / "compose-go"
+    files = sorted(
+        p
+        for d in ("loader/testdata", "cli/testdata", "schema")
+        for p in (base / d).rglob("*")
+        if p.suffix in (".yaml", ".yml") and p.is_file() and "remote" not in p.parts
+    )
+    env = {"HOME": "/home/user"}
+    for f in files:
+        rel = f.relative_to(base)
+        suite.compare("compose-go-testdata", str(rel), f.parent, ["-p", "demo", "-f", f.name], ["--no-path-resolution"], env)
+
+
+def fixtures(suite, root, repo):
+    """Our own oracle-checked cases: tests/fixtures/compose/<case>/case.json = {args, env}."""
+    base = repo / "tests/fixtures/compose"
+    for case in sorted(base.glob("*/case.json")):
+        spec = json.loads(case.read_text())
+        for i, args in enumerate(spec["runs"]):
+            name = f"{case.parent.name}#{i}"
+            suite.compare("fixtures", name, case.parent / spec.get("cwd", "."), args, spec.get("config_args", ["--no-path-resolution"]), spec.get("env", {}))
+
+
 def load_known(path):
     known = {}
     if path.exists():
@@ -225,6 +259,9 @@ def main():
         "interpolation": interpolation,
         "full-example": full_example,
         "kompose": kompose,
+        "kompose-resolved": kompose_resolved,
+        "compose-go-testdata": compose_go_testdata,
+        "fixtures": lambda s, r: fixtures(s, r, Path(__file__).resolve().parent.parent),
     }
     for name, fn in groups.items():
         if args.only and name != args.only:

@@ -6,7 +6,7 @@
 use crate::diag::{Diagnostic, Failure, Result};
 use crate::yaml::{Node, NodeKind, Span};
 
-use super::pending;
+use super::shortsyntax;
 use super::tree::{self, bool_at, int_at, key_str, s_at};
 
 fn err(msg: String, span: Span) -> Failure {
@@ -230,38 +230,33 @@ fn volume(v: &mut Node) -> Result<()> {
         return Ok(());
     };
     let span = v.span;
-    let p = pending::parse_volume(&spec).map_err(|e| err(e, span))?;
-    let mut m = tree::map_at(span);
-    tree::set(&mut m, "type", s_at(p.kind, span));
-    if !p.source.is_empty() {
-        tree::set(&mut m, "source", s_at(p.source.clone(), span));
-    }
-    tree::set(&mut m, "target", s_at(clean_target(&p.target), span));
-    if p.read_only {
-        tree::set(&mut m, "read_only", bool_at(true, span));
-    }
-    if !p.consistency.is_empty() {
-        tree::set(&mut m, "consistency", s_at(p.consistency.clone(), span));
-    }
-    if p.kind == "bind" {
-        let mut b = tree::map_at(span);
-        if !p.propagation.is_empty() {
-            tree::set(&mut b, "propagation", s_at(p.propagation.clone(), span));
+    let parsed = shortsyntax::parse_volume(&spec).map_err(|e| err(e, span))?;
+    let mut m = spanned(&parsed, span);
+    if let Some(t) = m.get_mut("target") {
+        if let Some(s) = t.as_str() {
+            t.kind = NodeKind::Str(clean_target(s));
         }
-        if !p.selinux.is_empty() {
-            tree::set(&mut b, "selinux", s_at(p.selinux.clone(), span));
-        }
-        tree::set(&mut b, "create_host_path", bool_at(true, span));
-        tree::set(&mut m, "bind", b);
-    } else {
-        let mut vol = tree::map_at(span);
-        if p.nocopy {
-            tree::set(&mut vol, "nocopy", bool_at(true, span));
-        }
-        tree::set(&mut m, "volume", vol);
     }
     *v = m;
     Ok(())
+}
+
+/// A JSON value (from the short-syntax parsers) as a node tree carrying `span` everywhere.
+fn spanned(v: &serde_json::Value, span: Span) -> Node {
+    fn respan(n: &mut Node, span: Span) {
+        n.span = span;
+        match &mut n.kind {
+            NodeKind::Seq(items) => items.iter_mut().for_each(|i| respan(i, span)),
+            NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                respan(k, span);
+                respan(v, span)
+            }),
+            _ => {}
+        }
+    }
+    let mut n = Node::from_json(v);
+    respan(&mut n, span);
+    n
 }
 
 /// `path.Clean` for container paths (POSIX), unless it looks like a Windows path.
@@ -302,20 +297,8 @@ fn ports(p: &mut Node) -> Result<()> {
         match &it.kind {
             NodeKind::Int(_) | NodeKind::Str(_) => {
                 let spec = it.scalar_string().unwrap_or_default();
-                let parsed = pending::parse_ports(&spec).map_err(|e| err(e, span))?;
-                for port in parsed {
-                    let mut m = tree::map_at(span);
-                    tree::set(&mut m, "mode", s_at("ingress", span));
-                    if !port.host_ip.is_empty() {
-                        tree::set(&mut m, "host_ip", s_at(port.host_ip, span));
-                    }
-                    tree::set(&mut m, "target", int_at(port.target as i64, span));
-                    if !port.published.is_empty() {
-                        tree::set(&mut m, "published", s_at(port.published, span));
-                    }
-                    tree::set(&mut m, "protocol", s_at(port.protocol, span));
-                    out.push(m);
-                }
+                let parsed = shortsyntax::parse_port(&spec).map_err(|e| err(e, span))?;
+                out.extend(parsed.iter().map(|p| spanned(p, span)));
             }
             NodeKind::Map(_) => {
                 let mut m = it;

@@ -15,59 +15,7 @@ pub fn interpolate_document(
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<()> {
     let lookup = |k: &str| env.get(k).cloned();
-    let mut path = Vec::new();
-    walk(doc, &lookup, warnings, &mut path)
-}
-
-fn walk(
-    n: &mut Node,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    warnings: &mut Vec<Diagnostic>,
-    path: &mut Vec<String>,
-) -> Result<()> {
-    match &mut n.kind {
-        NodeKind::Str(s) => {
-            if s.contains('$') {
-                let mut unset = Vec::new();
-                let v = super::pending::interpolate(s, lookup, &mut unset).map_err(|e| {
-                    Failure::one(
-                        Diagnostic::error(format!(
-                            "error while interpolating {}: {e}",
-                            path.join(".")
-                        ))
-                        .at(n.span)
-                        .code("compose/interpolation"),
-                    )
-                })?;
-                for u in unset {
-                    warnings.push(
-                        Diagnostic::warning(format!(
-                            "the {u:?} variable is not set, defaulting to a blank string"
-                        ))
-                        .at(n.span)
-                        .code("compose/unset-variable"),
-                    );
-                }
-                n.kind = NodeKind::Str(v);
-            }
-        }
-        NodeKind::Seq(items) => {
-            for (i, it) in items.iter_mut().enumerate() {
-                path.push(format!("[{i}]"));
-                walk(it, lookup, warnings, path)?;
-                path.pop();
-            }
-        }
-        NodeKind::Map(entries) => {
-            for (k, v) in entries.iter_mut() {
-                path.push(key_str(k));
-                walk(v, lookup, warnings, path)?;
-                path.pop();
-            }
-        }
-        _ => {}
-    }
-    Ok(())
+    super::interpolate::interpolate_node(doc, &lookup, warnings).map_err(Failure::one)
 }
 
 #[derive(Clone, Copy)]

@@ -19,22 +19,24 @@ struct Ref {
 }
 
 /// Resolves `extends` for every service of a document read from `file`.
-pub fn apply_extends(ctx: &mut Ctx, doc: &mut Node, file: &Path) -> Result<()> {
+/// `project_dir` is the loader's working directory: `extends.file` is relative to it (extended
+/// files have their paths rebased onto it), like compose-go's resource loader.
+pub fn apply_extends(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &Path) -> Result<()> {
     let Some(services) = doc.get_mut("services") else {
         return Ok(());
     };
     if !services.is_map() {
         return Ok(());
     }
-    let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
     for name in tree::keys(services) {
-        resolve(ctx, &name, services, file, &dir, &[])?;
+        resolve(ctx, &name, services, file, project_dir, &[])?;
     }
     Ok(())
 }
 
-/// Resolves one service of `services` (a mapping read from `file`, whose relative paths are
-/// relative to `dir`), recursively. Returns the resolved service.
+/// Resolves one service of `services` (a mapping read from `file`; relative paths, including
+/// `extends.file`, are relative to `dir`, the project directory), recursively. Returns the
+/// resolved service.
 fn resolve(
     ctx: &mut Ctx,
     name: &str,
@@ -93,7 +95,7 @@ fn resolve(
                     .code("compose/extends"),
                 ));
             }
-            (Some(svcs), path, base_dir)
+            (Some(svcs), path, dir.to_path_buf())
         }
         None => {
             if services.get(&reference).is_none() {

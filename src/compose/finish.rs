@@ -12,7 +12,7 @@ use crate::yaml::{Node, NodeKind, Span};
 
 use super::project::Setup;
 use super::tree::{self, bool_at, int_at, key_str, s, s_at};
-use super::{Ctx, pending};
+use super::{Ctx, dotenv, units};
 
 fn fail(msg: impl Into<String>, span: Span, code: &str) -> Failure {
     Failure::one(Diagnostic::error(msg).at(span).code(code.to_string()))
@@ -43,8 +43,16 @@ fn services_mut(dict: &mut Node) -> Vec<&mut Node> {
     }
 }
 
-fn set_defaults(dict: &mut Node) {
+/// compose-go `transform.SetDefaultValues` (also run on each included project before its paths
+/// are rebased).
+pub fn set_defaults(dict: &mut Node) {
     for svc in services_mut(dict) {
+        if let Some(b) = svc.get_mut("build").filter(|b| b.is_map()) {
+            if b.get("context").is_none_or(Node::is_null) {
+                let span = b.span;
+                tree::set(b, "context", s_at(".", span));
+            }
+        }
         if let Some(secrets) = svc.get_mut("secrets").and_then(|s| s.as_seq_mut()) {
             for m in secrets.iter_mut() {
                 if m.is_map() && !tree::has(m, "target") {
@@ -780,22 +788,14 @@ pub fn resolve_env_files(ctx: &mut Ctx, dict: &mut Node, setup: &Setup) -> Resul
                     .map(|(v, _)| v.clone())
                     .or_else(|| project_env.get(k).cloned())
             };
-            let parsed: Vec<(String, String)> = if raw {
-                raw_env(&text)
+            let parsed = if raw {
+                dotenv::parse_dotenv_raw_with_lookup(src, &text, &lookup)
             } else {
-                pending::parse_dotenv(&text, &lookup)
-                    .map_err(|e| {
-                        fail(
-                            format!("failed to read {}: {e}", full.display()),
-                            Span::point(src, 1, 1),
-                            "compose/env-file",
-                        )
-                    })?
-                    .into_iter()
-                    .collect()
-            };
-            for (k, v) in parsed {
-                acc.insert(k, (v, Span::point(src, 1, 1)));
+                dotenv::parse_dotenv(src, &text, &lookup)
+            }
+            .map_err(Failure::one)?;
+            for e in parsed {
+                acc.insert(e.key, (e.value, e.span));
             }
         }
         let mut merged = tree::map_at(own.span);
@@ -811,16 +811,6 @@ pub fn resolve_env_files(ctx: &mut Ctx, dict: &mut Node, setup: &Setup) -> Resul
     }
     let _ = ctx;
     Ok(())
-}
-
-fn raw_env(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .filter_map(|l| {
-            l.split_once('=')
-                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
-        })
-        .collect()
 }
 
 /// Drops top-level networks, volumes, secrets and configs no service uses (what `config` does).
@@ -907,35 +897,41 @@ const POINTERS: &[&str] = &[
 ];
 
 fn to_duration(n: &mut Node) {
-    let ns = match &n.kind {
-        NodeKind::Str(v) => pending::parse_duration(v),
-        NodeKind::Int(i) => Some(*i as i128 * 1_000_000_000),
+    let d = match &n.kind {
+        NodeKind::Str(v) => units::parse_duration(v).ok(),
+        NodeKind::Int(i) => Some(units::GoDuration(i.saturating_mul(1_000_000_000))),
         _ => None,
     };
-    if let Some(ns) = ns {
-        n.kind = NodeKind::Str(pending::format_duration(ns));
+    if let Some(d) = d {
+        n.kind = NodeKind::Str(units::format_duration(d.as_nanos()));
     }
 }
 
 fn to_bytes(n: &mut Node) {
-    let b = match &n.kind {
-        NodeKind::Str(v) => pending::parse_bytes(v),
-        NodeKind::Int(i) => Some(*i),
-        NodeKind::Float(f) => Some(*f as i64),
-        _ => None,
-    };
-    if let Some(b) = b {
+    if let Ok(b) = units::byte_size_from_node(n) {
         n.kind = NodeKind::Str(b.to_string());
     }
 }
 
+/// A Go `float32` (`cpus`): shortest decimal of the f32.
 fn to_float(n: &mut Node) {
+    let f = match &n.kind {
+        NodeKind::Str(v) => units::parse_cpus(v.trim()).ok(),
+        NodeKind::Int(i) => Some(*i as f32),
+        NodeKind::Float(f) => Some(*f as f32),
+        _ => None,
+    };
+    if let Some(f) = f {
+        n.kind = Node::from_json(&units::cpus_to_json(f)).kind;
+    }
+}
+
+/// A Go `float64` (`max_failure_ratio`).
+fn to_float64(n: &mut Node) {
     if let NodeKind::Str(v) = &n.kind {
         if let Ok(f) = v.trim().parse::<f64>() {
             n.kind = NodeKind::Float(f);
         }
-    } else if let NodeKind::Int(i) = n.kind {
-        n.kind = NodeKind::Float(i as f64);
     }
 }
 
@@ -1105,7 +1101,7 @@ fn shape_deploy(d: &mut Node) {
                 }
             }
             if let Some(r) = u.get_mut("max_failure_ratio") {
-                to_float(r);
+                to_float64(r);
             }
             omit_empty(u, &[]);
         }

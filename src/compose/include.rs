@@ -122,6 +122,7 @@ pub fn apply_include(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &P
         ctx.warnings.append(&mut sub.warnings);
         let prefix = relative_dir(project_dir, &inc_dir);
         let home = ctx.env.get("HOME").cloned().unwrap_or_default();
+        finish::set_defaults(&mut imported);
         finish::rebase_paths(&mut imported, &prefix, &home);
         import_resources(doc, imported, item.span)?;
     }

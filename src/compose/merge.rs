@@ -465,7 +465,9 @@ fn port_index(n: &Node) -> Option<String> {
 fn volume_index(n: &Node) -> Option<String> {
     match &n.kind {
         NodeKind::Map(_) => n.get("target").and_then(|t| t.scalar_string()),
-        NodeKind::Str(s) => super::pending::parse_volume(s).ok().map(|v| v.target),
+        NodeKind::Str(s) => super::shortsyntax::parse_volume(s)
+            .ok()
+            .and_then(|v| v.get("target").and_then(|t| t.as_str()).map(str::to_string)),
         _ => None,
     }
 }

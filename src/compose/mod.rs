@@ -23,7 +23,6 @@ pub mod include;
 pub mod interpolate;
 pub mod merge;
 pub mod model;
-pub mod pending;
 pub mod project;
 pub mod shortsyntax;
 pub mod tree;
@@ -130,6 +129,11 @@ pub fn load_model(ctx: &mut Ctx, files: &[PathBuf], project_dir: &Path) -> Resul
             let cfg = process_document(ctx, doc, file, project_dir)?;
             dict = merge::merge(dict, cfg)?;
             merge::enforce_unicity(&mut dict);
+            // Like compose-go: the merged model is validated after each file, once interpolated.
+            let errors = crate::validate::validate_compose(&dict);
+            if !errors.is_empty() {
+                return Err(Failure(errors));
+            }
             canonical::canonical(&mut dict)?;
             merge::enforce_unicity(&mut dict);
         }
@@ -173,19 +177,11 @@ pub fn read_documents(file: &Path) -> Result<Vec<Node>> {
 
 /// Interpolation, casting, `extends` and `include` for one document of one file.
 fn process_document(ctx: &mut Ctx, mut doc: Node, file: &Path, project_dir: &Path) -> Result<Node> {
-    validate_raw(&doc)?;
     cast::interpolate_document(&mut doc, &ctx.env, &mut ctx.warnings)?;
     cast::cast_types(&mut doc, &mut ctx.warnings)?;
-    extends::apply_extends(ctx, &mut doc, file)?;
+    extends::apply_extends(ctx, &mut doc, file, project_dir)?;
     include::apply_include(ctx, &mut doc, file, project_dir)?;
     Ok(doc)
-}
-
-/// Schema validation of one raw document (compose-go validates the merged model after each
-/// file; validating each document is equivalent for the errors users make and points at the
-/// right file).
-fn validate_raw(_doc: &Node) -> Result<()> {
-    Ok(())
 }
 
 /// The project as `docker compose config` prints it: service-level `x-*` keys left out, every `$`

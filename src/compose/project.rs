@@ -83,18 +83,9 @@ pub fn apply_env_files(env: &mut IndexMap<String, String>, files: &[PathBuf]) ->
         let os = env.clone();
         let acc = from_files.clone();
         let lookup = move |k: &str| os.get(k).cloned().or_else(|| acc.get(k).cloned());
-        let parsed = super::pending::parse_dotenv(&text, &lookup).map_err(|e| {
-            Failure::one(
-                Diagnostic::error(format!(
-                    "failed to read {}: {e}",
-                    crate::source::display_path(f)
-                ))
-                .at(crate::yaml::Span::point(src, 1, 1))
-                .code("compose/dotenv"),
-            )
-        })?;
-        for (k, v) in parsed {
-            from_files.insert(k, v);
+        let parsed = super::dotenv::parse_dotenv(src, &text, &lookup).map_err(Failure::one)?;
+        for e in parsed {
+            from_files.insert(e.key, e.value);
         }
     }
     for (k, v) in from_files {
@@ -267,8 +258,12 @@ fn project_name(
     }
     if let Some((raw, span)) = from_file {
         let lookup = |k: &str| env.get(k).cloned();
-        let v = super::pending::interpolate(&raw, &lookup, &mut Vec::new()).map_err(|e| {
-            Failure::one(Diagnostic::error(e).at(span).code("compose/interpolation"))
+        let v = super::interpolate::interpolate_quiet(&raw, &lookup).map_err(|e| {
+            Failure::one(
+                Diagnostic::error(format!("error while interpolating name: {e}"))
+                    .at(span)
+                    .code("compose/interpolation"),
+            )
         })?;
         let n = normalize_project_name(&v);
         if !n.is_empty() {

@@ -9,6 +9,11 @@ declare_rule! {
     /// - `imagePullPolicy: IfNotPresent` with a mutable image (no tag or `:latest`, no digest):
     ///   each node keeps whatever `latest` it pulled first, so pods run different code.
     ///
+    /// ## Why
+    /// With `Never` a rescheduled pod fails with `ErrImageNeverPull` on a fresh node; with
+    /// `IfNotPresent` and a moving tag, nodes run whatever version they happened to pull.
+    ///
+    /// ## Not reported
     /// An unset policy is fine: Kubernetes defaults to `Always` for `latest` / untagged images and
     /// to `IfNotPresent` for pinned ones, which is right. A pinned tag with `IfNotPresent` is not
     /// reported (unlike linters that require `Always` everywhere, which adds a registry round
