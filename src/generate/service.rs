@@ -322,10 +322,35 @@ pub(crate) fn build(
     let mut container_env: Vec<EnvVar> = Vec::new();
     let mut env_from: Vec<EnvFromSource> = Vec::new();
     if !env_data.is_empty() {
+        // `POSTGRES_PASSWORD_FILE=/run/secrets/…` names a mounted secret; its name looks like a
+        // secret to a linter. Say so on the ConfigMap — only when no other key looks like one.
+        let looks = |k: &str| {
+            p.secret_patterns
+                .iter()
+                .any(|pat| secrets::glob_match(pat, k))
+        };
+        let paths: Vec<&str> = env_data
+            .iter()
+            .filter(|(k, v)| looks(k) && secrets::is_secret_file_path(k, v))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let others = env_data
+            .iter()
+            .any(|(k, v)| looks(k) && !secrets::is_secret_file_path(k, v));
+        let mut cm_meta = meta(&env_cm);
+        if !paths.is_empty() && !others {
+            cm_meta.annotations.insert(
+                "ignore.komply.dev/secret-in-configmap".into(),
+                format!(
+                    "{} hold paths of mounted secret files, not secrets",
+                    paths.join(", ")
+                ),
+            );
+        }
         let cm = Object {
             api_version: "v1",
             kind: "ConfigMap",
-            metadata: meta(&env_cm),
+            metadata: cm_meta,
             body: ConfigMapBody {
                 data: env_data.clone(),
             },
