@@ -453,3 +453,30 @@ fn loader_output_converts_like_the_oracle_canonical_form() {
         }
     }
 }
+
+/// Every bundled example is mirrored (unchanged) as a fixture, so the golden, validation, leak
+/// and determinism tests above cover all of `examples/` (run `regen.sh` after editing one).
+#[test]
+fn every_example_is_a_fixture() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(root().join("examples")).unwrap() {
+        let dir = entry.unwrap().path();
+        let compose = dir.join("compose.yaml");
+        if !compose.is_file() {
+            continue;
+        }
+        n += 1;
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let mirror = root().join("tests/fixtures/generate/examples").join(&name);
+        let a = std::fs::read_to_string(&compose).unwrap();
+        let b = std::fs::read_to_string(mirror.join("compose.yaml")).unwrap_or_else(|_| {
+            panic!("examples/{name} is not mirrored: run tests/fixtures/generate/regen.sh")
+        });
+        assert_eq!(
+            a, b,
+            "examples/{name} changed: run tests/fixtures/generate/regen.sh"
+        );
+        assert!(mirror.join("canonical.yaml").is_file());
+    }
+    assert!(n >= 2);
+}
