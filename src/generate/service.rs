@@ -221,16 +221,17 @@ pub(crate) fn build(
         if sports.iter().any(|s| s.port == port && s.protocol == proto) {
             return;
         }
-        let sname = if sports.iter().any(|s| s.name == cname) {
-            let n = format!("{proto}-{port}");
-            if used_names.contains(&n) && !cports.iter().any(|c| c.name == n) {
-                return;
+        // A second published port for the same container port needs its own Service port name.
+        let taken = |n: &str| sports.iter().any(|s| s.name == n);
+        let mut sname = cname.clone();
+        if taken(&sname) {
+            sname = format!("{proto}-{port}");
+            let mut i = 2;
+            while taken(&sname) {
+                sname = format!("{proto}-{port}-{i}");
+                i += 1;
             }
-            used_names.insert(n.clone());
-            n
-        } else {
-            cname.clone()
-        };
+        }
         sports.push(SPort {
             name: sname,
             port,
@@ -795,12 +796,11 @@ pub(crate) fn build(
         }
         (!r.limits.is_empty() || !r.requests.is_empty()).then_some(r)
     };
-    let (probes, hc_is_long) = if kind.long_running() {
-        (probes::probes(svc, &hints, &named, warnings), true)
+    let probes = if kind.long_running() {
+        probes::probes(svc, &hints, &named, warnings)
     } else {
-        (probes::Probes::default(), false)
+        probes::Probes::default()
     };
-    let _ = hc_is_long;
 
     let (run_as_user, run_as_group, non_root) = match svc.user.as_deref() {
         None => (None, None, true),
