@@ -458,7 +458,7 @@ pub(crate) fn build(
         es_data.push(ExternalSecretData {
             secret_key: naming::data_key(var),
             remote_ref: RemoteRef {
-                key: remote_key.replace("{secret}", var),
+                key: remote_key.clone(),
                 property: Some(var.clone()),
             },
         });
@@ -489,9 +489,11 @@ pub(crate) fn build(
         if !es_data.iter().any(|d| d.secret_key == key) {
             es_data.push(ExternalSecretData {
                 secret_key: key.clone(),
+                // A Compose secret belongs to the project, not the service: one remote
+                // location for every service that uses it.
                 remote_ref: RemoteRef {
-                    key: remote_key.replace("{secret}", &s.source),
-                    property: Some(s.source.clone()),
+                    key: format!("{project}/{}", s.source),
+                    property: None,
                 },
             });
         }
