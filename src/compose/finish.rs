@@ -454,9 +454,10 @@ fn has_profile(svc: &Node, active: &[String]) -> bool {
 
 /// Drops services whose profiles are all inactive (compose-go `WithProfiles`); remembers them so
 /// a reference to one is reported as such.
-pub fn apply_profiles(dict: &mut Node, active: &[String]) -> Result<()> {
+/// Returns the disabled services' names.
+pub fn apply_profiles(dict: &mut Node, active: &[String]) -> Result<Vec<String>> {
     let Some(services) = dict.get_mut("services").and_then(|s| s.as_map_mut()) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let all = std::mem::take(services);
     let mut disabled: Vec<String> = Vec::new();
@@ -486,17 +487,12 @@ pub fn apply_profiles(dict: &mut Node, active: &[String]) -> Result<()> {
             }
         }
     }
-    let names: Vec<String> = services.iter().map(|(k, _)| key_str(k)).collect();
-    for (_, svc) in services.iter_mut() {
-        if let Some(deps) = svc.get_mut("depends_on").and_then(|d| d.as_map_mut()) {
-            deps.retain(|(dk, _)| names.contains(&key_str(dk)) || !disabled.contains(&key_str(dk)));
-        }
-    }
-    Ok(())
+    Ok(disabled)
 }
 
 /// compose-go `checkConsistency`, the parts `config` hits.
-pub fn check_consistency(dict: &Node) -> Result<()> {
+/// `disabled`: services left out by profiles (an optional dependency on one is fine).
+pub fn check_consistency(dict: &Node, disabled: &[String]) -> Result<()> {
     let empty = tree::new_map();
     let services = dict.get("services").unwrap_or(&empty);
     let names = tree::keys(services);
@@ -564,8 +560,12 @@ pub fn check_consistency(dict: &Node) -> Result<()> {
             }
         }
         if let Some(deps) = svc.get("depends_on").and_then(|d| d.as_map()) {
-            for (dk, _) in deps {
+            for (dk, dv) in deps {
                 let d = key_str(dk);
+                let required = dv.get("required").and_then(|r| r.as_bool()).unwrap_or(true);
+                if disabled.contains(&d) && !required {
+                    continue;
+                }
                 if !names.contains(&d) {
                     return Err(fail(
                         format!(

@@ -94,8 +94,8 @@ pub fn load(opts: &LoadOptions) -> Result<Project> {
     };
     let dict = load_model(&mut ctx, &setup.files, &setup.project_dir)?;
     let mut canonical = finish::finish(&mut ctx, dict, &setup)?;
-    finish::apply_profiles(&mut canonical, &setup.profiles)?;
-    finish::check_consistency(&canonical)?;
+    let disabled = finish::apply_profiles(&mut canonical, &setup.profiles)?;
+    finish::check_consistency(&canonical, &disabled)?;
     finish::resolve_env_files(&mut ctx, &mut canonical, &setup)?;
     finish::drop_unused_resources(&mut canonical);
     finish::shape(&mut canonical);
