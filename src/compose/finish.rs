@@ -781,12 +781,16 @@ pub fn resolve_env_files(ctx: &mut Ctx, dict: &mut Node, setup: &Setup) -> Resul
             }
             let text = crate::fsio::read_text(&full)?;
             let src = crate::source::sources().add(&full, text.as_str());
+            // Checked with the oracle: project env first, then the service's own
+            // `environment`, then values from earlier env files.
             let snapshot = acc.clone();
+            let own_env = &own;
             let lookup = move |k: &str| {
-                snapshot
+                project_env
                     .get(k)
-                    .map(|(v, _)| v.clone())
-                    .or_else(|| project_env.get(k).cloned())
+                    .cloned()
+                    .or_else(|| own_env.get(k).and_then(|v| v.as_str().map(str::to_string)))
+                    .or_else(|| snapshot.get(k).map(|(v, _)| v.clone()))
             };
             let parsed = if raw {
                 dotenv::parse_dotenv_raw_with_lookup(src, &text, &lookup)
