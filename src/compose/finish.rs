@@ -651,6 +651,21 @@ pub fn check_consistency(dict: &Node, disabled: &[String]) -> Result<()> {
                 }
             }
         }
+        let replicas = svc
+            .get("scale")
+            .or_else(|| svc.get("deploy").and_then(|d| d.get("replicas")))
+            .and_then(Node::as_i64);
+        if let (Some(cn), Some(r)) = (svc.get("container_name"), replicas) {
+            if r > 1 {
+                return Err(fail(
+                    format!(
+                        "services.deploy.replicas: can't set container_name and {name} as container name must be unique: invalid compose project"
+                    ),
+                    cn.span,
+                    "compose/container-name",
+                ));
+            }
+        }
         if let (Some(scale), Some(rep)) = (
             svc.get("scale"),
             svc.get("deploy").and_then(|d| d.get("replicas")),
@@ -748,6 +763,7 @@ fn check_cycles(services: &[(Node, Node)]) -> Result<()> {
 pub fn resolve_env_files(ctx: &mut Ctx, dict: &mut Node, setup: &Setup) -> Result<()> {
     let project_env = &setup.environment;
     for svc in services_mut(dict) {
+        resolve_label_files(svc, setup)?;
         let files = tree::remove(svc, "env_file");
         let span = svc.span;
         let mut own = svc
@@ -814,6 +830,53 @@ pub fn resolve_env_files(ctx: &mut Ctx, dict: &mut Node, setup: &Setup) -> Resul
         }
     }
     let _ = ctx;
+    Ok(())
+}
+
+/// `label_file` → `labels` (explicit labels win; later files win), then dropped, as `config` does.
+fn resolve_label_files(svc: &mut Node, setup: &Setup) -> Result<()> {
+    let Some(files) = tree::remove(svc, "label_file") else {
+        return Ok(());
+    };
+    let mut acc: Vec<(String, String, Span)> = Vec::new();
+    for f in files.as_seq().unwrap_or_default() {
+        let path = f.scalar_string().unwrap_or_default();
+        let full = if is_abs(&path) {
+            std::path::PathBuf::from(&path)
+        } else {
+            setup.project_dir.join(&path)
+        };
+        if !full.is_file() {
+            return Err(fail(
+                format!("label file {} not found", full.display()),
+                f.span,
+                "compose/label-file",
+            ));
+        }
+        let text = crate::fsio::read_text(&full)?;
+        let src = crate::source::sources().add(&full, text.as_str());
+        let lookup = |k: &str| setup.environment.get(k).cloned();
+        for e in dotenv::parse_dotenv(src, &text, &lookup).map_err(Failure::one)? {
+            acc.retain(|(k, _, _)| *k != e.key);
+            acc.push((e.key, e.value, e.span));
+        }
+    }
+    let span = svc.span;
+    let mut labels = svc
+        .get("labels")
+        .cloned()
+        .unwrap_or_else(|| tree::map_at(span));
+    to_mapping(&mut labels, Some(""));
+    let mut merged = tree::map_at(labels.span);
+    for (k, v, sp) in acc {
+        tree::set(&mut merged, &k, s_at(v, sp));
+    }
+    for (k, v) in labels.as_map().unwrap_or_default() {
+        tree::set_entry(&mut merged, k.clone(), v.clone());
+    }
+    if merged.as_map().is_some_and(|m| !m.is_empty()) {
+        tree::set(svc, "labels", merged);
+    }
     Ok(())
 }
 
