@@ -22,6 +22,7 @@ pub mod finish;
 pub mod include;
 pub mod interpolate;
 pub mod merge;
+pub mod model;
 pub mod project;
 pub mod shortsyntax;
 pub mod tree;

@@ -1,0 +1,104 @@
+//! `komply lint`: check Kubernetes manifests.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{Ctx, write_stdout};
+use crate::diag::{Failure, Result, Severity};
+use crate::lint::output::{self, Format};
+use crate::lint::{Config, Input, Options};
+
+#[derive(clap::Args, Debug)]
+pub struct LintArgs {
+    /// Files and directories (recursive, .gitignore-aware: *.yaml, *.yml, *.json); `-` reads stdin.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Exit 1 when a finding of at least this severity remains.
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+    /// Lint configuration (default: .komply.yaml in the current directory or above).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Ignore `ignore.komply.dev/<rule>` annotations.
+    #[arg(long)]
+    pub no_inline_ignores: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let config_path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| Config::discover(&d)),
+    };
+    let config = match &config_path {
+        Some(p) => {
+            ctx.verbose(format!("lint configuration: {}", p.display()));
+            Config::load(p)?
+        }
+        None => Config::default(),
+    };
+    if args.paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err(Failure::msg("`-` (stdin) can be given only once"));
+    }
+    let inputs: Vec<Input> = args
+        .paths
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                Input::Stdin
+            } else {
+                Input::Path(p.clone())
+            }
+        })
+        .collect();
+    let opts = Options {
+        config,
+        no_inline_ignores: args.no_inline_ignores,
+    };
+    let report = crate::lint::lint_inputs(&inputs, &opts);
+    ctx.verbose(format!(
+        "linted {} files, {} objects in {:.1?}",
+        report.files.len(),
+        report.ctx.objects.len(),
+        started.elapsed()
+    ));
+    let color = ctx.color && std::io::stdout().is_terminal();
+    write_stdout(&output::render(&report, args.format, color))?;
+    let code = if report.bad_input() {
+        super::EXIT_BAD_INPUT
+    } else if args
+        .fail_on
+        .threshold()
+        .is_some_and(|t| report.active().any(|f| f.severity >= t))
+    {
+        1
+    } else {
+        0
+    };
+    Ok(ExitCode::from(code))
+}

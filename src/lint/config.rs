@@ -1,0 +1,235 @@
+//! Lint configuration (`.komply.yaml`) and suppression.
+//!
+//! ```yaml
+//! rules:
+//!   enable: [image-digest]          # opt-in rules
+//!   disable: [KP106]                # id or name
+//!   severity: {image-tag: error}
+//! ignore:
+//!   - rules: [run-as-non-root]      # omitted = every rule
+//!     kind: DaemonSet               # each matcher is a glob over the whole value:
+//!     namespace: "kube-*"           # `kube-*` matches kube-system, never "mykube-x";
+//!     name: node-exporter           # `web` matches only web, never web-2
+//!     container: "*"
+//!     reason: node agent, reviewed in SEC-142
+//! ```
+//!
+//! Inline: annotation `ignore.komply.dev/<rule id or name>: "<reason>"` on the object's
+//! metadata or on its pod template's metadata.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+
+use super::context::LintContext;
+use super::rules::{self, Finding, Rule};
+use crate::diag::{Diagnostic, Failure, Result, Severity};
+
+pub const FILE_NAMES: &[&str] = &[".komply.yaml", ".komply.yml"];
+pub const ANNOTATION_PREFIX: &str = "ignore.komply.dev/";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    rules: RawRules,
+    #[serde(default)]
+    ignore: Vec<RawIgnore>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    #[serde(default)]
+    enable: Vec<String>,
+    #[serde(default)]
+    disable: Vec<String>,
+    #[serde(default)]
+    severity: BTreeMap<String, Severity>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    #[serde(default)]
+    rules: Vec<String>,
+    kind: Option<String>,
+    namespace: Option<String>,
+    name: Option<String>,
+    container: Option<String>,
+    reason: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+struct IgnoreEntry {
+    /// Rule ids; empty = all rules.
+    rules: Vec<&'static str>,
+    kind: Option<GlobMatcher>,
+    namespace: Option<GlobMatcher>,
+    name: Option<GlobMatcher>,
+    container: Option<GlobMatcher>,
+    reason: String,
+}
+
+/// The effective lint configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    enabled: BTreeMap<&'static str, bool>,
+    severity: BTreeMap<&'static str, Severity>,
+    ignores: Vec<IgnoreEntry>,
+    /// Where it was read from, if anywhere.
+    pub path: Option<PathBuf>,
+}
+
+impl Config {
+    /// Finds `.komply.yaml` in `start` or the nearest directory above it.
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        let mut dir = Some(start);
+        while let Some(d) = dir {
+            for name in FILE_NAMES {
+                let p = d.join(name);
+                if p.is_file() {
+                    return Some(p);
+                }
+            }
+            dir = d.parent();
+        }
+        None
+    }
+
+    pub fn load(path: &Path) -> Result<Config> {
+        let (_, docs) = crate::fsio::load_yaml(path)?;
+        let shown = crate::source::display_path(path);
+        let Some(doc) = docs.into_iter().next().filter(|d| !d.is_null()) else {
+            return Ok(Config {
+                path: Some(path.to_path_buf()),
+                ..Config::default()
+            });
+        };
+        let span = doc.span;
+        let raw: RawConfig = serde_json::from_value(doc.to_json()).map_err(|e| {
+            Diagnostic::error(format!("{shown}: invalid lint configuration: {e}")).at(span)
+        })?;
+        let mut cfg = Config::from_raw(raw)
+            .map_err(|msg| Failure::one(Diagnostic::error(format!("{shown}: {msg}")).at(span)))?;
+        cfg.path = Some(path.to_path_buf());
+        Ok(cfg)
+    }
+
+    /// Parses configuration text (for tests and embedders).
+    pub fn from_yaml(text: &str) -> std::result::Result<Config, String> {
+        let docs = crate::yaml::parse_documents(
+            crate::yaml::SourceId::NONE,
+            text,
+            &crate::yaml::Limits::default(),
+        )
+        .map_err(|e| e.message)?;
+        let Some(doc) = docs.into_iter().next().filter(|d| !d.is_null()) else {
+            return Ok(Config::default());
+        };
+        let raw: RawConfig = serde_json::from_value(doc.to_json()).map_err(|e| e.to_string())?;
+        Config::from_raw(raw)
+    }
+
+    fn from_raw(raw: RawConfig) -> std::result::Result<Config, String> {
+        let rule = |s: &str| -> std::result::Result<&'static Rule, String> {
+            rules::find(s).ok_or_else(|| format!("unknown rule {s:?} (see `komply rules`)"))
+        };
+        let mut cfg = Config::default();
+        for r in &raw.rules.enable {
+            cfg.enabled.insert(rule(r)?.id, true);
+        }
+        for r in &raw.rules.disable {
+            cfg.enabled.insert(rule(r)?.id, false);
+        }
+        for (r, sev) in &raw.rules.severity {
+            cfg.severity.insert(rule(r)?.id, *sev);
+        }
+        for (i, ig) in raw.ignore.into_iter().enumerate() {
+            let glob = |field: &str, v: Option<String>| -> std::result::Result<_, String> {
+                v.map(|p| {
+                    Glob::new(&p)
+                        .map(|g| g.compile_matcher())
+                        .map_err(|e| format!("ignore[{i}].{field}: invalid glob {p:?}: {e}"))
+                })
+                .transpose()
+            };
+            let rules = ig
+                .rules
+                .iter()
+                .map(|r| rule(r).map(|r| r.id))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            cfg.ignores.push(IgnoreEntry {
+                rules,
+                kind: glob("kind", ig.kind)?,
+                namespace: glob("namespace", ig.namespace)?,
+                name: glob("name", ig.name)?,
+                container: glob("container", ig.container)?,
+                reason: ig
+                    .reason
+                    .unwrap_or_else(|| format!("ignored by configuration entry {i}")),
+            });
+        }
+        Ok(cfg)
+    }
+
+    /// Input problems (unreadable files, Compose input) cannot be turned off.
+    pub fn is_enabled(&self, rule: &Rule) -> bool {
+        if rule.id == "KP001" || rule.id == "KP002" {
+            return true;
+        }
+        self.enabled
+            .get(rule.id)
+            .copied()
+            .unwrap_or(rule.default_enabled)
+    }
+
+    pub fn apply_severity(&self, f: &mut Finding) {
+        if let Some(s) = self.severity.get(f.rule.id) {
+            f.severity = *s;
+        }
+    }
+
+    /// The reason a configuration entry ignores this finding, if one does.
+    pub fn ignored(&self, ctx: &LintContext, f: &Finding) -> Option<String> {
+        let obj = f.object.and_then(|i| ctx.objects.get(i))?;
+        self.ignores
+            .iter()
+            .find(|e| {
+                (e.rules.is_empty() || e.rules.contains(&f.rule.id))
+                    && e.kind.as_ref().is_none_or(|g| g.is_match(&obj.kind))
+                    && e.namespace.as_ref().is_none_or(|g| g.is_match(obj.ns()))
+                    && e.name.as_ref().is_none_or(|g| g.is_match(&obj.name))
+                    && e.container
+                        .as_ref()
+                        .is_none_or(|g| f.container.as_deref().is_some_and(|c| g.is_match(c)))
+            })
+            .map(|e| e.reason.clone())
+    }
+}
+
+/// The reason of an `ignore.komply.dev/<rule>` annotation on the finding's object or its pod
+/// template, if there is one.
+pub fn inline_ignore(ctx: &LintContext, f: &Finding) -> Option<String> {
+    let obj = f.object.and_then(|i| ctx.objects.get(i))?;
+    let pod_annotations = obj.pod().and_then(|p| p.annotations());
+    for annotations in [obj.annotations(), pod_annotations].into_iter().flatten() {
+        for (k, v) in annotations.as_map().unwrap_or(&[]) {
+            let Some(key) = k.as_str() else { continue };
+            let Some(rule) = key.strip_prefix(ANNOTATION_PREFIX) else {
+                continue;
+            };
+            if f.rule.matches(rule) {
+                let reason = v.scalar_string().unwrap_or_default();
+                return Some(if reason.trim().is_empty() {
+                    format!("annotation {key}")
+                } else {
+                    reason
+                });
+            }
+        }
+    }
+    None
+}

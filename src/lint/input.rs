@@ -1,0 +1,238 @@
+//! Finding and reading the inputs of a run: files, directories (recursive, `.gitignore`-aware,
+//! symlink loops reported), and stdin. Files are read and parsed in parallel; a file that cannot
+//! be read or parsed becomes a `KP001 invalid-input` finding and the run goes on.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::Input;
+use super::model::Object;
+use super::rules::{self, Finding, Rule};
+use crate::source::sources;
+use crate::yaml::{Limits, Node, NodeKind, SourceId, Span, parse_documents};
+
+pub struct Loaded {
+    pub objects: Vec<Object>,
+    pub problems: Vec<Finding>,
+    pub files: Vec<String>,
+}
+
+enum Item {
+    File(PathBuf),
+    Stdin,
+    /// A path that could not be walked (missing, loop, permission), with the reason.
+    Error(String),
+}
+
+fn problem(rule: &'static Rule, span: Span, message: String) -> Finding {
+    Finding {
+        rule,
+        severity: rule.severity,
+        message,
+        span,
+        object: None,
+        container: None,
+        suppressed: None,
+    }
+}
+
+fn is_manifest_name(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+/// Expands directories into their manifest files, in a stable (sorted) order.
+fn expand(inputs: &[Input]) -> Vec<Item> {
+    let mut items = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Stdin => items.push(Item::Stdin),
+            Input::Path(p) if p.is_dir() => {
+                let walker = ignore::WalkBuilder::new(p)
+                    .follow_links(true)
+                    .require_git(false)
+                    .sort_by_file_name(|a, b| a.cmp(b))
+                    .build();
+                for entry in walker {
+                    match entry {
+                        Ok(e) => {
+                            if e.file_type().is_some_and(|t| t.is_file())
+                                && is_manifest_name(e.path())
+                            {
+                                items.push(Item::File(e.into_path()));
+                            }
+                        }
+                        Err(e) => items.push(Item::Error(walk_error(&e))),
+                    }
+                }
+            }
+            Input::Path(p) => items.push(Item::File(p.clone())),
+        }
+    }
+    items
+}
+
+fn walk_error(e: &ignore::Error) -> String {
+    // `ignore` wraps the path and the loop in its own types; its Display says both.
+    let msg = e.to_string();
+    if msg.contains("loop") {
+        format!("symbolic link loop: {msg}")
+    } else {
+        msg
+    }
+}
+
+struct FileResult {
+    shown: String,
+    objects: Vec<Object>,
+    problems: Vec<Finding>,
+}
+
+/// Reads every input. Parsing runs on all cores; results keep input order.
+pub fn load_all(inputs: &[Input]) -> Loaded {
+    let items = expand(inputs);
+    let results: Vec<FileResult> = items.into_par_iter().map(load_one).collect();
+    let mut out = Loaded {
+        objects: Vec::new(),
+        problems: Vec::new(),
+        files: Vec::new(),
+    };
+    for r in results {
+        if !r.shown.is_empty() {
+            out.files.push(r.shown);
+        }
+        out.objects.extend(r.objects);
+        out.problems.extend(r.problems);
+    }
+    out
+}
+
+fn load_one(item: Item) -> FileResult {
+    let (shown, text, path) = match item {
+        Item::Error(msg) => {
+            return FileResult {
+                shown: String::new(),
+                objects: Vec::new(),
+                problems: vec![problem(&rules::invalid_input::RULE, Span::SYNTHETIC, msg)],
+            };
+        }
+        Item::Stdin => {
+            let mut buf = Vec::new();
+            let read = std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
+                .map_err(|e| format!("<stdin>: cannot read: {e}"))
+                .and_then(|_| {
+                    crate::fsio::text_from_bytes("<stdin>", buf).map_err(|f| f.to_string())
+                });
+            ("<stdin>".to_string(), read, None)
+        }
+        Item::File(p) => {
+            let shown = crate::source::display_path(&p);
+            let read = crate::fsio::read_text(&p).map_err(|f| f.to_string());
+            (shown, read, Some(p))
+        }
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(msg) => {
+            return FileResult {
+                shown,
+                objects: Vec::new(),
+                problems: vec![problem(&rules::invalid_input::RULE, Span::SYNTHETIC, msg)],
+            };
+        }
+    };
+    let id = match &path {
+        Some(p) => sources().add(p, text.as_str()),
+        None => sources().add_named("<stdin>", text.as_str()),
+    };
+    let mut res = FileResult {
+        shown,
+        objects: Vec::new(),
+        problems: Vec::new(),
+    };
+    let docs = match parse_documents(id, &text, &Limits::default()) {
+        Ok(d) => d,
+        Err(e) => {
+            res.problems.push(problem(
+                &rules::invalid_input::RULE,
+                e.span,
+                format!("cannot parse: {}", e.message),
+            ));
+            return res;
+        }
+    };
+    if is_compose(path.as_deref(), &docs) {
+        let span = docs
+            .first()
+            .and_then(|d| d.entry("services"))
+            .map(|(k, _)| k.span)
+            .unwrap_or(Span::point(id, 1, 1));
+        res.problems.push(problem(
+            &rules::compose_input::RULE,
+            span,
+            "compose input: run `komply convert` and lint its output (`komply convert -f FILE | komply lint -`)"
+                .into(),
+        ));
+        return res;
+    }
+    for doc in docs {
+        add_document(id, doc, &mut res);
+    }
+    res
+}
+
+/// A Compose file: named like one, or a first document with `services:` and no `kind`.
+fn is_compose(path: Option<&Path>, docs: &[Node]) -> bool {
+    let named = path
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| {
+            let n = n.to_ascii_lowercase();
+            (n.starts_with("compose") || n.starts_with("docker-compose"))
+                && (n.ends_with(".yaml") || n.ends_with(".yml"))
+        });
+    let shaped = docs
+        .first()
+        .is_some_and(|d| d.get("services").is_some() && d.get("kind").is_none());
+    named || shaped
+}
+
+fn add_document(id: SourceId, doc: Node, res: &mut FileResult) {
+    if doc.is_null() {
+        return; // an empty document (`---` at the end of a file)
+    }
+    let kind = doc.get("kind").and_then(Node::as_str).map(str::to_string);
+    match kind {
+        Some(k) if k.ends_with("List") && doc.get("items").is_some_and(Node::is_seq) => {
+            if let NodeKind::Map(entries) = doc.kind {
+                for (key, value) in entries {
+                    if let (true, NodeKind::Seq(items)) = (key.scalar_eq("items"), value.kind) {
+                        for item in items {
+                            add_document(id, item, res);
+                        }
+                    }
+                }
+            }
+        }
+        Some(_) => {
+            if let Some(o) = Object::from_node(doc) {
+                res.objects.push(o);
+            }
+        }
+        None => {
+            let span = if doc.span.is_synthetic() {
+                Span::point(id, 1, 1)
+            } else {
+                doc.span
+            };
+            res.problems.push(problem(
+                &rules::unknown_document::RULE,
+                span,
+                "document has no `kind`: not a Kubernetes object, not checked".into(),
+            ));
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! Report formats: `text` (code frames), `json`, `sarif` (2.1.0), `github` (workflow commands),
+//! `junit`.
+//!
+//! SARIF is built with `serde_json` rather than the `serde-sarif` crate: we emit a small, fixed
+//! subset, the test suite validates it against the official 2.1.0 schema, and the typed crate
+//! would add several proc-macro dependencies to every build for no stronger guarantee
+//! (docs/decisions/0005-lint-design.md).
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use super::Report;
+use super::rules::{ALL, Finding};
+use crate::diag::{Diagnostic, Severity};
+use crate::source::sources;
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Github,
+    Junit,
+}
+
+pub fn render(report: &Report, format: Format, color: bool) -> String {
+    match format {
+        Format::Text => text(report, color),
+        Format::Json => json_report(report),
+        Format::Sarif => sarif(report),
+        Format::Github => github(report),
+        Format::Junit => junit(report),
+    }
+}
+
+/// The finding as a diagnostic (for code frames and one-line display).
+pub fn diagnostic(f: &Finding) -> Diagnostic {
+    Diagnostic::new(f.severity, f.message.clone())
+        .at(f.span)
+        .code(f.rule.id)
+        .help(format!(
+            "{}: {} (komply rules explain {})",
+            f.rule.name,
+            f.rule.summary(),
+            f.rule.id
+        ))
+}
+
+fn text(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    for f in report.active() {
+        out.push_str(&diagnostic(f).render(color));
+        out.push_str("\n\n");
+    }
+    out.push_str(&report.summary_line());
+    out.push('\n');
+    out
+}
+
+/// (file, line, column, end line, end column); `None` when the finding has no location.
+fn location(f: &Finding) -> Option<(String, u32, u32, u32, u32)> {
+    if f.span.is_synthetic() {
+        return None;
+    }
+    let (el, ec) = if f.span.end.line >= f.span.start.line && f.span.end.line > 0 {
+        (f.span.end.line, f.span.end.col)
+    } else {
+        (f.span.start.line, f.span.start.col)
+    };
+    Some((
+        sources().display(f.span.source),
+        f.span.start.line,
+        f.span.start.col,
+        el,
+        ec,
+    ))
+}
+
+fn json_report(report: &Report) -> String {
+    let findings: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let obj = f.object.and_then(|i| report.ctx.objects.get(i));
+            let loc = location(f);
+            json!({
+                "rule": f.rule.id,
+                "name": f.rule.name,
+                "family": f.rule.family.as_str(),
+                "severity": f.severity.as_str(),
+                "message": f.message,
+                "file": loc.as_ref().map(|l| l.0.clone()),
+                "line": loc.as_ref().map(|l| l.1),
+                "column": loc.as_ref().map(|l| l.2),
+                "object": obj.map(|o| json!({
+                    "apiVersion": o.api_version,
+                    "kind": o.kind,
+                    "namespace": o.namespace,
+                    "name": o.name,
+                })),
+                "container": f.container,
+                "suppressed": f.suppressed.is_some(),
+                "suppressionReason": f.suppressed,
+            })
+        })
+        .collect();
+    let v = json!({
+        "version": 1,
+        "files": report.files,
+        "findings": findings,
+        "summary": {
+            "files": report.files.len(),
+            "errors": report.count(Severity::Error),
+            "warnings": report.count(Severity::Warning),
+            "info": report.count(Severity::Info),
+            "suppressed": report.suppressed(),
+        }
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+fn sarif_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// Percent-encodes what a URI reference cannot hold verbatim; keeps `/`.
+fn uri_path(p: &str) -> String {
+    let mut out = String::new();
+    for b in p.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+fn sarif(report: &Report) -> String {
+    let rules: Vec<Value> = ALL
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id,
+                "name": r.name,
+                "shortDescription": {"text": r.summary()},
+                "fullDescription": {"text": r.summary()},
+                "help": {"text": r.doc(), "markdown": r.doc()},
+                "defaultConfiguration": {
+                    "level": sarif_level(r.severity),
+                    "enabled": r.default_enabled,
+                },
+                "properties": {"tags": [r.family.as_str()]},
+            })
+        })
+        .collect();
+    let index_of = |id: &str| ALL.iter().position(|r| r.id == id).unwrap_or(0);
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let mut r = json!({
+                "ruleId": f.rule.id,
+                "ruleIndex": index_of(f.rule.id),
+                "level": sarif_level(f.severity),
+                "message": {"text": f.message},
+            });
+            if let Some((file, line, col, eline, ecol)) = location(f) {
+                let (uri, base) = if file.starts_with('/') {
+                    (format!("file://{}", uri_path(&file)), None)
+                } else if file.starts_with('<') {
+                    (uri_path(file.trim_matches(['<', '>'])), None)
+                } else {
+                    (uri_path(&file), Some("%SRCROOT%"))
+                };
+                let mut art = json!({"uri": uri});
+                if let Some(b) = base {
+                    art["uriBaseId"] = json!(b);
+                }
+                let mut region = json!({"startLine": line, "startColumn": col});
+                if eline >= line && (eline > line || ecol > col) {
+                    region["endLine"] = json!(eline);
+                    region["endColumn"] = json!(ecol);
+                }
+                r["locations"] = json!([{
+                    "physicalLocation": {"artifactLocation": art, "region": region}
+                }]);
+            }
+            if let Some(reason) = &f.suppressed {
+                r["suppressions"] = json!([{"kind": "external", "justification": reason}]);
+            }
+            r
+        })
+        .collect();
+    let cwd = std::env::current_dir()
+        .map(|p| {
+            let s = p.to_string_lossy().replace('\\', "/");
+            format!("file://{}/", uri_path(s.trim_end_matches('/')))
+        })
+        .unwrap_or_else(|_| "file:///".into());
+    let v = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "komply",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": cwd}},
+            "results": results,
+        }]
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}
+
+/// Escapes a workflow-command message (`@actions/core` `escapeData`).
+pub fn gh_escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow-command property value (`escapeProperty`).
+pub fn gh_escape_property(s: &str) -> String {
+    gh_escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn github(report: &Report) -> String {
+    let mut out = String::new();
+    for f in report.active() {
+        let cmd = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut props = Vec::new();
+        if let Some((file, line, col, eline, ecol)) = location(f) {
+            props.push(format!("file={}", gh_escape_property(&file)));
+            props.push(format!("line={line}"));
+            props.push(format!("col={col}"));
+            if eline == line && ecol > col {
+                props.push(format!("endLine={eline}"));
+                props.push(format!("endColumn={ecol}"));
+            }
+        }
+        props.push(format!(
+            "title={}",
+            gh_escape_property(&format!("{} {}", f.rule.id, f.rule.name))
+        ));
+        let _ = writeln!(
+            out,
+            "::{cmd} {}::{}",
+            props.join(","),
+            gh_escape_data(&f.message)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "::notice title=komply::{}",
+        gh_escape_data(&report.summary_line())
+    );
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 cannot carry most control characters at all.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One `<testsuite>` per file; one failing `<testcase>` per finding, or one passing testcase
+/// for a clean file.
+fn junit(report: &Report) -> String {
+    let mut by_file: Vec<(String, Vec<&Finding>)> = report
+        .files
+        .iter()
+        .map(|f| (f.clone(), Vec::new()))
+        .collect();
+    for f in report.active() {
+        let file = location(f).map(|l| l.0).unwrap_or_else(|| "<input>".into());
+        match by_file.iter_mut().find(|(n, _)| *n == file) {
+            Some((_, v)) => v.push(f),
+            None => by_file.push((file, vec![f])),
+        }
+    }
+    let total_fail: usize = by_file.iter().map(|(_, v)| v.len()).sum();
+    let total_tests: usize = by_file.iter().map(|(_, v)| v.len().max(1)).sum();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"komply lint\" tests=\"{total_tests}\" failures=\"{total_fail}\" errors=\"0\">"
+    );
+    for (file, findings) in &by_file {
+        let f = xml_escape(file);
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{f}\" tests=\"{}\" failures=\"{}\" errors=\"0\">",
+            findings.len().max(1),
+            findings.len()
+        );
+        if findings.is_empty() {
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"komply lint\" classname=\"{f}\"/>"
+            );
+        }
+        for x in findings {
+            let loc = location(x)
+                .map(|l| format!("{}:{}:{}", l.0, l.1, l.2))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"{}\" classname=\"{f}\">",
+                xml_escape(&format!("{} {}: {}", x.rule.id, x.rule.name, x.message))
+            );
+            let _ = writeln!(
+                out,
+                "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+                x.severity.as_str(),
+                xml_escape(&x.message),
+                xml_escape(&format!(
+                    "{loc}: {}[{}]: {}",
+                    x.severity, x.rule.id, x.message
+                ))
+            );
+            let _ = writeln!(out, "    </testcase>");
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

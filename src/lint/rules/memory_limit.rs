@@ -1,0 +1,50 @@
+use super::{LintContext, Sink};
+use crate::lint::model::ContainerKind;
+
+declare_rule! {
+    /// A container has no memory limit.
+    ///
+    /// ## What it checks
+    /// `resources.limits.memory` on every container and init container.
+    ///
+    /// ## Why
+    /// A container without a memory limit can use all of the node's memory, and the kernel's
+    /// OOM killer then picks a victim among *other* pods. Unlike a CPU limit, a memory limit has
+    /// no performance cost.
+    ///
+    /// ## How to fix
+    /// Set a limit above the container's peak use (often equal to the request).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # bad
+    /// resources: {requests: {cpu: 100m, memory: 128Mi}}
+    /// ```
+    /// ```yaml
+    /// # good
+    /// resources:
+    ///   requests: {cpu: 100m, memory: 128Mi}
+    ///   limits: {memory: 256Mi}
+    /// ```
+    pub static RULE = {
+        id: "KP203",
+        name: "memory-limit",
+        family: Resources,
+        severity: Warning,
+        enabled: true,
+        check: check,
+    };
+}
+
+fn check(ctx: &LintContext, sink: &mut Sink) {
+    for (idx, obj) in ctx.workloads() {
+        let Some(pod) = obj.pod() else { continue };
+        // Ephemeral containers cannot have resources.
+        for c in pod.containers().into_iter().filter(|c| c.kind != ContainerKind::Ephemeral) {
+            if c.resource("limits", "memory").is_none() {
+                let span = c.resource_anchor("limits");
+                sink.container(idx, obj, &c, span, "does not set resources.limits.memory");
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+use super::{LintContext, Sink};
+use crate::lint::model::ContainerKind;
+
+declare_rule! {
+    /// A container has no memory request.
+    ///
+    /// ## What it checks
+    /// `resources.requests.memory` on every container and init container.
+    ///
+    /// ## Why
+    /// Without a memory request the scheduler assumes the container needs nothing; under memory
+    /// pressure such pods are the first to be evicted, and nodes get overcommitted.
+    ///
+    /// ## How to fix
+    /// Set a request close to the container's steady-state memory use.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # bad
+    /// resources: {requests: {cpu: 100m}}
+    /// ```
+    /// ```yaml
+    /// # good
+    /// resources:
+    ///   requests: {cpu: 100m, memory: 128Mi}
+    ///   limits: {memory: 256Mi}
+    /// ```
+    pub static RULE = {
+        id: "KP202",
+        name: "memory-requests",
+        family: Resources,
+        severity: Warning,
+        enabled: true,
+        check: check,
+    };
+}
+
+fn check(ctx: &LintContext, sink: &mut Sink) {
+    for (idx, obj) in ctx.workloads() {
+        let Some(pod) = obj.pod() else { continue };
+        // Ephemeral containers cannot have resources.
+        for c in pod.containers().into_iter().filter(|c| c.kind != ContainerKind::Ephemeral) {
+            if c.resource("requests", "memory").is_none() {
+                let span = c.resource_anchor("requests");
+                sink.container(idx, obj, &c, span, "does not set resources.requests.memory");
+            }
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! The rules: one per file, each declared with [`declare_rule!`]. The doc comment on the
+//! declaration **is** the user documentation (`komply rules explain ID`, `docs/rules/<ID>.md`).
+//!
+//! Ids are `KP` + three digits, grouped by family (0xx input, 1xx security, 2xx resources,
+//! 3xx images, 4xx probes, 5xx references, 6xx schema). An id is never renumbered or reused;
+//! a retired rule keeps its number. Names are kebab-case and equally stable; both are accepted
+//! wherever a rule is named (config, annotations, `explain`).
+
+use crate::diag::Severity;
+use crate::yaml::Span;
+
+use super::context::LintContext;
+use super::model::{Container, Object};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    Input,
+    Security,
+    Resources,
+    Images,
+    Probes,
+    References,
+    Schema,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Input => "input",
+            Family::Security => "security",
+            Family::Resources => "resources",
+            Family::Images => "images",
+            Family::Probes => "probes",
+            Family::References => "references",
+            Family::Schema => "schema",
+        }
+    }
+}
+
+pub type CheckFn = fn(&LintContext, &mut Sink);
+
+pub struct Rule {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub family: Family,
+    pub severity: Severity,
+    /// Runs unless turned off; `false` = opt-in (`.komply.yaml` `rules.enable`).
+    pub default_enabled: bool,
+    /// The doc comment, verbatim (each line keeps the leading space rustdoc leaves).
+    raw_doc: &'static str,
+    pub check: CheckFn,
+}
+
+impl Rule {
+    /// The documentation as Markdown.
+    pub fn doc(&self) -> String {
+        let mut out = String::new();
+        for line in self.raw_doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim().to_string() + "\n"
+    }
+
+    /// The first sentence of the doc: a one-line summary.
+    pub fn summary(&self) -> &'static str {
+        self.raw_doc
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
+    }
+
+    pub fn matches(&self, id_or_name: &str) -> bool {
+        self.id.eq_ignore_ascii_case(id_or_name) || self.name == id_or_name
+    }
+}
+
+/// Declares a rule. The doc comment becomes [`Rule::doc`].
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        pub static $ident:ident = {
+            id: $id:literal,
+            name: $name:literal,
+            family: $family:ident,
+            severity: $sev:ident,
+            enabled: $en:literal,
+            check: $check:path $(,)?
+        };
+    ) => {
+        $(#[doc = $doc])*
+        pub static $ident: $crate::lint::rules::Rule = $crate::lint::rules::Rule {
+            id: $id,
+            name: $name,
+            family: $crate::lint::rules::Family::$family,
+            severity: $crate::diag::Severity::$sev,
+            default_enabled: $en,
+            raw_doc: concat!($($doc, "\n"),*),
+            check: $check,
+        };
+    };
+}
+
+/// Builds the list of all rules from the rule modules.
+macro_rules! registry {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+        /// Every rule, in id order.
+        pub static ALL: &[&Rule] = &[$(&$module::RULE),*];
+    };
+}
+
+registry!(
+    invalid_input,
+    compose_input,
+    unknown_document,
+    run_as_non_root,
+    privileged,
+    privilege_escalation,
+    drop_all_capabilities,
+    dangerous_capabilities,
+    read_only_root_fs,
+    host_namespaces,
+    host_path,
+    secret_in_env,
+    secret_in_configmap,
+    cpu_requests,
+    memory_requests,
+    memory_limit,
+    image_tag,
+    image_digest,
+    image_pull_policy,
+    readiness_probe,
+    liveness_probe,
+    probe_port,
+    identical_probes,
+    service_selects_pods,
+    hpa_target_exists,
+    hpa_cpu_requests,
+    hpa_target_replicas,
+    virtualservice_subsets,
+    external_secret,
+    pdb_selects_pods,
+    anti_affinity,
+    schema,
+    removed_api_version,
+    deprecated_api_version,
+);
+
+pub fn find(id_or_name: &str) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.matches(id_or_name))
+}
+
+/// One problem found.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub message: String,
+    pub span: Span,
+    /// Index into [`LintContext::objects`], when the finding is about an object.
+    pub object: Option<usize>,
+    pub container: Option<String>,
+    /// Set when suppressed: the reason given.
+    pub suppressed: Option<String>,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+/// Collects the findings of the rule that is running.
+pub struct Sink {
+    pub rule: &'static Rule,
+    pub findings: Vec<Finding>,
+}
+
+impl Sink {
+    pub fn new(rule: &'static Rule) -> Sink {
+        Sink {
+            rule,
+            findings: Vec::new(),
+        }
+    }
+
+    /// A finding about `obj` as a whole. The message is prefixed with `Kind/ns/name: `.
+    pub fn object(&mut self, idx: usize, obj: &Object, span: Span, message: impl AsRef<str>) {
+        self.findings.push(Finding {
+            rule: self.rule,
+            severity: self.rule.severity,
+            message: format!("{}: {}", obj.display(), message.as_ref()),
+            span,
+            object: Some(idx),
+            container: None,
+            suppressed: None,
+        });
+    }
+
+    /// A finding about one container of `obj`.
+    pub fn container(
+        &mut self,
+        idx: usize,
+        obj: &Object,
+        c: &Container<'_>,
+        span: Span,
+        message: impl AsRef<str>,
+    ) {
+        self.findings.push(Finding {
+            rule: self.rule,
+            severity: self.rule.severity,
+            message: format!("{}: {} {}", obj.display(), c.label(), message.as_ref()),
+            span,
+            object: Some(idx),
+            container: Some(c.name.clone()),
+            suppressed: None,
+        });
+    }
+}
+
+/// Helpers shared by several rules.
+pub(crate) mod util {
+    use crate::yaml::Node;
+
+    /// True when the node is the boolean `true`.
+    pub fn is_true(n: &Node) -> bool {
+        n.as_bool() == Some(true)
+    }
+
+    /// Case-insensitive capability name without a `CAP_` prefix.
+    pub fn cap_name(n: &Node) -> Option<String> {
+        let s = n.scalar_string()?.to_ascii_uppercase();
+        Some(s.strip_prefix("CAP_").map(str::to_string).unwrap_or(s))
+    }
+}
+
+/// The documentation page of a rule (`komply rules explain`, `docs/rules/<ID>.md`).
+pub fn render_doc(r: &Rule) -> String {
+    let mut doc = r.doc();
+    let (title, body) = match doc.split_once('\n') {
+        Some((t, b)) => (t.to_string(), b.to_string()),
+        None => (std::mem::take(&mut doc), String::new()),
+    };
+    format!(
+        "# {} {}\n\n{}\n\n| family | default severity | enabled by default |\n|---|---|---|\n| {} | {} | {} |\n\nSuppress on one object: annotation `ignore.komply.dev/{}: \"<reason>\"` (on the object or its pod template).\n{}",
+        r.id,
+        r.name,
+        title,
+        r.family.as_str(),
+        r.severity.as_str(),
+        if r.default_enabled { "yes" } else { "no" },
+        r.name,
+        body
+    )
+}

@@ -1,0 +1,52 @@
+use super::{LintContext, Sink};
+
+declare_rule! {
+    /// A container's root filesystem is writable.
+    ///
+    /// ## What it checks
+    /// Every container (init and ephemeral included) must set
+    /// `securityContext.readOnlyRootFilesystem: true`.
+    ///
+    /// ## Why
+    /// A read-only root filesystem stops an attacker from dropping tools or changing binaries,
+    /// and makes the container's writes explicit (volumes).
+    ///
+    /// ## How to fix
+    /// Set `readOnlyRootFilesystem: true` and mount an `emptyDir` where the application writes
+    /// (`/tmp`, caches).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # bad
+    /// securityContext: {readOnlyRootFilesystem: false}
+    /// ```
+    /// ```yaml
+    /// # good
+    /// securityContext: {readOnlyRootFilesystem: true}
+    /// volumeMounts: [{name: tmp, mountPath: /tmp}]
+    /// ```
+    pub static RULE = {
+        id: "KP106",
+        name: "read-only-root-fs",
+        family: Security,
+        severity: Warning,
+        enabled: true,
+        check: check,
+    };
+}
+
+fn check(ctx: &LintContext, sink: &mut Sink) {
+    for (idx, obj) in ctx.workloads() {
+        let Some(pod) = obj.pod() else { continue };
+        for c in pod.containers() {
+            match c.sc_entry("readOnlyRootFilesystem") {
+                Some((_, v)) if v.as_bool() == Some(true) => {}
+                Some((k, _)) => sink.container(idx, obj, &c, k.span, "does not have a read-only root filesystem"),
+                None => {
+                    let span = c.node.entry("securityContext").map(|(k, _)| k.span).unwrap_or(c.span());
+                    sink.container(idx, obj, &c, span, "does not set readOnlyRootFilesystem: true")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+use super::{LintContext, Sink};
+
+declare_rule! {
+    /// A container that a Service sends traffic to has no readiness probe.
+    ///
+    /// ## What it checks
+    /// Pods selected by a Service of the same run (same namespace, selector matches the pod
+    /// template's labels). Every main container needs a `readinessProbe`, except a helper
+    /// container that declares no ports when another container of the pod has one. Pods no
+    /// Service selects, and Jobs / CronJobs, are not checked.
+    ///
+    /// ## Why
+    /// Without a readiness probe a pod receives traffic as soon as its process starts — before it
+    /// can answer — and keeps receiving it when it is overloaded or broken. Rolling updates then
+    /// drop requests.
+    ///
+    /// ## How to fix
+    /// Add a `readinessProbe` that checks the container can serve requests.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # good
+    /// containers:
+    ///   - name: web
+    ///     ports: [{name: http, containerPort: 8080}]
+    ///     readinessProbe:
+    ///       httpGet: {path: /ready, port: http}
+    /// ```
+    pub static RULE = {
+        id: "KP401",
+        name: "readiness-probe",
+        family: Probes,
+        severity: Warning,
+        enabled: true,
+        check: check,
+    };
+}
+
+fn check(ctx: &LintContext, sink: &mut Sink) {
+    for (idx, obj) in ctx.workloads() {
+        if obj.runs_to_completion() || !ctx.is_service_selected(idx) {
+            continue;
+        }
+        let Some(pod) = obj.pod() else { continue };
+        let mains = pod.main_containers();
+        let any = mains.iter().any(|c| c.node.get("readinessProbe").is_some());
+        for c in &mains {
+            if c.node.get("readinessProbe").is_some() {
+                continue;
+            }
+            if any && c.ports().is_empty() {
+                continue;
+            }
+            sink.container(idx, obj, c, c.span(), "has no readinessProbe, but a Service sends traffic to its pod");
+        }
+    }
+}

@@ -1,0 +1,94 @@
+use super::{LintContext, Sink};
+
+declare_rule! {
+    /// A container may run as root (user 0 or group 0).
+    ///
+    /// ## What it checks
+    /// The *effective* security context of every container, init and ephemeral containers
+    /// included: a container's own `securityContext` wins over the pod's. The container passes
+    /// when the effective `runAsNonRoot` is `true` or the effective `runAsUser` is above 0, and
+    /// the effective `runAsGroup` is not 0. `runAsNonRoot: true` together with `runAsUser: 0` is
+    /// reported: the kubelet refuses to start such a container.
+    ///
+    /// ## Why
+    /// A process running as root inside a container is one kernel bug or one mounted socket
+    /// away from root on the node. Group 0 gives write access to every root-group file.
+    ///
+    /// ## How to fix
+    /// Set `runAsNonRoot: true` and a non-zero `runAsUser` (and `runAsGroup`) on the pod or
+    /// container, and build the image to run as that user.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// # bad: no user set anywhere, the image's default (often root) is used
+    /// spec:
+    ///   containers:
+    ///     - name: app
+    ///       image: registry.example.com/app:1.4.2
+    /// ```
+    /// ```yaml
+    /// # good
+    /// spec:
+    ///   securityContext: {runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001}
+    ///   containers:
+    ///     - name: app
+    ///       image: registry.example.com/app:1.4.2
+    /// ```
+    pub static RULE = {
+        id: "KP101",
+        name: "run-as-non-root",
+        family: Security,
+        severity: Error,
+        enabled: true,
+        check: check,
+    };
+}
+
+fn check(ctx: &LintContext, sink: &mut Sink) {
+    for (idx, obj) in ctx.workloads() {
+        let Some(pod) = obj.pod() else { continue };
+        for c in pod.containers() {
+            let non_root = c.effective(&pod, "runAsNonRoot");
+            let user = c.effective(&pod, "runAsUser");
+            let group = c.effective(&pod, "runAsGroup");
+            let non_root_true = non_root.as_ref().is_some_and(|e| e.value.as_bool() == Some(true));
+            let uid = user.as_ref().and_then(|e| e.value.as_i64());
+            let where_ = |from_pod: bool| if from_pod { " (from the pod securityContext)" } else { "" };
+            if let (true, Some(0), Some(u)) = (non_root_true, uid, user.as_ref()) {
+                sink.container(
+                    idx,
+                    obj,
+                    &c,
+                    u.key.span,
+                    format!(
+                        "sets runAsNonRoot: true but runAsUser: 0{}; the kubelet will refuse to start it",
+                        where_(u.from_pod)
+                    ),
+                );
+                continue;
+            }
+            if !(non_root_true || uid.is_some_and(|u| u > 0)) {
+                let span = match (&user, &non_root) {
+                    (Some(u), _) if uid == Some(0) => u.key.span,
+                    (_, Some(n)) => n.key.span,
+                    _ => c.span(),
+                };
+                let why = match uid {
+                    Some(0) => format!("runs as user 0{}", where_(user.as_ref().is_some_and(|u| u.from_pod))),
+                    _ => "is not set to run as non-root (set runAsNonRoot: true or a runAsUser above 0)".to_string(),
+                };
+                sink.container(idx, obj, &c, span, why);
+                continue;
+            }
+            if let Some(g) = group.as_ref().filter(|g| g.value.as_i64() == Some(0)) {
+                sink.container(
+                    idx,
+                    obj,
+                    &c,
+                    g.key.span,
+                    format!("runs with group 0 (root){}", where_(g.from_pod)),
+                );
+            }
+        }
+    }
+}
