@@ -286,6 +286,10 @@ fn odd_documents_are_reported_not_panics() {
         let docs = komply::yaml::parse_documents(id, text, &Default::default()).unwrap();
         let v = validate_k8s(&docs[0]).unwrap_or_else(|e| panic!("{text}: {e}"));
         assert!(!v.is_empty(), "{text}");
-        assert!(v.iter().all(|v| !v.message.is_empty() && !v.span.is_synthetic()), "{text}: {v:#?}");
+        assert!(
+            v.iter()
+                .all(|v| !v.message.is_empty() && !v.span.is_synthetic()),
+            "{text}: {v:#?}"
+        );
     }
 }
