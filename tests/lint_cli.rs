@@ -300,10 +300,16 @@ fn fail_on_thresholds_and_exit_codes() {
 }
 
 #[test]
-fn compose_input_is_reported_with_exit_2() {
+fn compose_input_that_cannot_be_converted_is_reported_with_exit_2() {
     let o = komply(&root(), &["lint", &format!("{F}/docker-compose.yml")]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stdout(&o).contains("compose input: run `komply convert`"));
+    assert!(
+        stdout(&o).contains("docker-compose.yml:4:12: error[KP002]")
+            || stdout(&o).contains("docker-compose.yml:4:12"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("cannot convert the compose file: `ports`"));
 }
 
 #[test]

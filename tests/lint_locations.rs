@@ -61,11 +61,11 @@ fn kp001_invalid_input_points_at_the_syntax_error() {
 }
 
 #[test]
-fn kp002_compose_input_is_reported_not_skipped() {
+fn kp002_compose_input_that_cannot_be_converted_is_reported_not_skipped() {
     check(
         "docker-compose.yml",
         &["KP002"],
-        &[("KP002", 1, 1, "compose input: run `komply convert`")],
+        &[("KP002", 4, 12, "cannot convert the compose file")],
     );
 }
 

@@ -39,6 +39,9 @@ pub struct GenerateOptions {
 #[derive(Debug, Clone)]
 pub struct Output {
     pub objects: Vec<Value>,
+    /// For each object, the service it was generated from (`None` for the Namespace): the
+    /// provenance `komply lint` uses to map findings back to compose lines.
+    pub services: Vec<Option<String>>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -138,10 +141,14 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
             },
         );
     }
+    let mut services: Vec<Option<String>> = vec![None; objects.len()];
     let mut claimed: BTreeSet<String> = BTreeSet::new();
     for svc in &model.services {
         match service::build(&project, svc, &mut claimed, &mut warnings) {
-            Ok(objs) => objects.extend(objs),
+            Ok(objs) => {
+                objects.extend(objs);
+                services.resize(objects.len(), Some(svc.name.clone()));
+            }
             Err(e) => errors.extend(e),
         }
     }
@@ -159,7 +166,11 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
         errors.extend(warnings);
         return Err(Failure(errors));
     }
-    Ok(Output { objects, warnings })
+    Ok(Output {
+        objects,
+        services,
+        warnings,
+    })
 }
 
 pub(crate) fn push<T: serde::Serialize>(objects: &mut Vec<Value>, obj: &T) {

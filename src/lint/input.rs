@@ -1,6 +1,7 @@
 //! Finding and reading the inputs of a run: files, directories (recursive, `.gitignore`-aware,
 //! symlink loops reported), and stdin. Files are read and parsed in parallel; a file that cannot
-//! be read or parsed becomes a `KP001 invalid-input` finding and the run goes on.
+//! be read or parsed becomes a `KP001 invalid-input` finding and the run goes on. Compose files
+//! are converted by [`super::from_compose`].
 
 use std::path::{Path, PathBuf};
 
@@ -165,17 +166,18 @@ fn load_one(item: Item) -> FileResult {
         }
     };
     if is_compose(path.as_deref(), &docs) {
-        let span = docs
-            .first()
-            .and_then(|d| d.entry("services"))
-            .map(|(k, _)| k.span)
-            .unwrap_or(Span::point(id, 1, 1));
-        res.problems.push(problem(
-            &rules::compose_input::RULE,
-            span,
-            "compose input: run `komply convert` and lint its output (`komply convert -f FILE | komply lint -`)"
-                .into(),
-        ));
+        match &path {
+            Some(p) => match super::from_compose::load_compose(p, id) {
+                Ok(objects) => res.objects = objects,
+                Err(problems) => res.problems = problems,
+            },
+            // The loader resolves `.env`, `env_file` and relative paths against a directory.
+            None => res.problems.push(problem(
+                &rules::compose_input::RULE,
+                Span::point(id, 1, 1),
+                "a compose file on stdin cannot be converted: pass its path instead".into(),
+            )),
+        }
         return res;
     }
     for doc in docs {

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod context;
+pub mod from_compose;
 pub mod image;
 pub mod input;
 pub mod model;
