@@ -180,6 +180,10 @@ fn oracle_checked_errors_with_positions() {
         "e.env:2:1: error[compose/env-file]: key cannot contain a space"
     );
     assert_eq!(
+        err("A=1\nexport "),
+        "e.env:2:8: error[compose/env-file]: zero length string"
+    );
+    assert_eq!(
         err("A=x${B\n"),
         "e.env:1:4: error[compose/env-file]: Invalid template: \"x${B\""
     );

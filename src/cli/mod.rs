@@ -11,8 +11,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::diag::{Diagnostic, Failure, Result};
 
 mod config;
+mod convert;
 mod lint;
 mod rules;
+mod schema;
 
 /// Exit code for bad input or usage.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -62,6 +64,13 @@ pub enum Command {
         after_help = "Example:\n  komply config -f compose.yaml -f compose.prod.yaml --format json"
     )]
     Config(config::ConfigArgs),
+    /// Convert a Compose project into Kubernetes manifests, secure by default.
+    #[command(
+        after_help = "Examples:\n  komply convert -f compose.yaml > k8s.yaml\n  komply convert -o deploy/ --namespace shop\n\nExit codes: 0 success, 2 bad input (or warnings with --strict)."
+    )]
+    Convert(convert::ConvertArgs),
+    /// Print a JSON Schema komply reads (`x-komply`), for editor completion.
+    Schema(schema::SchemaArgs),
     /// Lint Kubernetes manifests: files, directories, or `-` for stdin.
     #[command(
         after_help = "Examples:\n  komply lint deploy/\n  kustomize build overlays/prod | komply lint - --format sarif > lint.sarif\n\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input or usage."
@@ -83,6 +92,8 @@ pub fn main() -> ExitCode {
     let ctx = Ctx::new(&cli.global);
     let result = match cli.command {
         Command::Config(args) => config::run(&ctx, args),
+        Command::Convert(args) => convert::run(&ctx, args),
+        Command::Schema(args) => schema::run(&ctx, args),
         Command::Lint(args) => lint::run(&ctx, args),
         Command::Rules(args) => rules::run(&ctx, args),
     };

@@ -253,6 +253,10 @@ impl Parser<'_> {
         }
         self.skip_while(is_blank);
         let key_start = self.pos;
+        if self.pos >= self.text.len() {
+            // `export` and nothing after it.
+            return Err(self.error(key_start, key_start, "zero length string".into()));
+        }
 
         // The key ends at `=`, `:` (YAML style) or a line break (a bare, inherited key).
         let mut terminator = None;

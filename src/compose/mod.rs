@@ -1,6 +1,218 @@
-//! Load: Compose files → one resolved project, exactly as `docker compose config` (v2) reads them.
+//! Load: Compose files → one resolved project, exactly as `docker compose config` (v2.40.3,
+//! compose-go 2.9.1) reads them.
+//!
+//! The pipeline follows compose-go's `loader.go` step for step, on span-carrying [`Node`] trees so
+//! every later error can still name `file:line:col`:
+//!
+//! 1. options → environment (OS env, then `.env` / `--env-file`), files (`-f`, `COMPOSE_FILE`,
+//!    discovery), project directory and name ([`project`]);
+//! 2. per file and per YAML document: interpolate values, cast typed fields ([`cast`]), apply
+//!    `extends` ([`extends`]) and `include` ([`include`]), merge into the accumulated tree
+//!    ([`merge`]), de-duplicate sequences, validate, canonicalise ([`canonical`]);
+//! 3. defaults, relative paths, environment resolution, default network, profiles, `env_file`
+//!    folded into `environment` ([`finish`]).
+//!
+//! See docs/compose-loader.md for the deliberate differences from the oracle.
 
+pub mod canonical;
+pub mod cast;
 pub mod dotenv;
+pub mod extends;
+pub mod finish;
+pub mod include;
 pub mod interpolate;
+pub mod merge;
+pub mod model;
+pub mod project;
 pub mod shortsyntax;
+pub mod tree;
 pub mod units;
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use crate::diag::{Diagnostic, Failure, Result};
+use crate::yaml::{Node, NodeKind};
+
+/// What to load and with which environment. `environment` is injected (not read from the process)
+/// so tests are hermetic.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// `-f` files, in order. Empty = `COMPOSE_FILE` or discovery from `working_dir` upwards.
+    pub files: Vec<PathBuf>,
+    pub project_directory: Option<PathBuf>,
+    pub project_name: Option<String>,
+    /// `--profile` values (empty = `COMPOSE_PROFILES`).
+    pub profiles: Vec<String>,
+    /// `--env-file` values (empty = `<project dir>/.env`).
+    pub env_files: Vec<PathBuf>,
+    /// The OS environment.
+    pub environment: IndexMap<String, String>,
+    /// The current directory.
+    pub working_dir: PathBuf,
+    /// `false` = `--no-path-resolution`: relative paths stay as written.
+    pub resolve_paths: bool,
+}
+
+impl LoadOptions {
+    /// Options with the process environment and current directory; everything else default.
+    pub fn from_process_env() -> Self {
+        LoadOptions {
+            environment: std::env::vars().collect(),
+            working_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            resolve_paths: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// A resolved Compose project.
+#[derive(Clone, Debug)]
+pub struct Project {
+    pub name: String,
+    pub project_dir: PathBuf,
+    /// The resolved project in canonical long form: the same tree shape as
+    /// `docker compose config --format json` (plus service-level `x-*` keys, which the oracle drops
+    /// from its output but later stages may read). Nodes keep their source spans.
+    pub canonical: Node,
+    pub warnings: Vec<Diagnostic>,
+    /// The environment used for interpolation (OS env over `.env`, plus `COMPOSE_PROJECT_NAME`).
+    pub environment: IndexMap<String, String>,
+    /// The compose files that were read, in order.
+    pub files: Vec<PathBuf>,
+}
+
+/// Loads a Compose project the way `docker compose config` does.
+pub fn load(opts: &LoadOptions) -> Result<Project> {
+    let setup = project::setup(opts)?;
+    let mut ctx = Ctx {
+        env: setup.environment.clone(),
+        warnings: Vec::new(),
+        resolve_paths: opts.resolve_paths,
+        include_stack: Vec::new(),
+        profiles: setup.profiles.clone(),
+    };
+    let dict = load_model(&mut ctx, &setup.files, &setup.project_dir)?;
+    let mut canonical = finish::finish(&mut ctx, dict, &setup)?;
+    finish::apply_profiles(&mut canonical, &setup.profiles)?;
+    finish::check_consistency(&canonical)?;
+    finish::resolve_env_files(&mut ctx, &mut canonical, &setup)?;
+    finish::drop_unused_resources(&mut canonical);
+    finish::shape(&mut canonical);
+    Ok(Project {
+        name: setup.name.clone(),
+        project_dir: setup.project_dir.clone(),
+        canonical,
+        warnings: ctx.warnings,
+        environment: setup.environment,
+        files: setup.files,
+    })
+}
+
+/// State shared by the whole load (included projects get their own copy of `env`).
+pub struct Ctx {
+    pub env: IndexMap<String, String>,
+    pub warnings: Vec<Diagnostic>,
+    pub resolve_paths: bool,
+    /// Files being included, to detect include cycles.
+    pub include_stack: Vec<PathBuf>,
+    pub profiles: Vec<String>,
+}
+
+/// Steps 1–2 for a list of files: the merged, canonical raw model.
+pub fn load_model(ctx: &mut Ctx, files: &[PathBuf], project_dir: &Path) -> Result<Node> {
+    let mut dict = tree::new_map();
+    for file in files {
+        let docs = read_documents(file)?;
+        for doc in docs {
+            let cfg = process_document(ctx, doc, file, project_dir)?;
+            dict = merge::merge(dict, cfg)?;
+            merge::enforce_unicity(&mut dict);
+            // Like compose-go: the merged model is validated after each file, once interpolated.
+            let errors = crate::validate::validate_compose(&dict);
+            if !errors.is_empty() {
+                return Err(Failure(errors));
+            }
+            canonical::canonical(&mut dict)?;
+            merge::enforce_unicity(&mut dict);
+        }
+    }
+    if dict.as_map().is_none_or(|m| m.is_empty()) {
+        let shown = files
+            .first()
+            .map(|f| crate::source::display_path(f))
+            .unwrap_or_default();
+        return Err(Failure::one(
+            Diagnostic::error(format!("{shown}: empty compose file"))
+                .code("compose/empty")
+                .help("a Compose file needs at least a `services:` mapping"),
+        ));
+    }
+    Ok(dict)
+}
+
+/// Reads and parses one compose file into its YAML documents (each a mapping).
+pub fn read_documents(file: &Path) -> Result<Vec<Node>> {
+    let (_, docs) = crate::fsio::load_yaml(file)?;
+    let mut out = Vec::new();
+    for doc in docs {
+        match doc.kind {
+            NodeKind::Map(_) => out.push(doc),
+            NodeKind::Null => {}
+            _ => {
+                return Err(Failure::one(
+                    Diagnostic::error(format!(
+                        "top-level object must be a mapping, found {}",
+                        doc.type_name()
+                    ))
+                    .at(doc.span)
+                    .code("compose/top-level"),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Interpolation, casting, `extends` and `include` for one document of one file.
+fn process_document(ctx: &mut Ctx, mut doc: Node, file: &Path, project_dir: &Path) -> Result<Node> {
+    cast::interpolate_document(&mut doc, &ctx.env, &mut ctx.warnings)?;
+    cast::cast_types(&mut doc, &mut ctx.warnings)?;
+    extends::apply_extends(ctx, &mut doc, file, project_dir)?;
+    include::apply_include(ctx, &mut doc, file, project_dir)?;
+    Ok(doc)
+}
+
+/// The project as `docker compose config` prints it: service-level `x-*` keys left out, every `$`
+/// escaped as `$$` (so the output can be loaded again), keys in the oracle's order.
+pub fn config_output(project: &Project) -> serde_json::Value {
+    fn escape(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if s.contains('$') {
+                    *s = s.replace('$', "$$");
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(escape),
+            serde_json::Value::Object(o) => o.values_mut().for_each(escape),
+            _ => {}
+        }
+    }
+    let mut v = project.canonical.to_json();
+    if let Some(services) = v.get_mut("services").and_then(|s| s.as_object_mut()) {
+        for svc in services.values_mut() {
+            if let Some(o) = svc.as_object_mut() {
+                o.retain(|k, _| !k.starts_with("x-"));
+                o.sort_keys();
+            }
+        }
+    }
+    escape(&mut v);
+    if let Some(o) = v.as_object_mut() {
+        // v2.40.3 never prints top-level `models` (kept in `canonical` for later stages)
+        o.remove("models");
+        o.sort_keys();
+    }
+    v
+}

@@ -12,6 +12,52 @@
 
 use serde_json::{Map, Value};
 
+use crate::yaml::{Node, NodeKind, Span};
+
+/// [`parse_port`] as tree nodes that all carry `span` (the short-syntax item they came from).
+/// An integer item is parsed as its decimal text.
+pub fn parse_port_nodes(item: &Node) -> Result<Vec<Node>, String> {
+    let spec = match &item.kind {
+        NodeKind::Str(s) => s.clone(),
+        NodeKind::Int(i) => i.to_string(),
+        _ => {
+            return Err(format!(
+                "expected a port like \"8080:80\", found {}",
+                item.type_name()
+            ));
+        }
+    };
+    Ok(parse_port(&spec)?
+        .iter()
+        .map(|v| json_to_node(v, item.span))
+        .collect())
+}
+
+/// [`parse_volume`] as a tree node that carries the short-syntax item's span throughout.
+pub fn parse_volume_node(spec: &str, span: Span) -> Result<Node, String> {
+    Ok(json_to_node(&parse_volume(spec)?, span))
+}
+
+/// Builds a node tree from JSON where every node (keys included) points at `span`.
+pub fn json_to_node(v: &Value, span: Span) -> Node {
+    let kind = match v {
+        Value::Null => NodeKind::Null,
+        Value::Bool(b) => NodeKind::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => NodeKind::Int(i),
+            None => NodeKind::Float(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => NodeKind::Str(s.clone()),
+        Value::Array(a) => NodeKind::Seq(a.iter().map(|x| json_to_node(x, span)).collect()),
+        Value::Object(o) => NodeKind::Map(
+            o.iter()
+                .map(|(k, x)| (Node::str(k.clone(), span), json_to_node(x, span)))
+                .collect(),
+        ),
+    };
+    Node::new(kind, span)
+}
+
 /// Parses one short-syntax port (`"8080:80/udp"`, `"3000-3001"`, `"[::1]:53:53/udp"`; an
 /// integer port is given as its decimal text) into the long-form entries `config` prints:
 /// `{mode, host_ip?, target, published?, protocol}`.
@@ -22,15 +68,9 @@ pub fn parse_port(spec: &str) -> Result<Vec<Value>, String> {
     if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {
         return Err(format!("invalid proto: {proto}"));
     }
-    let ip = if let Some(inner) = ip.strip_prefix('[') {
-        match inner.strip_suffix(']') {
-            Some(inner) if !inner.contains(['[', ']']) => inner.to_string(),
-            _ => {
-                return Err(format!(
-                    "invalid IP address {ip}: address {ip}:: missing ']' in address"
-                ));
-            }
-        }
+    let ip = if ip.starts_with('[') {
+        strip_ipv6_brackets(ip)
+            .map_err(|why| format!("invalid IP address {ip}: address {ip}:: {why}"))?
     } else {
         ip.to_string()
     };
@@ -80,6 +120,27 @@ pub fn parse_port(spec: &str) -> Result<Vec<Value>, String> {
     Ok(entries.into_iter().map(|(_, v)| v).collect())
 }
 
+/// What Go's `net.SplitHostPort(ip + ":")` does to a bracketed IP: `[::1]` → `::1`.
+fn strip_ipv6_brackets(ip: &str) -> Result<String, &'static str> {
+    let hp = format!("{ip}:");
+    let colon = hp.len() - 1;
+    let end = hp.find(']').ok_or("missing ']' in address")?;
+    if end + 1 != colon {
+        return Err(if hp.as_bytes()[end + 1] == b':' {
+            "too many colons in address"
+        } else {
+            "missing port in address"
+        });
+    }
+    if hp[1..].contains('[') {
+        return Err("unexpected '[' in address");
+    }
+    if hp[end + 1..].contains(']') {
+        return Err("unexpected ']' in address");
+    }
+    Ok(hp[1..end].to_string())
+}
+
 /// `nat.splitParts`: the last part is the container port, the one before the host port, and
 /// everything before that (colons included, for IPv6) the IP.
 fn split_port_parts(spec: &str) -> (&str, &str, &str) {
@@ -97,16 +158,13 @@ fn split_port_parts(spec: &str) -> (&str, &str, &str) {
 }
 
 /// `nat.SplitProtoPort`: `80/udp` → (`udp`, `80`); no protocol means tcp; `/udp` means nothing.
+/// Everything after the first `/` is the protocol (`80/udp/x` has protocol `udp/x`).
 fn split_proto(raw: &str) -> (&str, &str) {
-    let mut parts = raw.split('/');
-    let port = parts.next().unwrap_or("");
+    let (port, proto) = raw.split_once('/').unwrap_or((raw, ""));
     if port.is_empty() {
         return ("", "");
     }
-    match parts.next() {
-        None | Some("") => ("tcp", port),
-        Some(proto) => (proto, port),
-    }
+    (if proto.is_empty() { "tcp" } else { proto }, port)
 }
 
 /// `nat.ParsePortRange`: `80` or `8000-8010` (only the first two parts of `a-b-c` count).
@@ -141,7 +199,7 @@ pub fn parse_volume(spec: &str) -> Result<Value, String> {
     if spec.len() <= 2 {
         let mut m = Map::new();
         m.insert("type".into(), "volume".into());
-        m.insert("target".into(), spec.into());
+        m.insert("target".into(), clean_path(spec).into());
         return Ok(Value::Object(m));
     }
     let mut v = Volume::default();
@@ -237,7 +295,7 @@ impl Volume {
         if !self.source.is_empty() {
             m.insert("source".into(), self.source.into());
         }
-        m.insert("target".into(), self.target.into());
+        m.insert("target".into(), clean_path(&self.target).into());
         if self.read_only {
             m.insert("read_only".into(), true.into());
         }
@@ -266,6 +324,38 @@ impl Volume {
     }
 }
 
+/// Go's `path.Clean` (forward slashes only), which compose applies to every volume target:
+/// `/a//b/../c/` → `/a/c`, `./x` → `x`, `` → `.`.
+pub fn clean_path(path: &str) -> String {
+    if path.is_empty() {
+        return ".".into();
+    }
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    // How many leading `..` a relative path keeps (they cannot be backtracked).
+    let mut dotdot = 0;
+    for elem in path.split('/') {
+        match elem {
+            "" | "." => {}
+            ".." => {
+                if parts.len() > dotdot {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                    dotdot += 1;
+                }
+            }
+            e => parts.push(e),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".into(),
+        (false, false) => joined,
+    }
+}
+
 /// `isFilePath`: `.`, `/`, `~`, a `\\` named pipe / UNC path, or a drive letter (`C:`).
 pub fn is_file_path(source: &str) -> bool {
     if source.starts_with(['.', '/', '~']) || source.starts_with("\\\\") {
@@ -288,6 +378,22 @@ mod tests {
     }
 
     /// `ports: [<spec>]` through `docker compose config --format json`.
+    #[test]
+    fn node_helpers_keep_the_item_span() {
+        let span = Span::point(crate::yaml::SourceId(7), 3, 9);
+        let item = Node::new(NodeKind::Int(80), span);
+        let nodes = parse_port_nodes(&item).unwrap();
+        assert_eq!(nodes.len(), 1);
+        assert_eq!(
+            nodes[0].to_json(),
+            json!({"mode": "ingress", "target": 80, "protocol": "tcp"})
+        );
+        assert_eq!(nodes[0].get("target").map(|n| n.span), Some(span));
+        let v = parse_volume_node("data:/d:ro", span).unwrap();
+        assert_eq!(v.at(&["volume"]).map(|n| n.span), Some(span));
+        assert!(parse_port_nodes(&Node::new(NodeKind::Bool(true), span)).is_err());
+    }
+
     #[test]
     fn ports_match_the_oracle() {
         let cases: Vec<(&str, Value)> = vec![
@@ -331,6 +437,9 @@ mod tests {
             ("80:70000", json!("ERR invalid containerPort: 70000")),
             ("8080:80/xyz", json!("ERR invalid proto: xyz")),
             ("8080:80/XYZ", json!("ERR invalid proto: xyz")),
+            ("80/udp/x", json!("ERR invalid proto: udp/x")),
+            ("80//udp", json!("ERR invalid proto: /udp")),
+            ("65536//udp80", json!("ERR invalid proto: /udp80")),
             (
                 "::1:80:80",
                 json!([{"mode": "ingress", "host_ip": "::1", "target": 80, "published": "80", "protocol": "tcp"}]),
@@ -367,6 +476,12 @@ mod tests {
                 json!("ERR invalid IP address: localhost"),
             ),
             ("01.2.3.4:80:80", json!("ERR invalid IP address: 01.2.3.4")),
+            (
+                "[::1]127.0.0.1[::1]",
+                json!(
+                    "ERR invalid IP address [::1]127.0.0.1[: address [::1]127.0.0.1[:: missing port in address"
+                ),
+            ),
             (
                 "[::1:80:80",
                 json!("ERR invalid IP address [::1: address [::1:: missing ']' in address"),
@@ -434,6 +549,44 @@ mod tests {
             ),
             ("/d", json!({"type": "volume", "target": "/d"})),
             ("ab", json!({"type": "volume", "target": "ab"})),
+            ("./", json!({"type": "volume", "target": "."})),
+            ("a/", json!({"type": "volume", "target": "a"})),
+            (
+                "/d/../e/",
+                json!({"type": "volume", "target": "/e", "volume": {}}),
+            ),
+            (
+                "./xrw",
+                json!({"type": "volume", "target": "xrw", "volume": {}}),
+            ),
+            (
+                "../x/../../y",
+                json!({"type": "volume", "target": "../../y", "volume": {}}),
+            ),
+            (
+                "C:/a/../b",
+                json!({"type": "volume", "target": "C:/b", "volume": {}}),
+            ),
+            (
+                "é:/a/../b",
+                json!({"type": "volume", "target": "é:/b", "volume": {}}),
+            ),
+            (
+                "data:C:\\a\\..\\b",
+                json!({"type": "volume", "source": "data", "target": "C:\\a\\..\\b", "volume": {}}),
+            ),
+            (
+                "data:/a//b/",
+                json!({"type": "volume", "source": "data", "target": "/a/b", "volume": {}}),
+            ),
+            (
+                "./x/../y/:/a/./b",
+                json!({"type": "bind", "source": "./x/../y/", "target": "/a/b", "bind": {"create_host_path": true}}),
+            ),
+            (
+                "./x:..",
+                json!({"type": "bind", "source": "./x", "target": "..", "bind": {"create_host_path": true}}),
+            ),
             ("x", json!({"type": "volume", "target": "x"})),
             (
                 "data:/d:nocopy",

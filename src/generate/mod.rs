@@ -1,1 +1,196 @@
 //! Generate: a resolved Compose project → Kubernetes objects, secure by default.
+//!
+//! Entry point: [`generate`] (typed model in, JSON objects out, warnings beside them), then
+//! [`render`] for a YAML / JSON stream or [`files`] for one file per object.
+//!
+//! **Object order** (documented, stable): the Namespace (if any) first; then services by name;
+//! within a service: ConfigMaps, ExternalSecret, PersistentVolumeClaims, Services, the workload
+//! (Deployment / StatefulSet / Job / CronJob), PodDisruptionBudget, HorizontalPodAutoscaler,
+//! Ingress. No timestamps, argv or tool version ever appear in objects.
+
+pub mod k8s;
+mod kompose;
+pub mod naming;
+mod probes;
+pub mod secrets;
+mod service;
+pub mod xkomply;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::compose::model::{Model, UNKNOWN_KEY, UNSUPPORTED_KEY};
+use crate::diag::{Diagnostic, Failure, Result, Severity};
+
+/// How to generate.
+#[derive(Debug, Clone, Default)]
+pub struct GenerateOptions {
+    /// Directory that relative `configs.*.file` paths are resolved against.
+    pub project_dir: PathBuf,
+    /// Unsupported / unknown keys become errors.
+    pub strict: bool,
+    /// Namespace for every object (wins over the project's `x-komply.namespace`).
+    pub namespace: Option<String>,
+}
+
+/// The generated objects, in output order, and the warnings produced on the way.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub objects: Vec<Value>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Output format of [`render`] / [`files`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Json,
+}
+
+/// Project-wide settings resolved once.
+pub(crate) struct Project<'a> {
+    pub model: &'a Model,
+    pub opts: &'a GenerateOptions,
+    pub namespace: Option<String>,
+    pub secret_patterns: Vec<String>,
+    pub store_name: String,
+    pub store_kind: String,
+    pub remote_key: String,
+}
+
+/// Converts the model. Errors (bad `x-komply`, an unreadable config file, name collisions…)
+/// are located; warnings explain everything that was not carried over.
+pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut warnings: Vec<Diagnostic> = model.warnings.clone();
+
+    let px: xkomply::ProjectX = match &model.x_komply {
+        Some(node) => match xkomply::read(node, "project") {
+            Ok(v) => v,
+            Err(d) => {
+                errors.extend(d);
+                Default::default()
+            }
+        },
+        None => Default::default(),
+    };
+    let namespace = opts.namespace.clone().or(px.namespace.clone());
+    let store = px.secret_store.clone().unwrap_or_default();
+    let project = Project {
+        model,
+        opts,
+        namespace: namespace.clone(),
+        secret_patterns: px.secret_patterns.clone().unwrap_or_else(|| {
+            secrets::DEFAULT_PATTERNS
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        }),
+        store_name: store.name.unwrap_or_else(|| "secret-store".into()),
+        store_kind: store.kind.unwrap_or_else(|| "ClusterSecretStore".into()),
+        remote_key: px
+            .remote_key
+            .clone()
+            .unwrap_or_else(|| "{project}/{service}".into()),
+    };
+
+    // Object names come from service names: two services must not collapse into one name.
+    let mut seen = std::collections::BTreeMap::new();
+    for s in &model.services {
+        let n = naming::dns_label(&s.name);
+        if let Some(prev) = seen.insert(n.clone(), s) {
+            errors.push(
+                Diagnostic::error(format!(
+                    "services `{}` and `{}` both become the Kubernetes name `{n}`",
+                    prev.name, s.name
+                ))
+                .at(s.node.span)
+                .related(prev.node.span, "the other one")
+                .code("generate/name-collision")
+                .help("rename one of them"),
+            );
+        }
+    }
+
+    let mut objects = Vec::new();
+    if let Some(ns) = &namespace {
+        let meta = k8s::ObjectMeta {
+            name: ns.clone(),
+            labels: naming::labels(&model.name, &model.name, None),
+            ..Default::default()
+        };
+        push(
+            &mut objects,
+            &k8s::Object {
+                api_version: "v1",
+                kind: "Namespace",
+                metadata: meta,
+                body: k8s::Empty {},
+            },
+        );
+    }
+    let mut claimed: BTreeSet<String> = BTreeSet::new();
+    for svc in &model.services {
+        match service::build(&project, svc, &mut claimed, &mut warnings) {
+            Ok(objs) => objects.extend(objs),
+            Err(e) => errors.extend(e),
+        }
+    }
+
+    if opts.strict {
+        for w in warnings.iter_mut() {
+            if matches!(w.code.as_deref(), Some(UNSUPPORTED_KEY | UNKNOWN_KEY)) {
+                w.severity = Severity::Error;
+                errors.push(w.clone());
+            }
+        }
+        warnings.retain(|w| w.severity != Severity::Error);
+    }
+    if !errors.is_empty() {
+        errors.extend(warnings);
+        return Err(Failure(errors));
+    }
+    Ok(Output { objects, warnings })
+}
+
+pub(crate) fn push<T: serde::Serialize>(objects: &mut Vec<Value>, obj: &T) {
+    // Serializing our own plain structs cannot fail (no maps with non-string keys).
+    if let Ok(v) = serde_json::to_value(obj) {
+        objects.push(v);
+    }
+}
+
+/// Renders all objects as one stream: YAML documents separated by `---`, or for JSON a
+/// `v1 List` (what `kubectl apply -f` accepts).
+pub fn render(objects: &[Value], format: Format) -> String {
+    match format {
+        Format::Yaml => crate::yaml::to_yaml_stream(objects),
+        Format::Json => {
+            let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects});
+            let mut s = serde_json::to_string_pretty(&list).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    }
+}
+
+/// One file per object: `<name>-<kind>.yaml` (kompose's naming), in output order.
+pub fn files(objects: &[Value], format: Format) -> Vec<(String, String)> {
+    objects
+        .iter()
+        .map(|o| {
+            let name = o["metadata"]["name"].as_str().unwrap_or("object");
+            let kind = o["kind"].as_str().unwrap_or("object").to_ascii_lowercase();
+            match format {
+                Format::Yaml => (format!("{name}-{kind}.yaml"), crate::yaml::to_yaml(o)),
+                Format::Json => {
+                    let mut s = serde_json::to_string_pretty(o).unwrap_or_default();
+                    s.push('\n');
+                    (format!("{name}-{kind}.json"), s)
+                }
+            }
+        })
+        .collect()
+}

@@ -50,7 +50,8 @@ impl<'a> ImageRef<'a> {
             }
             None => (rest, None),
         };
-        if repository.is_empty() || repository.ends_with('/') || tag == Some("") {
+        // Every path component of the repository must be non-empty (`/nginx`, `a//b`, `a/`).
+        if repository.split('/').any(str::is_empty) || tag == Some("") {
             return None;
         }
         if registry.is_some_and(|r| r.is_empty() || r.ends_with(':')) {

@@ -31,6 +31,8 @@ const fn removed(since: &'static str, replacement: &'static str) -> ApiStatus {
     ApiStatus::Removed { since, replacement }
 }
 
+const SERVED: ApiStatus = ApiStatus::Served;
+
 const fn deprecated(replacement: &'static str) -> ApiStatus {
     ApiStatus::Deprecated { replacement }
 }
@@ -228,6 +230,61 @@ static TABLE: &[Row] = &[
             "External Secrets Operator v0.17.0",
             "external-secrets.io/v1",
         ),
+    ),
+    // Served CRD kinds komply has no schema for (so that "no schema" does not read as "not
+    // served"): the rest of each operator's current API.
+    (
+        "external-secrets.io/v1",
+        &[
+            "ExternalSecret",
+            "SecretStore",
+            "ClusterSecretStore",
+            "ClusterExternalSecret",
+        ],
+        SERVED,
+    ),
+    (
+        "external-secrets.io/v1alpha1",
+        &["PushSecret", "ClusterPushSecret"],
+        SERVED,
+    ),
+    (
+        "networking.istio.io/v1",
+        &[
+            "VirtualService",
+            "DestinationRule",
+            "Gateway",
+            "ServiceEntry",
+            "Sidecar",
+            "WorkloadEntry",
+            "WorkloadGroup",
+        ],
+        SERVED,
+    ),
+    (
+        "security.istio.io/v1",
+        &[
+            "AuthorizationPolicy",
+            "PeerAuthentication",
+            "RequestAuthentication",
+        ],
+        SERVED,
+    ),
+    (
+        "flagger.app/v1beta1",
+        &["Canary", "MetricTemplate", "AlertProvider"],
+        SERVED,
+    ),
+    (
+        "argoproj.io/v1alpha1",
+        &[
+            "Rollout",
+            "AnalysisTemplate",
+            "ClusterAnalysisTemplate",
+            "AnalysisRun",
+            "Experiment",
+        ],
+        SERVED,
     ),
     // Istio: v1 since 1.22 and the storage version since 1.27; v1beta1 / v1alpha3 are still
     // served and not flagged in the CRDs, but v1 is what Istio documents.

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# kubernetes-validate (PyPI, strict Kubernetes 1.37 schemas) as a second opinion on our schema verdicts.
+#
+# As a library (other suites):   . "$(dirname "$0")/20-kubernetes-validate.sh"; kv_check DIR
+#   kv_check DIR  validates every *.yaml / *.yml under DIR with
+#                 `kubernetes-validate --strict -k 1.37.0 --quiet`; prints each failure and
+#                 returns non-zero if any object fails or any file cannot be read. Objects of kinds
+#                 it has no schema for (CRDs) are WARNings, not failures.
+#   kv_verdict FILE  prints "valid" or "invalid" for one file.
+#
+# Run directly (by .ci/run, with the shared/ path as $1), it checks that:
+#   1. every known-valid fixture (tests/fixtures/validate/k8s/valid) passes kubernetes-validate
+#      (cargo test asserts komply's verdict on the same files: tests/validate_k8s.rs);
+#   2. every known-invalid fixture (tests/fixtures/validate/k8s/invalid) fails it too
+#      (cargo test asserts komply finds a violation in each, with line:col and message);
+#   3. everything under golden/ (generator outputs) passes it.
+# Any disagreement is a failure unless listed with its reason in
+# conformance/known-differences/20-kubernetes-validate.txt (one "path<TAB>reason" per line).
+
+KV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+KV_BIN="${KV_BIN:-$KV_ROOT/.venv/bin/kubernetes-validate}"
+KV_K8S_VERSION="1.37.0"
+
+kv_require() {
+  [ -x "$KV_BIN" ] || { echo "kubernetes-validate not found at $KV_BIN: run conformance/venv.sh" >&2; return 1; }
+}
+
+# kv_verdict FILE -> "valid" | "invalid"; the tool's output goes to stderr.
+kv_verdict() {
+  kv_require || return 1
+  local out rc=0
+  out="$("$KV_BIN" --strict -k "$KV_K8S_VERSION" --quiet --no-warn "$1" 2>&1)" || rc=$?
+  [ -n "$out" ] && printf '%s\n' "$out" >&2
+  if [ "$rc" -eq 0 ]; then echo valid; else echo invalid; fi
+}
+
+# kv_check DIR: every YAML file under DIR must validate.
+kv_check() {
+  kv_require || return 1
+  local dir="$1" failed=0 count=0 f
+  [ -d "$dir" ] || { echo "kv_check: no such directory: $dir" >&2; return 1; }
+  while IFS= read -r -d '' f; do
+    count=$((count + 1))
+    if [ "$(kv_verdict "$f")" != valid ]; then
+      echo "kubernetes-validate rejects $f" >&2
+      failed=$((failed + 1))
+    fi
+  done < <(find "$dir" -type f \( -name '*.yaml' -o -name '*.yml' \) -print0 | sort -z)
+  [ "$count" -gt 0 ] || { echo "kv_check: no YAML files under $dir" >&2; return 1; }
+  [ "$failed" -eq 0 ]
+}
+
+# Sourced as a library: stop here.
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then
+  return 0
+fi
+
+. "$(dirname "$0")/lib.sh"
+kv_require || exit 1
+
+KNOWN="$ROOT/conformance/known-differences/20-kubernetes-validate.txt"
+passed=0
+failed=0
+
+is_known() {
+  local rel="$1"
+  [ -f "$KNOWN" ] && cut -f1 "$KNOWN" | grep -qxF "$rel"
+}
+
+expect() {
+  local want="$1" file="$2" rel got
+  rel="${file#"$ROOT"/}"
+  got="$(kv_verdict "$file" 2>/tmp/kv-$$.log)"
+  if [ "$got" = "$want" ]; then
+    passed=$((passed + 1))
+  elif is_known "$rel"; then
+    echo "known difference: $rel ($(grep -F "$rel" "$KNOWN" | cut -f2))"
+    passed=$((passed + 1))
+  else
+    echo "FAIL $rel: expected $want, kubernetes-validate says $got"
+    sed 's/^/    /' /tmp/kv-$$.log
+    failed=$((failed + 1))
+  fi
+  rm -f /tmp/kv-$$.log
+}
+
+FIX="$ROOT/tests/fixtures/validate/k8s"
+[ -d "$FIX/valid" ] && [ -d "$FIX/invalid" ] || { echo "fixtures missing under $FIX" >&2; exit 1; }
+for f in "$FIX"/valid/*.yaml; do expect valid "$f"; done
+for f in "$FIX"/invalid/*.yaml; do expect invalid "$f"; done
+
+if [ -d "$ROOT/golden" ]; then
+  while IFS= read -r -d '' f; do
+    expect valid "$f"
+  done < <(find "$ROOT/golden" -type f \( -name '*.yaml' -o -name '*.yml' \) ! -name '*.snap' -print0 | sort -z)
+else
+  echo "no golden/ directory yet: generator outputs not checked"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

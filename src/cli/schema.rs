@@ -1,0 +1,27 @@
+//! `komply schema`: prints the JSON Schemas of komply's own input formats.
+
+use std::process::ExitCode;
+
+use super::{Ctx, write_stdout};
+use crate::diag::Result;
+
+#[derive(clap::Args, Debug)]
+pub struct SchemaArgs {
+    /// Which schema.
+    #[arg(value_enum)]
+    pub which: Which,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum Which {
+    /// The `x-komply` Compose extension (service level; `$defs/project` for the top level).
+    #[value(name = "x-komply")]
+    XKomply,
+}
+
+pub fn run(_ctx: &Ctx, args: SchemaArgs) -> Result<ExitCode> {
+    match args.which {
+        Which::XKomply => write_stdout(crate::generate::xkomply::SCHEMA)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,169 @@
+//! `include`: other Compose projects imported into this one (compose-go `loader/include.go`).
+//! Each include is loaded as its own project — its own directory for relative paths, its own
+//! `.env` — and its resources are added to the including model. The local environment wins over
+//! the included project's `.env`. A name clash is an error (as in v2.40.3).
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Failure, Result};
+use crate::yaml::{Node, NodeKind};
+
+use super::extends::relative_dir;
+use super::project::clean_path;
+use super::tree::{self, key_str};
+use super::{Ctx, finish};
+
+pub fn apply_include(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &Path) -> Result<()> {
+    let Some(inc) = tree::remove(doc, "include") else {
+        return Ok(());
+    };
+    let NodeKind::Seq(items) = inc.kind else {
+        return Err(Failure::one(
+            Diagnostic::error(
+                "include: expected a sequence of paths or {path, project_directory, env_file}",
+            )
+            .at(inc.span)
+            .code("compose/include"),
+        ));
+    };
+    for item in items {
+        let (paths, pd, env_files) = match &item.kind {
+            NodeKind::Str(p) => (vec![(p.clone(), item.span)], None, Vec::new()),
+            NodeKind::Map(_) => {
+                let paths = match item.get("path") {
+                    Some(p) if p.is_seq() => p
+                        .as_seq()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|n| (n.scalar_string().unwrap_or_default(), n.span))
+                        .collect(),
+                    Some(p) => vec![(p.scalar_string().unwrap_or_default(), p.span)],
+                    None => Vec::new(),
+                };
+                let pd = item
+                    .get("project_directory")
+                    .and_then(|n| n.scalar_string());
+                let envs: Vec<String> = match item.get("env_file") {
+                    Some(e) if e.is_seq() => e
+                        .as_seq()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|n| n.scalar_string())
+                        .collect(),
+                    Some(e) => e.scalar_string().into_iter().collect(),
+                    None => Vec::new(),
+                };
+                (paths, pd, envs)
+            }
+            _ => continue,
+        };
+        if paths.is_empty() {
+            continue;
+        }
+        let files: Vec<PathBuf> = paths
+            .iter()
+            .map(|(p, _)| clean_path(&project_dir.join(p)))
+            .collect();
+        for (f, (_, span)) in files.iter().zip(&paths) {
+            if !f.is_file() {
+                return Err(Failure::one(
+                    Diagnostic::error(format!(
+                        "include: cannot read {}: no such file",
+                        crate::source::display_path(f)
+                    ))
+                    .at(*span)
+                    .code("compose/include"),
+                ));
+            }
+        }
+        let main = files[0].clone();
+        let inc_dir = match &pd {
+            Some(d) => clean_path(&project_dir.join(d)),
+            None => main.parent().map(Path::to_path_buf).unwrap_or_default(),
+        };
+        if ctx.include_stack.contains(&main) || main == file {
+            let mut chain: Vec<String> = ctx
+                .include_stack
+                .iter()
+                .map(|p| crate::source::display_path(p))
+                .collect();
+            chain.push(crate::source::display_path(&main));
+            return Err(Failure::one(
+                Diagnostic::error(format!(
+                    "include cycle detected:\n{}",
+                    chain.join("\n include ")
+                ))
+                .at(paths[0].1)
+                .code("compose/include-cycle"),
+            ));
+        }
+        // The included project's environment: ours, plus its `.env` / env_file for what we lack.
+        let env_paths: Vec<PathBuf> = if env_files.is_empty() {
+            let dot = inc_dir.join(".env");
+            if dot.is_file() { vec![dot] } else { Vec::new() }
+        } else {
+            env_files
+                .iter()
+                .filter(|f| f.as_str() != "/dev/null")
+                .map(|f| clean_path(&project_dir.join(f)))
+                .collect()
+        };
+        let mut env = ctx.env.clone();
+        super::project::apply_env_files(&mut env, &env_paths)?;
+        let mut sub = Ctx {
+            env,
+            warnings: Vec::new(),
+            resolve_paths: true,
+            include_stack: ctx.include_stack.clone(),
+            profiles: ctx.profiles.clone(),
+        };
+        sub.include_stack.push(file.to_path_buf());
+        let mut imported = super::load_model(&mut sub, &files, &inc_dir)?;
+        ctx.warnings.append(&mut sub.warnings);
+        let prefix = relative_dir(project_dir, &inc_dir);
+        let home = ctx.env.get("HOME").cloned().unwrap_or_default();
+        finish::set_defaults(&mut imported);
+        finish::rebase_paths(&mut imported, &prefix, &home);
+        import_resources(doc, imported, item.span)?;
+    }
+    Ok(())
+}
+
+fn import_resources(doc: &mut Node, imported: Node, at: crate::yaml::Span) -> Result<()> {
+    let NodeKind::Map(entries) = imported.kind else {
+        return Ok(());
+    };
+    for (k, v) in entries {
+        let kind = key_str(&k);
+        if !matches!(
+            kind.as_str(),
+            "services" | "volumes" | "networks" | "secrets" | "configs" | "models"
+        ) {
+            continue;
+        }
+        let NodeKind::Map(res) = v.kind else { continue };
+        if doc.get(&kind).is_none_or(|n| n.is_null()) {
+            tree::set(doc, &kind, tree::map_at(v.span));
+        }
+        let target = doc.get_mut(&kind).expect("just set");
+        for (name_node, value) in res {
+            let name = key_str(&name_node);
+            if let Some(existing) = target.get(&name) {
+                if existing.to_json() != value.to_json() {
+                    let singular = kind.trim_end_matches('s');
+                    return Err(Failure::one(
+                        Diagnostic::error(format!(
+                            "imported compose file defines conflicting {singular} {name}"
+                        ))
+                        .at(existing.span)
+                        .related(at, "included here")
+                        .code("compose/include-conflict"),
+                    ));
+                }
+                continue;
+            }
+            tree::set_entry(target, name_node, value);
+        }
+    }
+    Ok(())
+}
