@@ -14,8 +14,12 @@ command -v hyperfine >/dev/null || { echo "hyperfine not found (apt-get install 
 cd "$WORK"
 echo "machine: $(nproc) cores, $(uname -sr); komply $("$BIN" --version)"
 
-median() { # hyperfine JSON -> median seconds
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(f"{r[\"median\"]*1000:.1f} ms (min {r[\"min\"]*1000:.1f}, max {r[\"max\"]*1000:.1f}, {len(r[\"times\"])} runs)")' "$1"
+median() { # hyperfine JSON -> "median ms (min, max, runs)"
+  python3 - "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print("%.1f ms (min %.1f, max %.1f, %d runs)" % (r["median"] * 1000, r["min"] * 1000, r["max"] * 1000, len(r["times"])))
+PY
 }
 rss() { # peak RSS in MB of one run
   /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time.txt" || true
