@@ -91,6 +91,7 @@ fn main() {
         let name = file_stem(&path);
         let mut schema = read_json(&path);
         let (api_version, kind) = gvk(&schema, &path);
+        strict_object_meta(&mut schema, defs);
         strip_annotations(&mut schema);
         let file = format!("crd-{name}.json");
         write_json(&schema_out.join(&file), &schema);
@@ -145,6 +146,62 @@ struct Entry {
     file: String,
     draft: &'static str,
     origin: String,
+}
+
+/// A CRD's OpenAPI schema says only `metadata: {type: object}`, but the API server validates a
+/// custom resource's metadata as an ObjectMeta (and rejects unknown fields under strict field
+/// validation, kubectl's default). Give the CRD schemas the same strict ObjectMeta the core kinds
+/// have, so `metadata.lables` is caught on a VirtualService too.
+fn strict_object_meta(schema: &mut Value, defs: &Map<String, Value>) {
+    const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+    let loose = serde_json::json!({"type": "object"});
+    if schema.pointer("/properties/metadata") != Some(&loose) {
+        return;
+    }
+    let mut reached = BTreeSet::new();
+    let mut todo = vec![OBJECT_META.to_string()];
+    while let Some(def) = todo.pop() {
+        if reached.insert(def.clone()) {
+            collect_refs(&defs[&def], &mut todo);
+        }
+    }
+    let mut definitions = Map::new();
+    for def in reached {
+        let mut body = defs[&def].clone();
+        rewrite_refs(&mut body);
+        definitions.insert(def, to_draft7_refs(body));
+    }
+    let obj = schema.as_object_mut().expect("schema is an object");
+    assert!(
+        !obj.contains_key("definitions"),
+        "CRD schema already has definitions"
+    );
+    obj.insert("definitions".into(), Value::Object(definitions));
+    obj["properties"]["metadata"] =
+        serde_json::json!({"$ref": format!("#/definitions/{OBJECT_META}")});
+}
+
+/// `#/$defs/X` → `#/definitions/X` (draft-07 spelling).
+fn to_draft7_refs(mut v: Value) -> Value {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m.iter_mut() {
+                    if k == "$ref" {
+                        if let Some(def) = v.as_str().and_then(|r| r.strip_prefix("#/$defs/")) {
+                            *v = Value::String(format!("#/definitions/{def}"));
+                        }
+                    } else {
+                        walk(v);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&mut v);
+    v
 }
 
 fn sorted_json_files(dir: &str) -> Vec<PathBuf> {

@@ -13,7 +13,11 @@
 #      (cargo test asserts komply's verdict on the same files: tests/validate_k8s.rs);
 #   2. every known-invalid fixture (tests/fixtures/validate/k8s/invalid) fails it too
 #      (cargo test asserts komply finds a violation in each, with line:col and message);
-#   3. everything under golden/ (generator outputs) passes it.
+#   3. everything under golden/ (generator outputs) passes it;
+#   4. on the shared corpora (kompose expected outputs, linter fixtures), `komply lint` and
+#      kubernetes-validate give every YAML file the same schema verdict: komply calls a file
+#      invalid when it has a schema finding (KP601), is unparsable (KP001) or holds a document
+#      that is not an object (KP003); kubernetes-validate when it exits non-zero.
 # Any disagreement is a failure unless listed with its reason in
 # conformance/known-differences/20-kubernetes-validate.txt (one "path<TAB>reason" per line).
 
@@ -96,6 +100,70 @@ if [ -d "$ROOT/golden" ]; then
 else
   echo "no golden/ directory yet: generator outputs not checked"
 fi
+
+# 4. Corpus agreement. kubernetes-validate runs in one Python process through the same
+# `utils.validate_file` its CLI calls (a file it cannot parse counts as invalid, as in the CLI).
+corpus_files() {
+  find "$SHARED/corpus/kompose" -type f -name '*output*.yaml' -print0
+  find "$SHARED/corpus/linters" -type f \( -name '*.yaml' -o -name '*.yml' \) -print0
+}
+mapfile -d '' CORPUS < <(corpus_files | sort -z)
+[ "${#CORPUS[@]}" -gt 0 ] || { echo "no corpus files under $SHARED/corpus" >&2; exit 1; }
+KV_VERDICTS="$(mktemp)"; KOMPLY_JSON="$(mktemp)"
+trap 'rm -f "$KV_VERDICTS" "$KOMPLY_JSON"' EXIT
+printf '%s\0' "${CORPUS[@]}" | "$PY" -c '
+import contextlib, io, sys
+import kubernetes_validate.utils as utils
+for path in sys.stdin.read().split("\0"):
+    if not path:
+        continue
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            rc = utils.validate_file(path, "1.37.0", True, True, True)
+    except SystemExit:
+        rc = 1
+    except Exception:
+        rc = 2
+    print(("valid" if rc == 0 else "invalid") + "\t" + path)
+' > "$KV_VERDICTS"
+# Exit 2 is expected: some corpus files are unparsable on purpose (KP001).
+lint_rc=0
+"$KOMPLY_BIN" lint --format json --fail-on never "${CORPUS[@]}" > "$KOMPLY_JSON" || lint_rc=$?
+[ "$lint_rc" -le 2 ] && [ -s "$KOMPLY_JSON" ] || {
+  echo "komply lint failed on the corpus (exit $lint_rc)" >&2; exit 1; }
+"$PY" - "$KV_VERDICTS" "$KOMPLY_JSON" "$KNOWN" "$SHARED" <<'PY' || failed=$((failed + 1))
+import json, os, sys
+kv_file, komply_file, known_file, shared = sys.argv[1:5]
+kv = dict(reversed(line.rstrip("\n").split("\t", 1)) for line in open(kv_file) if line.strip())
+report = json.load(open(komply_file))
+schema_rules = {"KP601", "KP001", "KP003"}
+invalid = set()
+for f in report["findings"]:
+    if f["rule"] in schema_rules:
+        invalid.add(os.path.realpath(f["file"]))
+known = {}
+if os.path.exists(known_file):
+    for line in open(known_file):
+        if line.strip() and not line.startswith("#"):
+            path, reason = line.rstrip("\n").split("\t", 1)
+            known[path] = reason
+agree = differ = known_seen = 0
+for path, verdict in sorted(kv.items()):
+    ours = "invalid" if os.path.realpath(path) in invalid else "valid"
+    rel = "corpus/" + os.path.relpath(path, os.path.join(shared, "corpus"))
+    if ours == verdict:
+        agree += 1
+    elif rel in known:
+        known_seen += 1
+        print(f"known difference: {rel}: komply {ours}, kubernetes-validate {verdict} ({known[rel]})")
+    else:
+        differ += 1
+        print(f"DIFF {rel}: komply {ours}, kubernetes-validate {verdict}")
+print(f"corpus: {len(kv)} files, {agree} agree, {known_seen} known differences, {differ} differ")
+sys.exit(1 if differ else 0)
+PY
+[ "$failed" -eq 0 ] && passed=$((passed + 1))
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

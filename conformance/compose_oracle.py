@@ -223,9 +223,12 @@ def fixtures(suite, root, repo):
     base = repo / "tests/fixtures/compose"
     for case in sorted(base.glob("*/case.json")):
         spec = json.loads(case.read_text())
-        for i, args in enumerate(spec["runs"]):
-            name = f"{case.parent.name}#{i}"
-            suite.compare("fixtures", name, case.parent / spec.get("cwd", "."), args, spec.get("config_args", ["--no-path-resolution"]), spec.get("env", {}))
+        envs = [spec.get("env", {})] + [v["env"] for v in spec.get("variants", [])]
+        for j, env in enumerate(envs):
+            for i, args in enumerate(spec["runs"]):
+                name = f"{case.parent.name}#{i}" + (f".{j}" if j else "")
+                cwd = case.parent / spec.get("cwd", ".")
+                suite.compare("fixtures", name, cwd, args, spec.get("config_args", ["--no-path-resolution"]), env)
 
 
 def load_known(path):

@@ -84,26 +84,7 @@ pub fn load_yaml(path: &Path) -> Result<(SourceId, Vec<Node>)> {
 
 /// Writes `contents` to `path` atomically: temp file in the same directory, fsync, rename.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp: PathBuf = dir.join(format!(".{name}.komply-tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    write_all_atomic(&[(path.to_path_buf(), contents.to_vec())])
 }
 
 /// Writes a set of files so that either all land or none change: every file is first written to

@@ -453,3 +453,92 @@ fn loader_output_converts_like_the_oracle_canonical_form() {
         }
     }
 }
+
+/// Every bundled example is mirrored (unchanged) as a fixture, so the golden, validation, leak
+/// and determinism tests above cover all of `examples/` (run `regen.sh` after editing one).
+#[test]
+fn every_example_is_a_fixture() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(root().join("examples")).unwrap() {
+        let dir = entry.unwrap().path();
+        let compose = dir.join("compose.yaml");
+        if !compose.is_file() {
+            continue;
+        }
+        n += 1;
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let mirror = root().join("tests/fixtures/generate/examples").join(&name);
+        let a = std::fs::read_to_string(&compose).unwrap();
+        let b = std::fs::read_to_string(mirror.join("compose.yaml")).unwrap_or_else(|_| {
+            panic!("examples/{name} is not mirrored: run tests/fixtures/generate/regen.sh")
+        });
+        assert_eq!(
+            a, b,
+            "examples/{name} changed: run tests/fixtures/generate/regen.sh"
+        );
+        assert!(mirror.join("canonical.yaml").is_file());
+    }
+    assert!(n >= 2);
+}
+
+fn convert_text(name: &str, text: &str) -> Vec<Value> {
+    let id = komply::source::sources().add_named(name, text);
+    let docs = parse_documents(id, text, &Limits::default()).unwrap();
+    let model = Model::from_canonical(&docs[0]).unwrap();
+    generate::generate(&model, &GenerateOptions::default())
+        .unwrap()
+        .objects
+}
+
+#[test]
+fn two_published_ports_of_one_container_port_get_distinct_names() {
+    let objs = convert_text(
+        "ports.yaml",
+        "name: p\nservices:\n  web:\n    image: nginx:1.27\n    ports:\n      - {target: 8080, published: \"80\", protocol: tcp}\n      - {target: 8080, published: \"8080\", protocol: tcp}\n      - {target: 8080, published: \"80\", protocol: udp}\n",
+    );
+    let svc = find(&objs, "Service", "web");
+    let ports: Vec<(String, u64, String)> = svc["spec"]["ports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["port"].as_u64().unwrap(),
+                p["targetPort"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ports,
+        [
+            ("http".to_string(), 80, "http".to_string()),
+            ("tcp-8080".to_string(), 8080, "http".to_string()),
+            ("udp-8080".to_string(), 80, "udp-8080".to_string()),
+        ]
+    );
+    for o in &objs {
+        assert_eq!(komply::validate::validate_k8s_json(o), Ok(vec![]));
+    }
+}
+
+#[test]
+fn disabled_healthcheck_gives_no_probes_and_defaults_apply_otherwise() {
+    let objs = convert_text(
+        "hc.yaml",
+        "name: p\nservices:\n  a:\n    image: x:1\n    healthcheck: {disable: true}\n  b:\n    image: x:1\n    healthcheck: {test: [NONE]}\n  c:\n    image: x:1\n    healthcheck: {test: [CMD, true]}\n",
+    );
+    for n in ["a", "b"] {
+        let c = &find(&objs, "Deployment", n)["spec"]["template"]["spec"]["containers"][0];
+        assert!(
+            c["readinessProbe"].is_null() && c["livenessProbe"].is_null(),
+            "{n}"
+        );
+    }
+    let c = &find(&objs, "Deployment", "c")["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["readinessProbe"]["periodSeconds"], 30);
+    assert_eq!(c["readinessProbe"]["timeoutSeconds"], 30);
+    assert_eq!(c["readinessProbe"]["failureThreshold"], 3);
+    assert_eq!(c["livenessProbe"]["failureThreshold"], 6);
+    assert!(c["startupProbe"].is_null());
+}

@@ -77,3 +77,28 @@ fn typo_and_wrong_types_point_at_the_exact_key_or_value() {
         "{line}"
     );
 }
+
+/// Docker Compose v2.40.3 (the oracle) rejects this file for `security_opt` and, once that is
+/// removed, for `extra_hosts`; with both removed it accepts it: repeated ports, environment,
+/// labels, capabilities and DNS servers are fine, and a `!reset` value is not validated.
+#[test]
+fn duplicates_are_errors_only_where_compose_rejects_them_and_resets_are_skipped() {
+    let diags = check("duplicates-and-reset.yaml");
+    assert_eq!(
+        summary(&diags),
+        vec![
+            (
+                10,
+                19,
+                "`security_opt`: items must be unique".to_string(),
+                None
+            ),
+            (
+                13,
+                18,
+                "`extra_hosts`: items must be unique".to_string(),
+                None
+            ),
+        ]
+    );
+}

@@ -192,3 +192,35 @@ fn every_crd_rejects_its_incorrect_example_with_located_messages() {
         assert_eq!(check(&format!("invalid/{kind}.yaml")), want, "{kind}");
     }
 }
+
+#[test]
+fn custom_resource_metadata_is_a_strict_object_meta() {
+    use komply::validate::validate_k8s_json;
+    for (api_version, kind) in [
+        ("networking.istio.io/v1", "VirtualService"),
+        ("external-secrets.io/v1", "ExternalSecret"),
+        ("flagger.app/v1beta1", "Canary"),
+        ("argoproj.io/v1alpha1", "Rollout"),
+    ] {
+        let obj = serde_json::json!({
+            "apiVersion": api_version, "kind": kind,
+            "metadata": {"name": "web", "lables": {"a": "b"}, "annotations": {"x": 1}},
+            "spec": {}
+        });
+        let messages: Vec<String> = validate_k8s_json(&obj)
+            .unwrap()
+            .into_iter()
+            .filter(|v| v.pointer.starts_with("/metadata"))
+            .map(|v| format!("{} {}", v.pointer, v.message))
+            .collect();
+        assert_eq!(
+            messages,
+            vec![
+                "/metadata/annotations/x `x`: expected a string, found an integer".to_string(),
+                "/metadata/lables unknown field `lables` in `metadata` (did you mean `labels`?)"
+                    .to_string(),
+            ],
+            "{kind}"
+        );
+    }
+}

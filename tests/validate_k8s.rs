@@ -241,3 +241,55 @@ fn common_kinds_have_schemas() {
         );
     }
 }
+
+/// Keys holding `/` or `~` are escaped in JSON pointers; the span still finds them.
+#[test]
+fn keys_with_slashes_are_located() {
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels:\n    app.kubernetes.io/name: 3\n    a~b: [x]\n";
+    let id = komply::source::sources().add_named("slashes.yaml", text);
+    let docs = komply::yaml::parse_documents(id, text, &Default::default()).unwrap();
+    let v = validate_k8s(&docs[0]).unwrap();
+    let got: Vec<(&str, (u32, u32), &str)> = v
+        .iter()
+        .map(|v| (v.pointer.as_str(), at(v), v.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "/metadata/labels/app.kubernetes.io~1name",
+                (6, 29),
+                "`app.kubernetes.io/name`: expected a string, found an integer"
+            ),
+            (
+                "/metadata/labels/a~0b",
+                (7, 10),
+                "`a~b`: expected a string, found a sequence"
+            ),
+        ]
+    );
+}
+
+/// Odd documents never panic and always say something.
+#[test]
+fn odd_documents_are_reported_not_panics() {
+    for text in [
+        "[]",
+        "42",
+        "~",
+        "apiVersion: apps/v1\nkind: Deployment\nspec: [1, 2]\n",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  template:\n    spec:\n      containers: [~, 3, {name: a, ports: [{containerPort: {a: b}}]}]\n",
+        "apiVersion: [v1]\nkind: Pod\n",
+        "apiVersion: v1\nkind: ''\n",
+    ] {
+        let id = komply::source::sources().add_named("odd.yaml", text);
+        let docs = komply::yaml::parse_documents(id, text, &Default::default()).unwrap();
+        let v = validate_k8s(&docs[0]).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert!(!v.is_empty(), "{text}");
+        assert!(
+            v.iter()
+                .all(|v| !v.message.is_empty() && !v.span.is_synthetic()),
+            "{text}: {v:#?}"
+        );
+    }
+}

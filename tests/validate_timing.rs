@@ -51,7 +51,7 @@ fn schema_compile_and_validate_times() {
             format!("{api_version} {kind}"),
         ));
     }
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0));
     println!(
         "first call wall | first call cpu (parse+compile+validate) | later calls (validate, median of 200) | kind"
     );

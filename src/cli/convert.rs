@@ -4,32 +4,17 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::compose_args::ComposeArgs;
 use super::{Ctx, write_stdout};
+use crate::compose::load;
 use crate::compose::model::Model;
-use crate::compose::{LoadOptions, load};
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Failure, Result};
 use crate::generate::{self, Format, GenerateOptions};
 
 #[derive(clap::Args, Debug)]
 pub struct ConvertArgs {
-    /// Compose file(s), merged in order. Default: compose.yaml / docker-compose.yml … or COMPOSE_FILE.
-    #[arg(short = 'f', long = "file")]
-    pub files: Vec<PathBuf>,
-    /// Project name (default: COMPOSE_PROJECT_NAME, the file's `name:`, or the directory name).
-    #[arg(short = 'p', long = "project-name")]
-    pub project_name: Option<String>,
-    /// Enable a profile (repeatable; `*` enables all). Default: COMPOSE_PROFILES.
-    #[arg(long = "profile")]
-    pub profiles: Vec<String>,
-    /// Read variables from this file instead of `<project dir>/.env` (repeatable; later wins).
-    #[arg(long = "env-file")]
-    pub env_files: Vec<PathBuf>,
-    /// The directory relative paths are resolved against (default: the first file's directory).
-    #[arg(long = "project-directory")]
-    pub project_directory: Option<PathBuf>,
-    /// Environment overlay to apply (`overlays/<ENV>.yaml`).
-    #[arg(long = "env", value_name = "ENV")]
-    pub env: Option<String>,
+    #[command(flatten)]
+    pub compose: ComposeArgs,
     /// Put every object in this namespace (and emit the Namespace).
     #[arg(short = 'n', long = "namespace")]
     pub namespace: Option<String>,
@@ -51,22 +36,8 @@ pub enum OutFormat {
 }
 
 pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
-    if let Some(env) = &args.env {
-        return Err(Failure::one(
-            Diagnostic::error(format!(
-                "--env {env}: environment overlays are not available in this build yet"
-            ))
-            .code("convert/overlay"),
-        ));
-    }
     let started = std::time::Instant::now();
-    let mut opts = LoadOptions::from_process_env();
-    opts.files = args.files;
-    opts.project_name = args.project_name;
-    opts.profiles = args.profiles;
-    opts.env_files = args.env_files;
-    opts.project_directory = args.project_directory;
-    opts.resolve_paths = true;
+    let opts = args.compose.load_options();
     let project = load(&opts)?;
     let model = Model::from_canonical(&project.canonical)?;
     let gen_opts = GenerateOptions {

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diag::{Diagnostic, Failure, Result};
 
+mod compose_args;
 mod config;
 mod convert;
 mod lint;

@@ -454,9 +454,10 @@ fn has_profile(svc: &Node, active: &[String]) -> bool {
 
 /// Drops services whose profiles are all inactive (compose-go `WithProfiles`); remembers them so
 /// a reference to one is reported as such.
-pub fn apply_profiles(dict: &mut Node, active: &[String]) -> Result<()> {
+/// Returns the disabled services' names.
+pub fn apply_profiles(dict: &mut Node, active: &[String]) -> Result<Vec<String>> {
     let Some(services) = dict.get_mut("services").and_then(|s| s.as_map_mut()) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let all = std::mem::take(services);
     let mut disabled: Vec<String> = Vec::new();
@@ -486,17 +487,12 @@ pub fn apply_profiles(dict: &mut Node, active: &[String]) -> Result<()> {
             }
         }
     }
-    let names: Vec<String> = services.iter().map(|(k, _)| key_str(k)).collect();
-    for (_, svc) in services.iter_mut() {
-        if let Some(deps) = svc.get_mut("depends_on").and_then(|d| d.as_map_mut()) {
-            deps.retain(|(dk, _)| names.contains(&key_str(dk)) || !disabled.contains(&key_str(dk)));
-        }
-    }
-    Ok(())
+    Ok(disabled)
 }
 
 /// compose-go `checkConsistency`, the parts `config` hits.
-pub fn check_consistency(dict: &Node) -> Result<()> {
+/// `disabled`: services left out by profiles (an optional dependency on one is fine).
+pub fn check_consistency(dict: &Node, disabled: &[String]) -> Result<()> {
     let empty = tree::new_map();
     let services = dict.get("services").unwrap_or(&empty);
     let names = tree::keys(services);
@@ -564,8 +560,12 @@ pub fn check_consistency(dict: &Node) -> Result<()> {
             }
         }
         if let Some(deps) = svc.get("depends_on").and_then(|d| d.as_map()) {
-            for (dk, _) in deps {
+            for (dk, dv) in deps {
                 let d = key_str(dk);
+                let required = dv.get("required").and_then(|r| r.as_bool()).unwrap_or(true);
+                if disabled.contains(&d) && !required {
+                    continue;
+                }
                 if !names.contains(&d) {
                     return Err(fail(
                         format!(
@@ -649,6 +649,21 @@ pub fn check_consistency(dict: &Node) -> Result<()> {
                         ));
                     }
                 }
+            }
+        }
+        let replicas = svc
+            .get("scale")
+            .or_else(|| svc.get("deploy").and_then(|d| d.get("replicas")))
+            .and_then(Node::as_i64);
+        if let (Some(cn), Some(r)) = (svc.get("container_name"), replicas) {
+            if r > 1 {
+                return Err(fail(
+                    format!(
+                        "services.deploy.replicas: can't set container_name and {name} as container name must be unique: invalid compose project"
+                    ),
+                    cn.span,
+                    "compose/container-name",
+                ));
             }
         }
         if let (Some(scale), Some(rep)) = (
@@ -748,6 +763,7 @@ fn check_cycles(services: &[(Node, Node)]) -> Result<()> {
 pub fn resolve_env_files(ctx: &mut Ctx, dict: &mut Node, setup: &Setup) -> Result<()> {
     let project_env = &setup.environment;
     for svc in services_mut(dict) {
+        resolve_label_files(svc, setup)?;
         let files = tree::remove(svc, "env_file");
         let span = svc.span;
         let mut own = svc
@@ -781,12 +797,16 @@ pub fn resolve_env_files(ctx: &mut Ctx, dict: &mut Node, setup: &Setup) -> Resul
             }
             let text = crate::fsio::read_text(&full)?;
             let src = crate::source::sources().add(&full, text.as_str());
+            // Checked with the oracle: project env first, then the service's own
+            // `environment`, then values from earlier env files.
             let snapshot = acc.clone();
+            let own_env = &own;
             let lookup = move |k: &str| {
-                snapshot
+                project_env
                     .get(k)
-                    .map(|(v, _)| v.clone())
-                    .or_else(|| project_env.get(k).cloned())
+                    .cloned()
+                    .or_else(|| own_env.get(k).and_then(|v| v.as_str().map(str::to_string)))
+                    .or_else(|| snapshot.get(k).map(|(v, _)| v.clone()))
             };
             let parsed = if raw {
                 dotenv::parse_dotenv_raw_with_lookup(src, &text, &lookup)
@@ -810,6 +830,53 @@ pub fn resolve_env_files(ctx: &mut Ctx, dict: &mut Node, setup: &Setup) -> Resul
         }
     }
     let _ = ctx;
+    Ok(())
+}
+
+/// `label_file` → `labels` (explicit labels win; later files win), then dropped, as `config` does.
+fn resolve_label_files(svc: &mut Node, setup: &Setup) -> Result<()> {
+    let Some(files) = tree::remove(svc, "label_file") else {
+        return Ok(());
+    };
+    let mut acc: Vec<(String, String, Span)> = Vec::new();
+    for f in files.as_seq().unwrap_or_default() {
+        let path = f.scalar_string().unwrap_or_default();
+        let full = if is_abs(&path) {
+            std::path::PathBuf::from(&path)
+        } else {
+            setup.project_dir.join(&path)
+        };
+        if !full.is_file() {
+            return Err(fail(
+                format!("label file {} not found", full.display()),
+                f.span,
+                "compose/label-file",
+            ));
+        }
+        let text = crate::fsio::read_text(&full)?;
+        let src = crate::source::sources().add(&full, text.as_str());
+        let lookup = |k: &str| setup.environment.get(k).cloned();
+        for e in dotenv::parse_dotenv(src, &text, &lookup).map_err(Failure::one)? {
+            acc.retain(|(k, _, _)| *k != e.key);
+            acc.push((e.key, e.value, e.span));
+        }
+    }
+    let span = svc.span;
+    let mut labels = svc
+        .get("labels")
+        .cloned()
+        .unwrap_or_else(|| tree::map_at(span));
+    to_mapping(&mut labels, Some(""));
+    let mut merged = tree::map_at(labels.span);
+    for (k, v, sp) in acc {
+        tree::set(&mut merged, &k, s_at(v, sp));
+    }
+    for (k, v) in labels.as_map().unwrap_or_default() {
+        tree::set_entry(&mut merged, k.clone(), v.clone());
+    }
+    if merged.as_map().is_some_and(|m| !m.is_empty()) {
+        tree::set(svc, "labels", merged);
+    }
     Ok(())
 }
 

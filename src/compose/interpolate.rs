@@ -56,7 +56,7 @@ pub fn interpolate(
     unset: &mut Vec<String>,
 ) -> Result<String, InterpError> {
     let mut ctx = Ctx { lookup, unset };
-    ctx.substitute(template, 0).map_err(|e| InterpError {
+    ctx.substitute(template, 0, 0).map_err(|e| InterpError {
         offset: template[..e.at.min(template.len())].chars().count(),
         message: e.message,
         required: e.required,
@@ -327,8 +327,9 @@ fn name_len(s: &str) -> usize {
     s.len()
 }
 
-/// Matches at `s`, which starts with `$`.
-fn match_at(s: &str) -> Option<Match> {
+/// Matches at `s`, which starts with `$`. `last_brace` is the byte index in `s` of the last `}`
+/// before the next line break, if any (the caller caches it per line).
+fn match_at(s: &str, last_brace: Option<usize>) -> Option<Match> {
     let after = &s[1..];
     if after.starts_with('$') {
         return Some(Match::Escaped);
@@ -361,11 +362,10 @@ fn match_at(s: &str) -> Option<Match> {
     let head = 2 + n; // `${` + name
     if let Some((op, op_len)) = op {
         // `(.*)\}`: `.` stops at a newline; greedy, so the last `}` of the line wins.
-        let arg = &tail[op_len..];
-        let line = arg.split('\n').next().unwrap_or("");
-        if let Some(close) = line.rfind('}') {
+        let arg_at = head + op_len;
+        if let Some(close) = last_brace.filter(|&b| b >= arg_at) {
             return Some(Match::Braced {
-                len: head + op_len + close + 1,
+                len: close + 1,
                 name_len: n,
                 op: Some((op, op_len)),
             });
@@ -403,17 +403,53 @@ fn first_brace_closing_index(s: &str) -> Option<usize> {
     None
 }
 
+/// Deepest nesting of `${…}` inside defaults / messages / alternatives. compose-go has no limit
+/// (Go stacks grow); real files nest two or three levels, so this only stops hostile input from
+/// exhausting the stack.
+const MAX_NESTING: usize = 200;
+
 impl Ctx<'_> {
     /// One `Substitute` call of compose-go. `base` is the byte offset of `template` in the
     /// top-level template (every sub-template is a slice of it).
-    fn substitute(&mut self, template: &str, base: usize) -> Result<String, Fail> {
+    ///
+    /// compose-go interpolates the text after each `${NAME<op>…}` form with a fresh call on that
+    /// "rest". Doing it in the same loop gives the same result (the rest runs to the end of the
+    /// greedy match, the last `}` of the line, so no match can straddle it) without recursing
+    /// once per form; only the template named in errors has to follow the rest.
+    fn substitute(&mut self, template: &str, base: usize, depth: usize) -> Result<String, Fail> {
+        if depth > MAX_NESTING {
+            return Err(Fail {
+                at: base,
+                message: format!(
+                    "invalid interpolation format: more than {MAX_NESTING} nested ${{…}} forms"
+                ),
+                required: false,
+                template: template.to_string(),
+            });
+        }
         let mut out = String::with_capacity(template.len());
         let mut i = 0;
+        // The rest being interpolated "on its own": (start, end) in `template`.
+        let mut rest: Option<(usize, usize)> = None;
+        // The current line of `template`: (end, last `}` before it), both absolute in `template`.
+        let mut line: Option<(usize, Option<usize>)> = None;
         while let Some(rel) = template[i..].find('$') {
             let at = i + rel;
+            if rest.is_some_and(|(_, end)| at >= end) {
+                rest = None;
+            }
             out.push_str(&template[i..at]);
+            let (_, last_brace) = match line {
+                Some(l) if at < l.0 => l,
+                _ => {
+                    let end = template[at..].find('\n').map_or(template.len(), |n| at + n);
+                    let l = (end, template[at..end].rfind('}').map(|b| at + b));
+                    line = Some(l);
+                    l
+                }
+            };
             let here = &template[at..];
-            match match_at(here) {
+            match match_at(here, last_brace.and_then(|b| b.checked_sub(at))) {
                 None => {
                     out.push('$');
                     i = at + 1;
@@ -428,17 +464,22 @@ impl Ctx<'_> {
                     i = at + len;
                 }
                 Some(Match::Invalid) => {
+                    let shown = rest.map_or(template, |(s, e)| &template[s..e]);
                     return Err(Fail {
                         at: base + at,
-                        message: format!("invalid interpolation format: {template:?}"),
+                        message: format!("invalid interpolation format: {shown:?}"),
                         required: false,
-                        template: template.to_string(),
+                        template: shown.to_string(),
                     });
                 }
                 Some(Match::Braced { len, name_len, op }) => {
                     let whole = &here[..len];
-                    out.push_str(&self.braced(whole, name_len, op, base + at)?);
-                    i = at + len;
+                    let (value, form_len) = self.braced(whole, name_len, op, base + at, depth)?;
+                    out.push_str(&value);
+                    i = at + form_len;
+                    if form_len < len {
+                        rest = Some((i, at + len));
+                    }
                 }
             }
         }
@@ -457,23 +498,23 @@ impl Ctx<'_> {
     }
 
     /// A braced match `whole` (from `$` to the last `}` of the line) at byte `at` of the top-level
-    /// template.
+    /// template. Returns the value and the byte length of the form itself (where the braces
+    /// balance); the caller interpolates what follows.
     fn braced(
         &mut self,
         whole: &str,
         name_len: usize,
         op: Option<(Op, usize)>,
         at: usize,
-    ) -> Result<String, Fail> {
+        depth: usize,
+    ) -> Result<(String, usize), Fail> {
         let name = &whole[2..2 + name_len];
         let Some((op, op_len)) = op else {
-            return Ok(self.get(name));
+            return Ok((self.get(name), whole.len()));
         };
-        // The real end of this form is where the braces balance; the rest is interpolated
-        // on its own afterwards.
-        let (form, rest, rest_at) = match first_brace_closing_index(whole) {
-            Some(close) => (&whole[..=close], &whole[close + 1..], at + close + 1),
-            None => (whole, "", at + whole.len()),
+        let form = match first_brace_closing_index(whole) {
+            Some(close) => &whole[..=close],
+            None => whole,
         };
         let arg_start = 2 + name_len + op_len;
         // `form` ends with the `}` that closes it (the brace counter stops on a `}`, and without
@@ -481,7 +522,7 @@ impl Ctx<'_> {
         let arg_end = form.len() - 1;
         let arg_raw = form.get(arg_start..arg_end).unwrap_or("");
         // Eager: the argument is interpolated before the variable is even looked up.
-        let arg = self.substitute(arg_raw, at + arg_start)?;
+        let arg = self.substitute(arg_raw, at + arg_start, depth + 1)?;
         let value = (self.lookup)(name);
         let result = match op {
             Op::DefaultIfEmpty => match value {
@@ -514,8 +555,7 @@ impl Ctx<'_> {
                 }
             },
         };
-        let rest = self.substitute(rest, rest_at)?;
-        Ok(result + &rest)
+        Ok((result, form.len()))
     }
 }
 
@@ -587,5 +627,18 @@ mod tests {
         let mut unset = Vec::new();
         assert_eq!(interpolate("${A:+${A},}B", &env, &mut unset).unwrap(), "B");
         assert_eq!(unset, vec!["A".to_string()]);
+    }
+
+    /// Hostile input must neither overflow the stack nor take quadratic time.
+    #[test]
+    fn long_and_deep_templates_are_safe() {
+        let many = "${missing:-x}".repeat(50_000);
+        let start = std::time::Instant::now();
+        assert_eq!(run(&many).unwrap(), "x".repeat(50_000));
+        assert!(start.elapsed().as_secs() < 5, "{:?}", start.elapsed());
+        let deep = format!("{}x{}", "${missing:-".repeat(150), "}".repeat(150));
+        assert_eq!(run(&deep).unwrap(), "x");
+        let deeper = format!("{}x{}", "${missing:-".repeat(5_000), "}".repeat(5_000));
+        assert!(!run(&deeper).unwrap_err().required);
     }
 }

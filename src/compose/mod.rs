@@ -95,8 +95,8 @@ pub fn load(opts: &LoadOptions) -> Result<Project> {
     };
     let dict = load_model(&mut ctx, &setup.files, &setup.project_dir)?;
     let mut canonical = finish::finish(&mut ctx, dict, &setup)?;
-    finish::apply_profiles(&mut canonical, &setup.profiles)?;
-    finish::check_consistency(&canonical)?;
+    let disabled = finish::apply_profiles(&mut canonical, &setup.profiles)?;
+    finish::check_consistency(&canonical, &disabled)?;
     finish::resolve_env_files(&mut ctx, &mut canonical, &setup)?;
     finish::drop_unused_resources(&mut canonical);
     finish::shape(&mut canonical);
@@ -212,6 +212,12 @@ pub fn config_output(project: &Project) -> serde_json::Value {
     if let Some(o) = v.as_object_mut() {
         // v2.40.3 never prints top-level `models` (kept in `canonical` for later stages)
         o.remove("models");
+        // services and resources by name, like the oracle
+        for kind in ["services", "networks", "volumes", "secrets", "configs"] {
+            if let Some(m) = o.get_mut(kind).and_then(|m| m.as_object_mut()) {
+                m.sort_keys();
+            }
+        }
         o.sort_keys();
     }
     v

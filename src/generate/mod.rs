@@ -114,6 +114,13 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
         }
     }
 
+    if model.services.is_empty() {
+        warnings.push(
+            Diagnostic::warning("the project has no services: nothing to convert")
+                .at(model.node.span)
+                .code("generate/no-services"),
+        );
+    }
     let mut objects = Vec::new();
     if let Some(ns) = &namespace {
         let meta = k8s::ObjectMeta {

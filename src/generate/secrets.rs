@@ -14,6 +14,10 @@ pub const DEFAULT_PATTERNS: &[&str] = &[
     "*API_KEY*",
     "*PRIVATE_KEY*",
     "*CREDENTIAL*",
+    "*BEARER*",
+    "*ACCESS_KEY*",
+    "*CLIENT_KEY*",
+    "*KEY_CONTENT*",
 ];
 
 /// Case-insensitive glob match supporting `*` and `?`.
@@ -61,10 +65,15 @@ pub fn has_url_credentials(value: &str) -> bool {
     false
 }
 
+/// A `*_FILE` variable holding an absolute path: it names a mounted secret file, it is not one.
+pub fn is_secret_file_path(name: &str, value: &str) -> bool {
+    name.to_ascii_uppercase().ends_with("_FILE") && value.starts_with('/')
+}
+
 /// Decides whether one variable is a secret.
 pub fn is_secret(name: &str, value: &str, patterns: &[String]) -> bool {
     // `*_FILE` variables that hold a path point at a mounted secret; the path itself is not one.
-    if name.to_ascii_uppercase().ends_with("_FILE") && value.starts_with('/') {
+    if is_secret_file_path(name, value) {
         return false;
     }
     patterns.iter().any(|p| glob_match(p, name)) || has_url_credentials(value)

@@ -221,16 +221,17 @@ pub(crate) fn build(
         if sports.iter().any(|s| s.port == port && s.protocol == proto) {
             return;
         }
-        let sname = if sports.iter().any(|s| s.name == cname) {
-            let n = format!("{proto}-{port}");
-            if used_names.contains(&n) && !cports.iter().any(|c| c.name == n) {
-                return;
+        // A second published port for the same container port needs its own Service port name.
+        let taken = |n: &str| sports.iter().any(|s| s.name == n);
+        let mut sname = cname.clone();
+        if taken(&sname) {
+            sname = format!("{proto}-{port}");
+            let mut i = 2;
+            while taken(&sname) {
+                sname = format!("{proto}-{port}-{i}");
+                i += 1;
             }
-            used_names.insert(n.clone());
-            n
-        } else {
-            cname.clone()
-        };
+        }
         sports.push(SPort {
             name: sname,
             port,
@@ -322,10 +323,35 @@ pub(crate) fn build(
     let mut container_env: Vec<EnvVar> = Vec::new();
     let mut env_from: Vec<EnvFromSource> = Vec::new();
     if !env_data.is_empty() {
+        // `POSTGRES_PASSWORD_FILE=/run/secrets/…` names a mounted secret; its name looks like a
+        // secret to a linter. Say so on the ConfigMap — only when no other key looks like one.
+        let looks = |k: &str| {
+            p.secret_patterns
+                .iter()
+                .any(|pat| secrets::glob_match(pat, k))
+        };
+        let paths: Vec<&str> = env_data
+            .iter()
+            .filter(|(k, v)| looks(k) && secrets::is_secret_file_path(k, v))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let others = env_data
+            .iter()
+            .any(|(k, v)| looks(k) && !secrets::is_secret_file_path(k, v));
+        let mut cm_meta = meta(&env_cm);
+        if !paths.is_empty() && !others {
+            cm_meta.annotations.insert(
+                "ignore.komply.dev/secret-in-configmap".into(),
+                format!(
+                    "{} hold paths of mounted secret files, not secrets",
+                    paths.join(", ")
+                ),
+            );
+        }
         let cm = Object {
             api_version: "v1",
             kind: "ConfigMap",
-            metadata: meta(&env_cm),
+            metadata: cm_meta,
             body: ConfigMapBody {
                 data: env_data.clone(),
             },
@@ -432,7 +458,7 @@ pub(crate) fn build(
         es_data.push(ExternalSecretData {
             secret_key: naming::data_key(var),
             remote_ref: RemoteRef {
-                key: remote_key.replace("{secret}", var),
+                key: remote_key.clone(),
                 property: Some(var.clone()),
             },
         });
@@ -463,9 +489,11 @@ pub(crate) fn build(
         if !es_data.iter().any(|d| d.secret_key == key) {
             es_data.push(ExternalSecretData {
                 secret_key: key.clone(),
+                // A Compose secret belongs to the project, not the service: one remote
+                // location for every service that uses it.
                 remote_ref: RemoteRef {
-                    key: remote_key.replace("{secret}", &s.source),
-                    property: Some(s.source.clone()),
+                    key: format!("{project}/{}", s.source),
+                    property: None,
                 },
             });
         }
@@ -770,12 +798,11 @@ pub(crate) fn build(
         }
         (!r.limits.is_empty() || !r.requests.is_empty()).then_some(r)
     };
-    let (probes, hc_is_long) = if kind.long_running() {
-        (probes::probes(svc, &hints, &named, warnings), true)
+    let probes = if kind.long_running() {
+        probes::probes(svc, &hints, &named, warnings)
     } else {
-        (probes::Probes::default(), false)
+        probes::Probes::default()
     };
-    let _ = hc_is_long;
 
     let (run_as_user, run_as_group, non_root) = match svc.user.as_deref() {
         None => (None, None, true),

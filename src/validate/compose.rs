@@ -4,12 +4,53 @@ use super::locate::locate;
 use super::report::{self, Style};
 use super::schemas;
 use crate::diag::Diagnostic;
-use crate::yaml::Node;
+use crate::yaml::{Node, NodeKind, Tag};
 
 const STYLE: Style = Style {
     noun: "key",
     root: "the Compose file",
+    duplicates_allowed,
 };
+
+/// The schema marks many sequences `uniqueItems`, but Docker Compose v2.40.3 accepts repeated
+/// items in most of them (it de-duplicates or merges them first). It rejects repeats only in these
+/// service keys (each checked against the oracle binary: "items at 0 and 1 are equal").
+fn duplicates_allowed(instance_path: &str) -> bool {
+    const ENFORCED: [&str; 6] = [
+        "security_opt",
+        "group_add",
+        "external_links",
+        "volumes_from",
+        "device_cgroup_rules",
+        "extra_hosts",
+    ];
+    let segments: Vec<String> = report::segments(instance_path).collect();
+    !matches!(segments.as_slice(), [services, _, key] if services == "services" && ENFORCED.contains(&key.as_str()))
+}
+
+/// The tree as JSON, without the entries tagged `!reset`: they remove a value from what earlier
+/// files defined, and Compose drops them before it validates.
+fn to_json_without_resets(node: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            let mut m = serde_json::Map::with_capacity(entries.len());
+            for (k, v) in entries {
+                if v.tag == Some(Tag::Reset) {
+                    continue;
+                }
+                m.insert(
+                    k.scalar_string().unwrap_or_default(),
+                    to_json_without_resets(v),
+                );
+            }
+            J::Object(m)
+        }
+        // Sequence items keep their indices, so instance paths still match the tree.
+        NodeKind::Seq(items) => J::Array(items.iter().map(to_json_without_resets).collect()),
+        _ => node.to_json(),
+    }
+}
 
 /// Diagnostic code of every Compose schema error.
 pub const CODE: &str = "compose/schema";
@@ -25,7 +66,7 @@ pub fn validate_compose(root: &Node) -> Vec<Diagnostic> {
             Diagnostic::error("internal error: the Compose schema failed to load").code(CODE),
         ];
     };
-    let json = root.to_json();
+    let json = to_json_without_resets(root);
     let mut findings = Vec::new();
     for err in compiled.validator.iter_errors(&json) {
         report::translate(&err, &compiled.schema, STYLE, &mut findings);

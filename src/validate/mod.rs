@@ -73,6 +73,7 @@ impl std::fmt::Display for NoSchema {
 const K8S_STYLE: report::Style = report::Style {
     noun: "field",
     root: "the object",
+    duplicates_allowed: report::never,
 };
 
 /// Validates one Kubernetes object (apiVersion + kind pick the schema) against the strict

@@ -44,6 +44,22 @@ pub(crate) struct Style {
     pub noun: &'static str,
     /// How to name the document root, e.g. "the object".
     pub root: &'static str,
+    /// Instance paths where a `uniqueItems` failure is not an error (Compose de-duplicates some
+    /// sequences before it validates).
+    pub duplicates_allowed: fn(&str) -> bool,
+}
+
+impl Style {
+    /// True when `err` is not an error in this style's eyes.
+    pub(crate) fn tolerates(&self, err: &ValidationError<'_>) -> bool {
+        matches!(err.kind(), ValidationErrorKind::UniqueItems)
+            && (self.duplicates_allowed)(err.instance_path().as_str())
+    }
+}
+
+/// For styles where every `uniqueItems` failure counts.
+pub(crate) fn never(_: &str) -> bool {
+    false
 }
 
 /// Translates one error (recursively for `oneOf` / `anyOf`) into findings.
@@ -53,6 +69,9 @@ pub(crate) fn translate(
     style: Style,
     out: &mut Vec<Finding>,
 ) {
+    if style.tolerates(err) {
+        return;
+    }
     let path = err.instance_path().as_str().to_string();
     let name = display_name(&path, style);
     let here = |message: String, anchor: Anchor| Finding {
@@ -251,6 +270,12 @@ fn collapse(
     style: Style,
     out: &mut Vec<Finding>,
 ) {
+    if branches
+        .iter()
+        .any(|b| b.iter().all(|e| style.tolerates(e)))
+    {
+        return;
+    }
     let at_root = |e: &ValidationError<'_>| e.instance_path().as_str() == path;
     let rejects_type = |branch: &Vec<ValidationError<'static>>| {
         !branch.is_empty()
@@ -524,6 +549,7 @@ mod tests {
     const K8S: Style = Style {
         noun: "field",
         root: "the object",
+        duplicates_allowed: never,
     };
 
     #[test]

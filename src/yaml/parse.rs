@@ -129,12 +129,7 @@ pub fn parse_documents(
                 Some((Node { kind, span, tag }, 1, anchor))
             }
             Event::SequenceStart(anchor, tag) => {
-                if stack.len() >= limits.max_depth {
-                    return Err(err(
-                        span,
-                        &format!("nesting deeper than {} levels", limits.max_depth),
-                    ));
-                }
+                check_depth(stack.len(), limits, span)?;
                 let tag = custom_tag(tag.as_deref(), span)?;
                 stack.push(Frame::Seq {
                     items: Vec::new(),
@@ -146,12 +141,7 @@ pub fn parse_documents(
                 None
             }
             Event::MappingStart(anchor, tag) => {
-                if stack.len() >= limits.max_depth {
-                    return Err(err(
-                        span,
-                        &format!("nesting deeper than {} levels", limits.max_depth),
-                    ));
-                }
+                check_depth(stack.len(), limits, span)?;
                 let tag = custom_tag(tag.as_deref(), span)?;
                 stack.push(Frame::Map {
                     entries: Vec::new(),
@@ -261,6 +251,17 @@ pub fn parse_documents(
         docs.push(r);
     }
     Ok(docs)
+}
+
+/// Refuses to open a collection beyond the nesting budget.
+fn check_depth(depth: usize, limits: &Limits, span: Span) -> Result<(), YamlError> {
+    if depth >= limits.max_depth {
+        return Err(err(
+            span,
+            &format!("nesting deeper than {} levels", limits.max_depth),
+        ));
+    }
+    Ok(())
 }
 
 fn err(span: Span, msg: &str) -> YamlError {
