@@ -26,6 +26,9 @@ pub struct LintArgs {
     /// Ignore `ignore.komply.dev/<rule>` annotations.
     #[arg(long)]
     pub no_inline_ignores: bool,
+    /// Benchmark floor: read and parse the inputs, run no rule, print the object count.
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +79,16 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
             }
         })
         .collect();
+    if args.parse_only {
+        let loaded = crate::lint::input::load_all(&inputs);
+        write_stdout(&format!(
+            "{} files, {} objects, {} input problems\n",
+            loaded.files.len(),
+            loaded.objects.len(),
+            loaded.problems.len()
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let opts = Options {
         config,
         no_inline_ignores: args.no_inline_ignores,

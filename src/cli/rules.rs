@@ -47,7 +47,7 @@ pub fn run(_ctx: &Ctx, args: RulesArgs) -> Result<ExitCode> {
             let mut out = String::new();
             let _ = writeln!(
                 out,
-                "{:<6} {:<24} {:<11} {:<8} SUMMARY",
+                "{:<6} {:<24} {:<11} {:<9} SUMMARY",
                 "ID", "NAME", "FAMILY", "SEVERITY"
             );
             for r in ALL {
@@ -58,7 +58,7 @@ pub fn run(_ctx: &Ctx, args: RulesArgs) -> Result<ExitCode> {
                 };
                 let _ = writeln!(
                     out,
-                    "{:<6} {:<24} {:<11} {:<8} {}",
+                    "{:<6} {:<24} {:<11} {:<9} {}",
                     r.id,
                     r.name,
                     r.family.as_str(),

@@ -1,7 +1,7 @@
 //! All objects of one run, with the indexes cross-object rules need (which pods a selector
 //! picks, which workloads a Service targets) built once so the rules stay linear.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::model::{LabelSelector, Object};
 
@@ -13,28 +13,39 @@ pub struct LintContext {
     pods_by_ns: HashMap<String, Vec<usize>>,
     /// For each object: is its pod template selected by some Service of the run?
     service_selected: Vec<bool>,
+    /// Pod labels of each object with a pod template (`None` for other objects).
+    pod_labels: Vec<Option<BTreeMap<String, String>>>,
+    /// Indexes of the objects with a pod template.
+    workload_idx: Vec<usize>,
 }
 
 impl LintContext {
     pub fn new(objects: Vec<Object>) -> LintContext {
         let mut label_index: HashMap<(String, String, String), Vec<usize>> = HashMap::new();
         let mut pods_by_ns: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut pod_labels = Vec::with_capacity(objects.len());
+        let mut workload_idx = Vec::new();
         for (i, o) in objects.iter().enumerate() {
-            if let Some(pod) = o.pod() {
+            let labels = o.pod().map(|p| p.labels());
+            if let Some(labels) = &labels {
+                workload_idx.push(i);
                 pods_by_ns.entry(o.ns().to_string()).or_default().push(i);
-                for (k, v) in &pod.labels {
+                for (k, v) in labels {
                     label_index
                         .entry((o.ns().to_string(), k.clone(), v.clone()))
                         .or_default()
                         .push(i);
                 }
             }
+            pod_labels.push(labels);
         }
         let mut ctx = LintContext {
             objects,
             label_index,
             pods_by_ns,
             service_selected: Vec::new(),
+            pod_labels,
+            workload_idx,
         };
         let mut selected = vec![false; ctx.objects.len()];
         for svc in ctx.objects.iter().filter(|o| o.kind == "Service") {
@@ -62,11 +73,7 @@ impl LintContext {
         candidates
             .iter()
             .copied()
-            .filter(|&i| {
-                self.objects[i]
-                    .pod()
-                    .is_some_and(|p| sel.matches(&p.labels))
-            })
+            .filter(|&i| self.pod_labels[i].as_ref().is_some_and(|l| sel.matches(l)))
             .collect()
     }
 
@@ -76,10 +83,12 @@ impl LintContext {
 
     /// Objects with a pod template, with their index.
     pub fn workloads(&self) -> impl Iterator<Item = (usize, &Object)> {
-        self.objects
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.pod().is_some())
+        self.workload_idx.iter().map(|&i| (i, &self.objects[i]))
+    }
+
+    /// The pod labels of object `idx` (empty when it has no pod template).
+    pub fn pod_labels(&self, idx: usize) -> Option<&BTreeMap<String, String>> {
+        self.pod_labels.get(idx).and_then(Option::as_ref)
     }
 
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (usize, &'a Object)> {

@@ -131,7 +131,7 @@ impl Object {
         Some(PodView {
             template,
             spec,
-            labels: string_map(labels),
+            labels_node: labels,
         })
     }
 
@@ -163,7 +163,7 @@ pub struct PodView<'a> {
     /// The pod template (`spec.template`), `None` for a bare Pod.
     pub template: Option<&'a Node>,
     pub spec: &'a Node,
-    pub labels: BTreeMap<String, String>,
+    labels_node: Option<&'a Node>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,6 +181,11 @@ pub struct Container<'a> {
 }
 
 impl<'a> PodView<'a> {
+    /// The labels the pods get (built on demand: most rules never need them).
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        string_map(self.labels_node)
+    }
+
     /// Every container: `containers`, then `initContainers`, then `ephemeralContainers`.
     pub fn containers(&self) -> Vec<Container<'a>> {
         let mut out = Vec::new();

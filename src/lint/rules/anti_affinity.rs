@@ -1,6 +1,7 @@
 use super::{LintContext, Sink};
 use crate::lint::model::{LabelSelector, Object, PodView};
 use crate::yaml::Node;
+use std::collections::BTreeMap;
 
 declare_rule! {
     /// A workload with 2 or more replicas does not spread its pods across nodes.
@@ -45,9 +46,9 @@ const TOPOLOGY_KEYS: &[&str] = &[
     "failure-domain.beta.kubernetes.io/region",
 ];
 
-fn term_spreads(term: &Node, obj: &Object, pod: &PodView<'_>) -> bool {
+fn term_spreads(term: &Node, obj: &Object, labels: &BTreeMap<String, String>) -> bool {
     let key_ok = term.get("topologyKey").and_then(Node::as_str).is_some_and(|k| TOPOLOGY_KEYS.contains(&k));
-    let sel_ok = LabelSelector::from_node(term.get("labelSelector")).matches(&pod.labels)
+    let sel_ok = LabelSelector::from_node(term.get("labelSelector")).matches(labels)
         && term.get("labelSelector").is_some();
     let ns_ok = match term.get("namespaces").and_then(Node::as_seq) {
         Some(list) if !list.is_empty() => list.iter().any(|n| n.as_str() == Some(obj.ns())),
@@ -56,19 +57,19 @@ fn term_spreads(term: &Node, obj: &Object, pod: &PodView<'_>) -> bool {
     key_ok && sel_ok && ns_ok
 }
 
-fn spreads(obj: &Object, pod: &PodView<'_>) -> bool {
+fn spreads(obj: &Object, pod: &PodView<'_>, labels: &BTreeMap<String, String>) -> bool {
     let anti = pod.spec.at(&["affinity", "podAntiAffinity"]);
     if let Some(anti) = anti {
         let required = anti.get("requiredDuringSchedulingIgnoredDuringExecution").and_then(Node::as_seq).unwrap_or(&[]);
         let preferred = anti.get("preferredDuringSchedulingIgnoredDuringExecution").and_then(Node::as_seq).unwrap_or(&[]);
-        if required.iter().any(|t| term_spreads(t, obj, pod))
-            || preferred.iter().filter_map(|p| p.get("podAffinityTerm")).any(|t| term_spreads(t, obj, pod))
+        if required.iter().any(|t| term_spreads(t, obj, labels))
+            || preferred.iter().filter_map(|p| p.get("podAffinityTerm")).any(|t| term_spreads(t, obj, labels))
         {
             return true;
         }
     }
     pod.spec.get("topologySpreadConstraints").and_then(Node::as_seq).unwrap_or(&[]).iter().any(|c| {
-        c.get("labelSelector").is_some() && LabelSelector::from_node(c.get("labelSelector")).matches(&pod.labels)
+        c.get("labelSelector").is_some() && LabelSelector::from_node(c.get("labelSelector")).matches(labels)
     })
 }
 
@@ -79,7 +80,7 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
             continue;
         }
         let Some(pod) = obj.pod() else { continue };
-        if !spreads(obj, &pod) {
+        if !spreads(obj, &pod, &pod.labels()) {
             sink.object(idx, obj, k.span, format!("has {n} replicas but no pod anti-affinity or topology spread constraint matching its own pods"));
         }
     }

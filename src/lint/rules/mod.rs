@@ -63,13 +63,15 @@ impl Rule {
         out.trim().to_string() + "\n"
     }
 
-    /// The first sentence of the doc: a one-line summary.
-    pub fn summary(&self) -> &'static str {
+    /// The first paragraph of the doc, on one line: the summary.
+    pub fn summary(&self) -> String {
         self.raw_doc
             .lines()
             .map(str::trim)
-            .find(|l| !l.is_empty())
-            .unwrap_or("")
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     pub fn matches(&self, id_or_name: &str) -> bool {
