@@ -70,19 +70,28 @@ fn main() {
         }
         rewrite_refs(&mut schema);
         strip_annotations(&mut schema);
+        // Emitted as draft-07 (`definitions`): the k8s schemas use no keyword whose meaning
+        // differs from 2020-12 and have no `$ref` siblings, and jsonschema compiles draft-07
+        // in half the time (its 2020-12 meta-schema work costs ~3 ms on a cold one-file lint).
+        let schema = to_draft7_refs(schema);
+        let own_defs: Map<String, Value> = own_defs
+            .into_iter()
+            .map(|(k, v)| (k, to_draft7_refs(v)))
+            .collect();
+        let mut schema = schema;
         let obj = schema.as_object_mut().expect("schema is an object");
         obj.insert(
             "$schema".into(),
-            "https://json-schema.org/draft/2020-12/schema".into(),
+            "http://json-schema.org/draft-07/schema#".into(),
         );
-        obj.insert("$defs".into(), Value::Object(own_defs));
+        obj.insert("definitions".into(), Value::Object(own_defs));
         let file = format!("k8s-{name}.json");
         write_json(&schema_out.join(&file), &schema);
         entries.push(Entry {
             api_version,
             kind,
             file,
-            draft: "Draft202012",
+            draft: "Draft7",
             origin: format!("{K8S_DIR}/{name}.json"),
         });
     }

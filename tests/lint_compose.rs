@@ -273,13 +273,19 @@ fn komply_yaml_ignores_apply_to_generated_objects() {
 fn a_code_frame_on_a_line_holding_a_secret_shows_it_redacted() {
     let file = format!("{F}/secrets-inline/compose.yaml");
     for format in ["text", "json", "sarif", "github", "junit"] {
-        let o = komply(&root(), &["lint", &file, "--format", format, "--color", "never"]);
+        let o = komply(
+            &root(),
+            &["lint", &file, "--format", format, "--color", "never"],
+        );
         let all = format!("{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
         assert!(!all.contains("PLANTED-INLINE-4b2d"), "{format}: {all}");
         if format == "text" {
             // The finding is still there, at the same place, with the value masked.
             assert!(all.contains("KP110"), "{all}");
-            assert!(all.contains("POSTGRES_PASSWORD: *******************}"), "{all}");
+            assert!(
+                all.contains("POSTGRES_PASSWORD: *******************}"),
+                "{all}"
+            );
         }
     }
 }
