@@ -1,5 +1,4 @@
 use super::{LintContext, Sink};
-use crate::lint::model::ContainerKind;
 
 declare_rule! {
     /// A container has no memory limit.
@@ -37,14 +36,5 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        // Ephemeral containers cannot have resources.
-        for c in pod.containers().into_iter().filter(|c| c.kind != ContainerKind::Ephemeral) {
-            if c.resource("limits", "memory").is_none() {
-                let span = c.resource_anchor("limits");
-                sink.container(idx, obj, &c, span, "does not set resources.limits.memory");
-            }
-        }
-    }
+    super::require_resource(ctx, sink, "limits", "memory");
 }

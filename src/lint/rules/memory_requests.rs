@@ -1,5 +1,4 @@
 use super::{LintContext, Sink};
-use crate::lint::model::ContainerKind;
 
 declare_rule! {
     /// A container has no memory request.
@@ -36,14 +35,5 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        // Ephemeral containers cannot have resources.
-        for c in pod.containers().into_iter().filter(|c| c.kind != ContainerKind::Ephemeral) {
-            if c.resource("requests", "memory").is_none() {
-                let span = c.resource_anchor("requests");
-                sink.container(idx, obj, &c, span, "does not set resources.requests.memory");
-            }
-        }
-    }
+    super::require_resource(ctx, sink, "requests", "memory");
 }

@@ -176,6 +176,27 @@ impl std::fmt::Debug for Rule {
 }
 
 /// Collects the findings of the rule that is running.
+/// Reports every container (init containers included) of every workload that does not set
+/// `resources.<section>.<resource>`, at the `resources` mapping (or the container when absent).
+/// Shared by the resource rules, which differ only in what they require.
+fn require_resource(ctx: &LintContext, sink: &mut Sink, section: &str, resource: &str) {
+    for (idx, obj) in ctx.workloads() {
+        let Some(pod) = obj.pod() else { continue };
+        // Ephemeral containers cannot have resources.
+        for c in pod
+            .containers()
+            .into_iter()
+            .filter(|c| c.kind != super::model::ContainerKind::Ephemeral)
+        {
+            if c.resource(section, resource).is_none() {
+                let span = c.resource_anchor(section);
+                let message = format!("does not set resources.{section}.{resource}");
+                sink.container(idx, obj, &c, span, &message);
+            }
+        }
+    }
+}
+
 pub struct Sink {
     pub rule: &'static Rule,
     pub findings: Vec<Finding>,
