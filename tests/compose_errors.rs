@@ -156,3 +156,27 @@ fn no_panic_on_odd_shapes() {
         }
     }
 }
+
+#[test]
+fn unset_variable_in_dotenv_warns_at_its_place() {
+    // Docker Compose v2.40.3 warns `The "UNSET_IN_DOTENV" variable is not set` for this .env.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join(".env"), "A=${UNSET_IN_DOTENV}x\nTAG=1.25\n").unwrap();
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:${TAG}\n    environment:\n      A: $A\n",
+    )
+    .unwrap();
+    let project = load(&opts(dir.path(), &[])).expect("loads");
+    let w: Vec<String> = project.warnings.iter().map(|d| d.to_string()).collect();
+    let hit = w
+        .iter()
+        .find(|s| s.contains("\"UNSET_IN_DOTENV\" variable is not set"));
+    let hit = hit.unwrap_or_else(|| panic!("no warning in {w:#?}"));
+    assert!(hit.contains(".env:1:3"), "{hit}");
+    let web = project
+        .canonical
+        .at(&["services", "web", "environment", "A"])
+        .unwrap();
+    assert_eq!(web.as_str(), Some("x"));
+}

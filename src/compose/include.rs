@@ -109,7 +109,7 @@ pub fn apply_include(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &P
                 .collect()
         };
         let mut env = ctx.env.clone();
-        super::project::apply_env_files(&mut env, &env_paths)?;
+        super::project::apply_env_files(&mut env, &env_paths, &mut ctx.warnings)?;
         let mut sub = Ctx {
             env,
             warnings: Vec::new(),

@@ -88,7 +88,7 @@ pub fn load(opts: &LoadOptions) -> Result<Project> {
     let setup = project::setup(opts)?;
     let mut ctx = Ctx {
         env: setup.environment.clone(),
-        warnings: Vec::new(),
+        warnings: setup.warnings.clone(),
         resolve_paths: opts.resolve_paths,
         include_stack: Vec::new(),
         profiles: setup.profiles.clone(),

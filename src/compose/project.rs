@@ -30,6 +30,8 @@ pub struct Setup {
     pub environment: IndexMap<String, String>,
     pub name: String,
     pub profiles: Vec<String>,
+    /// Warnings from reading `.env` files (unset variables in their values, as Compose warns).
+    pub warnings: Vec<Diagnostic>,
 }
 
 fn absolute(base: &Path, p: &Path) -> PathBuf {
@@ -75,7 +77,11 @@ fn truthy(v: Option<&String>) -> bool {
 
 /// Reads `.env`-style files and fills only the keys not already in `env` (OS env wins; among the
 /// files, later files win).
-pub fn apply_env_files(env: &mut IndexMap<String, String>, files: &[PathBuf]) -> Result<()> {
+pub fn apply_env_files(
+    env: &mut IndexMap<String, String>,
+    files: &[PathBuf],
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<()> {
     let mut from_files: IndexMap<String, String> = IndexMap::new();
     for f in files {
         let text = crate::fsio::read_text(f)?;
@@ -83,7 +89,8 @@ pub fn apply_env_files(env: &mut IndexMap<String, String>, files: &[PathBuf]) ->
         let os = env.clone();
         let acc = from_files.clone();
         let lookup = move |k: &str| os.get(k).cloned().or_else(|| acc.get(k).cloned());
-        let parsed = super::dotenv::parse_dotenv(src, &text, &lookup).map_err(Failure::one)?;
+        let parsed = super::dotenv::parse_dotenv_with_warnings(src, &text, &lookup, warnings)
+            .map_err(Failure::one)?;
         for e in parsed {
             from_files.insert(e.key, e.value);
         }
@@ -161,7 +168,8 @@ pub fn setup(opts: &LoadOptions) -> Result<Setup> {
     };
     // First pass: `.env` next to the -f files (or in the project dir / cwd) may set COMPOSE_FILE.
     let first = env_files_for(opts, &env, &guess_dir(&explicit));
-    apply_env_files(&mut env, &first)?;
+    let mut warnings = Vec::new();
+    apply_env_files(&mut env, &first, &mut warnings)?;
     let files = if !explicit.is_empty() {
         explicit
     } else if let Some(cf) = env.get("COMPOSE_FILE").filter(|v| !v.is_empty()) {
@@ -193,7 +201,7 @@ pub fn setup(opts: &LoadOptions) -> Result<Setup> {
     // Second pass: the project directory may differ from the first guess.
     let second = env_files_for(opts, &env, &project_dir);
     if second != first {
-        apply_env_files(&mut env, &second)?;
+        apply_env_files(&mut env, &second, &mut warnings)?;
     }
     let profiles: Vec<String> = if !opts.profiles.is_empty() {
         opts.profiles.clone()
@@ -216,6 +224,7 @@ pub fn setup(opts: &LoadOptions) -> Result<Setup> {
         environment: env,
         name,
         profiles,
+        warnings,
     })
 }
 
