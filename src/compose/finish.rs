@@ -372,24 +372,36 @@ fn resolve_mapping(n: &mut Node, env: &IndexMap<String, String>) {
     }
 }
 
+/// `K=V` items → mapping entries (last wins); a bare `K` gets `bare`, or null when `None`.
+fn equals_list_to_entries(items: Vec<Node>, bare: Option<&str>) -> Vec<(Node, Node)> {
+    let mut entries: Vec<(Node, Node)> = Vec::new();
+    for it in items {
+        let text = it.scalar_string().unwrap_or_default();
+        let (k, v) = match text.split_once('=') {
+            Some((k, v)) => (k.to_string(), s_at(v, it.span)),
+            None => (
+                text.clone(),
+                match bare {
+                    Some(b) => s_at(b, it.span),
+                    None => Node::null(it.span),
+                },
+            ),
+        };
+        if let Some(e) = entries.iter_mut().find(|(ek, _)| ek.scalar_eq(&k)) {
+            e.1 = v;
+        } else {
+            entries.push((s_at(k, it.span), v));
+        }
+    }
+    entries
+}
+
 /// `K=V` list → mapping (`K` alone → null); mapping values become strings (null stays null).
 fn to_mapping_with_equals(n: &mut Node) {
     let span = n.span;
     match &mut n.kind {
         NodeKind::Seq(items) => {
-            let mut entries: Vec<(Node, Node)> = Vec::new();
-            for it in std::mem::take(items) {
-                let text = it.scalar_string().unwrap_or_default();
-                let (k, v) = match text.split_once('=') {
-                    Some((k, v)) => (k.to_string(), s_at(v, it.span)),
-                    None => (text.clone(), Node::null(it.span)),
-                };
-                if let Some(e) = entries.iter_mut().find(|(ek, _)| ek.scalar_eq(&k)) {
-                    e.1 = v;
-                } else {
-                    entries.push((s_at(k, it.span), v));
-                }
-            }
+            let entries = equals_list_to_entries(std::mem::take(items), None);
             *n = Node::new(NodeKind::Map(entries), span);
         }
         NodeKind::Map(entries) => {
@@ -409,25 +421,7 @@ fn to_mapping(n: &mut Node, bare: Option<&str>) {
     let span = n.span;
     match &mut n.kind {
         NodeKind::Seq(items) => {
-            let mut entries: Vec<(Node, Node)> = Vec::new();
-            for it in std::mem::take(items) {
-                let text = it.scalar_string().unwrap_or_default();
-                let (k, v) = match text.split_once('=') {
-                    Some((k, v)) => (k.to_string(), s_at(v, it.span)),
-                    None => (
-                        text.clone(),
-                        match bare {
-                            Some(b) => s_at(b, it.span),
-                            None => Node::null(it.span),
-                        },
-                    ),
-                };
-                if let Some(e) = entries.iter_mut().find(|(ek, _)| ek.scalar_eq(&k)) {
-                    e.1 = v;
-                } else {
-                    entries.push((s_at(k, it.span), v));
-                }
-            }
+            let entries = equals_list_to_entries(std::mem::take(items), bare);
             *n = Node::new(NodeKind::Map(entries), span);
         }
         NodeKind::Map(entries) => {
