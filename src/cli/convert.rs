@@ -5,16 +5,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::compose_args::ComposeArgs;
+use super::env_args::EnvArgs;
 use super::{Ctx, write_stdout};
-use crate::compose::load;
-use crate::compose::model::Model;
 use crate::diag::{Failure, Result};
-use crate::generate::{self, Format, GenerateOptions};
+use crate::generate::{self, Format};
+use crate::pipeline::{ConvertRequest, convert};
 
 #[derive(clap::Args, Debug)]
 pub struct ConvertArgs {
     #[command(flatten)]
     pub compose: ComposeArgs,
+    #[command(flatten)]
+    pub env: EnvArgs,
     /// Put every object in this namespace (and emit the Namespace).
     #[arg(short = 'n', long = "namespace")]
     pub namespace: Option<String>,
@@ -37,15 +39,15 @@ pub enum OutFormat {
 
 pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let opts = args.compose.load_options();
-    let project = load(&opts)?;
-    let model = Model::from_canonical(&project.canonical)?;
-    let gen_opts = GenerateOptions {
-        project_dir: project.project_dir.clone(),
+    let req = ConvertRequest {
+        load: args.compose.load_options(),
+        env: args.env.env.clone(),
+        overlays: args.env.overlays.clone(),
         strict: args.strict,
-        namespace: args.namespace,
+        namespace: args.namespace.clone(),
     };
-    let out = generate::generate(&model, &gen_opts)?;
+    let converted = convert(&req)?;
+    let (project, out) = (&converted.project, &converted.output);
     if !ctx.quiet {
         ctx.report(&project.warnings);
         ctx.report(&out.warnings);

@@ -13,6 +13,7 @@ use crate::diag::{Diagnostic, Failure, Result};
 mod compose_args;
 mod config;
 mod convert;
+mod env_args;
 mod lint;
 mod rules;
 mod schema;
