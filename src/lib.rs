@@ -9,6 +9,7 @@ pub mod diag;
 pub mod fsio;
 pub mod generate;
 pub mod lint;
+pub mod overlay;
 pub mod pipeline;
 pub mod source;
 pub mod validate;

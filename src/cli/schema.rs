@@ -17,11 +17,14 @@ pub enum Which {
     /// The `x-komply` Compose extension (service level; `$defs/project` for the top level).
     #[value(name = "x-komply")]
     XKomply,
+    /// The environment overlay format (`overlays/<env>.yaml`, `--overlay FILE`).
+    Overlay,
 }
 
 pub fn run(_ctx: &Ctx, args: SchemaArgs) -> Result<ExitCode> {
     match args.which {
         Which::XKomply => write_stdout(crate::generate::xkomply::SCHEMA)?,
+        Which::Overlay => write_stdout(crate::validate::OVERLAY_SCHEMA)?,
     }
     Ok(ExitCode::SUCCESS)
 }
