@@ -124,9 +124,14 @@ fn env_chain(
     // A user overlay `overlays/<env>.yaml` wins over the preset of the same name, except when
     // it is the file asking (`overlays/prod.yaml` saying `extends: prod` means the preset).
     let user = user_overlay(project_dir, env).filter(|p| Some(p.as_path()) != from_user);
-    if seen.iter().any(|s| s == env) {
+    // Cycles are between files (a user overlay and the preset of the same name are two layers).
+    let identity = match &user {
+        Some(p) => crate::source::display_path(p),
+        None => format!("preset {env}"),
+    };
+    if seen.iter().any(|s| *s == identity) {
         let mut d = Diagnostic::error(format!(
-            "overlays extend each other in a cycle: {} → {env}",
+            "overlays extend each other in a cycle: {} → {identity}",
             seen.join(" → ")
         ))
         .code("overlay/extends-cycle");
@@ -135,7 +140,7 @@ fn env_chain(
         }
         return Err(Failure::one(d));
     }
-    seen.push(env.to_string());
+    seen.push(identity);
     let result = match user {
         Some(path) => {
             let layer = load_file(&path)?;

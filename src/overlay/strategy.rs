@@ -331,6 +331,14 @@ fn progressive(
             objs[pi].pointer_mut("/spec/selector/matchLabels/app.kubernetes.io~1name")
     {
         *sel = json!(format!("{name}-primary"));
+        // (fluxcd/flagger#1604.) Those pods exist only in the cluster: tell komply's own lint.
+        let meta = &mut objs[pi]["metadata"];
+        if meta.get("annotations").is_none() {
+            meta["annotations"] = json!({});
+        }
+        meta["annotations"]["ignore.komply.dev/pdb-selects-pods"] = json!(format!(
+            "Flagger creates the {name}-primary pods this budget protects"
+        ));
     }
     objs.push(canary);
     Ok(())
