@@ -459,3 +459,64 @@ fn strategies_need_what_they_route() {
     assert_eq!(code, "overlay/strategy");
     assert!(msg.contains("no ports"), "{msg}");
 }
+
+/// Another document (`docs/overlay-reference.md`) is generated from the schema: every property
+/// has a description and examples (directly or through its `$ref`), and the examples validate.
+#[test]
+fn overlay_schema_documents_every_property() {
+    let schema: Value = serde_json::from_str(komply::validate::OVERLAY_SCHEMA).unwrap();
+    let defs = schema["$defs"].clone();
+    let mut missing = Vec::new();
+    fn walk(node: &Value, path: &str, defs: &Value, missing: &mut Vec<String>) {
+        if let Some(props) = node["properties"].as_object() {
+            for (k, v) in props {
+                let p = format!("{path}.{k}");
+                let target = v["$ref"]
+                    .as_str()
+                    .and_then(|r| r.rsplit('/').next())
+                    .map(|d| &defs[d]);
+                let has = |key: &str| {
+                    v.get(key).is_some() || target.is_some_and(|t| t.get(key).is_some())
+                };
+                if !has("description") || !has("examples") {
+                    missing.push(p.clone());
+                }
+                walk(v, &p, defs, missing);
+            }
+        }
+        for key in ["additionalProperties", "items"] {
+            if node[key].is_object() {
+                walk(&node[key], &format!("{path}[]"), defs, missing);
+            }
+        }
+        for alt in node["oneOf"].as_array().into_iter().flatten() {
+            walk(alt, path, defs, missing);
+        }
+    }
+    walk(&schema, "", &defs, &mut missing);
+    for (name, d) in defs.as_object().unwrap() {
+        walk(d, &format!("$defs.{name}"), &defs, &mut missing);
+    }
+    assert!(
+        missing.is_empty(),
+        "without description / examples: {missing:?}"
+    );
+    // The top-level examples are valid overlays.
+    let v = jsonschema::validator_for(&schema).unwrap();
+    for ex in schema["examples"].as_array().unwrap() {
+        assert!(v.is_valid(ex), "{ex}");
+    }
+}
+
+#[test]
+fn schema_command_prints_the_overlay_schema() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_komply"))
+        .args(["schema", "overlay"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        komply::validate::OVERLAY_SCHEMA
+    );
+}
