@@ -382,7 +382,11 @@ services:
       container: {readOnlyRootFilesystem: true}
       pod: {fsGroup: 2000}
     pod_annotations: {sidecar.istio.io/inject: "true"}
-    ingress: {host: web.example.com, tls_secret: web-tls, class: nginx}
+    ingress:
+      host: web.example.com
+      tls_secret: web-tls
+      class: nginx
+      paths: [{path: /, port: http}, {path: /api, port: 8080}]
     strategy: {type: rolling, max_surge: 25%, max_unavailable: 0}
 "#,
     );
@@ -413,6 +417,9 @@ services:
     let ing = find(&objs, "Ingress", "web").unwrap();
     assert_eq!(ing["spec"]["rules"][0]["host"], "web.example.com");
     assert_eq!(ing["spec"]["tls"][0]["secretName"], "web-tls");
+    let paths = &ing["spec"]["rules"][0]["http"]["paths"];
+    assert_eq!((paths[0]["path"].as_str(), paths[1]["path"].as_str()), (Some("/"), Some("/api")));
+    assert_eq!(paths[1]["backend"]["service"]["port"]["name"], "http");
     let es = find(&objs, "ExternalSecret", "web-secrets").unwrap();
     assert_eq!(es["spec"]["secretStoreRef"]["name"], "vault");
     assert_eq!(es["spec"]["secretStoreRef"]["kind"], "SecretStore");

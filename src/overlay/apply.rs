@@ -297,6 +297,22 @@ fn label_object(
 /// strategies add and remove objects).
 pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
+    let keys = match ov
+        .secret_store
+        .as_ref()
+        .and_then(|s| s.remote_key.as_deref())
+    {
+        Some(pattern) => {
+            match super::secrets::RemoteKeys::compile(
+                pattern,
+                span_at(merged, &["secret_store", "remote_key"]),
+            ) {
+                Ok(k) => Some(k),
+                Err(d) => return vec![d],
+            }
+        }
+        None => None,
+    };
     // Contiguous groups of objects per service (generation emits a service's objects together).
     let mut groups: Vec<(Option<String>, Vec<Value>)> = Vec::new();
     for (obj, svc) in std::mem::take(&mut out.objects)
@@ -366,7 +382,7 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
             label_object(o, &labels, &annotations, &pod_annotations);
             if o["kind"] == "ExternalSecret"
                 && let Some(store) = &ov.secret_store
-                && let Err(d) = super::secrets::apply(o, svc, store, merged, ctx)
+                && let Err(d) = super::secrets::apply(o, svc, store, keys.as_ref(), ctx)
             {
                 errors.push(d);
             }

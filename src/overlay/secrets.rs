@@ -4,30 +4,65 @@
 use serde_json::{Value, json};
 
 use crate::diag::Diagnostic;
-use crate::yaml::Node;
+use crate::yaml::Span;
 
+use super::Ctx;
 use super::model::SecretStore;
-use super::{Ctx, span_at};
 
-fn render(
-    env: &minijinja::Environment,
-    ctx: &Ctx,
-    service: &str,
-    key: &str,
-) -> Result<String, minijinja::Error> {
-    env.get_template("remote_key")?.render(minijinja::context! {
-        env => ctx.env.as_str(),
-        project => ctx.project.as_str(),
-        service => service,
-        key => key,
-    })
+/// The compiled remote-key template (compiled once per run, rendered per value).
+pub(crate) struct RemoteKeys {
+    env: minijinja::Environment<'static>,
+    /// The template uses `key`: one remote key per value, no `property`.
+    per_key: bool,
+    at: Span,
+}
+
+fn located(at: Span, e: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(format!("secret_store.remote_key: {e}"))
+        .at(at)
+        .code("overlay/remote-key")
+        .help("a minijinja template using env, project, service and key, e.g. `{{ env }}/{{ service }}/{{ key }}`")
+}
+
+impl RemoteKeys {
+    pub(crate) fn compile(pattern: &str, at: Span) -> Result<RemoteKeys, Diagnostic> {
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.add_template_owned("remote_key", pattern.to_string())
+            .map_err(|e| located(at, e))?;
+        let per_key = env
+            .get_template("remote_key")
+            .map_err(|e| located(at, e))?
+            .undeclared_variables(false)
+            .contains("key");
+        Ok(RemoteKeys { env, per_key, at })
+    }
+
+    fn render(&self, ctx: &Ctx, service: &str, key: &str) -> Result<String, Diagnostic> {
+        let out = self
+            .env
+            .get_template("remote_key")
+            .and_then(|t| {
+                t.render(minijinja::context! {
+                    env => ctx.env.as_str(),
+                    project => ctx.project.as_str(),
+                    service => service,
+                    key => key,
+                })
+            })
+            .map_err(|e| located(self.at, e))?;
+        if out.trim().is_empty() {
+            return Err(located(self.at, "renders an empty key"));
+        }
+        Ok(out)
+    }
 }
 
 pub(crate) fn apply(
     obj: &mut Value,
     service: &str,
     store: &SecretStore,
-    merged: &Node,
+    keys: Option<&RemoteKeys>,
     ctx: &Ctx,
 ) -> Result<(), Diagnostic> {
     if let Some(r) = obj.pointer_mut("/spec/secretStoreRef") {
@@ -38,24 +73,9 @@ pub(crate) fn apply(
             r["kind"] = json!(k);
         }
     }
-    let Some(pattern) = &store.remote_key else {
+    let Some(keys) = keys else {
         return Ok(());
     };
-    let at = span_at(merged, &["secret_store", "remote_key"]);
-    let fail = |e: minijinja::Error| {
-        Diagnostic::error(format!("secret_store.remote_key: {e}"))
-            .at(at)
-            .code("overlay/remote-key")
-            .help("a minijinja template using env, project, service and key, e.g. `{{ env }}/{{ service }}/{{ key }}`")
-    };
-    let mut env = minijinja::Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.add_template("remote_key", pattern).map_err(fail)?;
-    let per_key = env
-        .get_template("remote_key")
-        .map_err(fail)?
-        .undeclared_variables(false)
-        .contains("key");
     let prefix = format!("{}/", ctx.project);
     if let Some(Value::Array(data)) = obj.pointer_mut("/spec/data") {
         for d in data {
@@ -69,16 +89,11 @@ pub(crate) fn apply(
                     .trim_start_matches(&prefix)
                     .to_string(),
             };
-            let mut rendered = render(&env, ctx, service, &key).map_err(fail)?;
-            if rendered.trim().is_empty() {
-                return Err(fail(minijinja::Error::new(
-                    minijinja::ErrorKind::InvalidOperation,
-                    "renders an empty key",
-                )));
-            }
-            let remote = d["remoteRef"].as_object_mut();
-            let Some(remote) = remote else { continue };
-            if per_key {
+            let mut rendered = keys.render(ctx, service, &key)?;
+            let Some(remote) = d["remoteRef"].as_object_mut() else {
+                continue;
+            };
+            if keys.per_key {
                 remote.shift_remove("property");
             } else if property.is_none() {
                 // Whole values need a key of their own.
