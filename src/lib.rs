@@ -8,6 +8,7 @@ pub mod compose;
 pub mod diag;
 pub mod fsio;
 pub mod generate;
+pub mod graph;
 pub mod lint;
 pub mod pipeline;
 pub mod source;

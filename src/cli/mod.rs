@@ -10,11 +10,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diag::{Diagnostic, Failure, Result};
 
+mod completions;
 mod compose_args;
 mod config;
 mod convert;
 mod env_args;
+mod graph;
 mod lint;
+mod man;
 mod rules;
 mod schema;
 
@@ -72,6 +75,7 @@ pub enum Command {
     )]
     Convert(convert::ConvertArgs),
     /// Print a JSON Schema komply reads (`x-komply`), for editor completion.
+    #[command(after_help = "Example:\n  komply schema x-komply > x-komply.schema.json")]
     Schema(schema::SchemaArgs),
     /// Lint Kubernetes manifests: files, directories, or `-` for stdin.
     #[command(
@@ -79,7 +83,29 @@ pub enum Command {
     )]
     Lint(lint::LintArgs),
     /// List the lint rules, or explain one (`komply rules explain KP101`).
+    #[command(after_help = "Examples:\n  komply rules\n  komply rules --json\n  komply rules explain run-as-non-root")]
     Rules(rules::RulesArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  komply completions bash > ~/.local/share/bash-completion/completions/komply\n  komply completions zsh > \"${fpath[1]}/_komply\"\n  komply completions fish > ~/.config/fish/completions/komply.fish"
+    )]
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page, or write one page per command with `--out DIR`.
+    #[command(
+        after_help = "Examples:\n  komply man | man -l -\n  komply man --out /usr/local/share/man/man1"
+    )]
+    Man(man::ManArgs),
+    /// Draw what komply generates: services, their objects and the links between them.
+    #[command(
+        after_help = "Examples:\n  komply graph -f compose.yaml > graph.mmd\n  komply graph --format dot | dot -Tsvg > graph.svg"
+    )]
+    Graph(graph::GraphArgs),
+}
+
+/// The clap definition of the whole command line: `--help`, completions, man pages and the
+/// help snapshots all derive from it, so new subcommands are covered without extra work.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// Entry point used by `main.rs`.
@@ -98,6 +124,9 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(&ctx, args),
         Command::Lint(args) => lint::run(&ctx, args),
         Command::Rules(args) => rules::run(&ctx, args),
+        Command::Completions(args) => completions::run(&ctx, args),
+        Command::Man(args) => man::run(&ctx, args),
+        Command::Graph(args) => graph::run(&ctx, args),
     };
     match result {
         Ok(code) => code,
