@@ -158,3 +158,19 @@ fn man_pages_for_every_command() {
         assert!(text.contains(".SH NAME"), "{file}");
     }
 }
+
+#[test]
+fn readme_picture_is_current() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let block = readme
+        .split("```mermaid\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README.md has a ```mermaid block");
+    let (out, err, code) = komply(&root(), &["graph", "-q", "-f", "examples/shop/compose.yaml"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        block, out,
+        "README's picture is stale: paste `komply graph -f examples/shop/compose.yaml` into it"
+    );
+}
