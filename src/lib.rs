@@ -11,6 +11,7 @@ pub mod generate;
 pub mod graph;
 pub mod lint;
 pub mod pipeline;
+pub mod progress;
 pub mod source;
 pub mod validate;
 pub mod yaml;

@@ -133,7 +133,11 @@ fn completions_for_every_shell() {
         assert!(out.contains(marker), "{shell} completion lacks {marker:?}");
         // Every subcommand is completable, however many others add.
         for path in all_paths().iter().filter(|p| p.len() == 1) {
-            assert!(out.contains(&path[0]), "{shell} completion lacks {}", path[0]);
+            assert!(
+                out.contains(&path[0]),
+                "{shell} completion lacks {}",
+                path[0]
+            );
         }
     }
 }
@@ -167,10 +171,132 @@ fn readme_picture_is_current() {
         .nth(1)
         .and_then(|rest| rest.split("```").next())
         .expect("README.md has a ```mermaid block");
-    let (out, err, code) = komply(&root(), &["graph", "-q", "-f", "examples/shop/compose.yaml"]);
+    let (out, err, code) = komply(
+        &root(),
+        &["graph", "-q", "-f", "examples/shop/compose.yaml"],
+    );
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         block, out,
         "README's picture is stale: paste `komply graph -f examples/shop/compose.yaml` into it"
+    );
+}
+
+/// One finding of each rule family, as `komply lint` prints it (code frame, `help:` line).
+#[test]
+fn a_finding_of_each_rule_family() {
+    let (out, _, code) = komply(
+        &root(),
+        &[
+            "lint",
+            "tests/fixtures/lint/invalid.yaml",
+            "tests/fixtures/lint/families.yaml",
+        ],
+    );
+    assert_eq!(code, 2, "an unparsable file is bad input");
+    for (family, digit) in [
+        ("input", '0'),
+        ("security", '1'),
+        ("resources", '2'),
+        ("images", '3'),
+        ("probes", '4'),
+        ("references", '5'),
+        ("schema", '6'),
+    ] {
+        let block = out
+            .split("\n\n")
+            .find(|b| {
+                b.split_once("[KP")
+                    .is_some_and(|(_, r)| r.starts_with(digit))
+            })
+            .unwrap_or_else(|| panic!("no {family} finding in:\n{out}"));
+        let head = block.lines().next().unwrap();
+        assert!(head.contains('/'), "rule id and name in {head:?}");
+        assert!(block.contains(" --> ") && block.contains('^'), "code frame");
+        assert_eq!(
+            block.lines().filter(|l| l.starts_with("help: ")).count(),
+            1,
+            "one help line"
+        );
+        snapshot!(format!("finding__{family}"), block);
+    }
+    assert!(
+        out.ends_with("2 files, 5 errors, 3 warnings, 0 suppressed\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn quiet_prints_findings_only_and_verbose_says_what_was_read_and_skipped() {
+    let args = ["lint", "tests/fixtures/lint/families.yaml"];
+    let (loud, _, _) = komply(&root(), &args);
+    let (quiet, qerr, _) = komply(&root(), &[&args[..], &["-q"]].concat());
+    assert!(loud.ends_with("0 suppressed\n"));
+    assert!(!quiet.contains("suppressed\n"), "no summary with --quiet");
+    assert_eq!(
+        loud.rsplit_once("\n1 file").unwrap().0,
+        quiet.trim_end_matches('\n').to_string() + "\n"
+    );
+    assert!(qerr.is_empty());
+
+    let (out, err, code) = komply(&root(), &["lint", "-v", "tests/fixtures/cli/mixed"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        err.contains("komply: read tests/fixtures/cli/mixed/clean.yaml\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("komply: skipped tests/fixtures/cli/mixed/NOTES.txt"),
+        "{err}"
+    );
+    assert!(err.contains("komply: linted 1 file, "), "{err}");
+    assert!(out.ends_with("1 file, 0 errors, 0 warnings, 0 suppressed\n"));
+    // No progress line or escape code ever reaches a pipe.
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'));
+}
+
+/// A Compose error from `convert`: `file:line:col`, code frame, exit 2, nothing on stdout.
+#[test]
+fn convert_error_is_a_code_frame() {
+    let dir = root().join("tests/fixtures/cli/bad-ports");
+    let (out, err, code) = komply(&dir, &["convert"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    snapshot!("convert_error__bad-ports", err);
+    let (_, verbose, _) = komply(&dir, &["convert", "-v"]);
+    assert_eq!(
+        verbose, err,
+        "nothing was converted, so nothing more to say"
+    );
+}
+
+#[test]
+fn no_color_wins_over_color_always() {
+    let o = Command::new(env!("CARGO_BIN_EXE_komply"))
+        .args([
+            "lint",
+            "--color",
+            "always",
+            "tests/fixtures/lint/families.yaml",
+        ])
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&o.stdout).contains('\u{1b}'));
+    let o = Command::new(env!("CARGO_BIN_EXE_komply"))
+        .args([
+            "lint",
+            "--color",
+            "always",
+            "tests/fixtures/lint/families.yaml",
+        ])
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains('\u{1b}'),
+        "--color always colours a pipe"
     );
 }

@@ -45,6 +45,7 @@ pub fn run(ctx: &Ctx, args: GraphArgs) -> Result<ExitCode> {
     }
     let g = graph::build(&title, &out.objects, &out.services);
     write_stdout(&graph::render(&g, args.format))?;
+    ctx.verbose_sources();
     ctx.verbose(format!(
         "graph of {} objects, {} links in {:.1?}",
         out.objects.len(),

@@ -139,7 +139,10 @@ pub fn main() -> ExitCode {
 
 /// What every command needs to know about how to talk to the user.
 pub struct Ctx {
+    /// Colour for stderr diagnostics.
     pub color: bool,
+    /// Colour for reports on stdout (`--color always`, or auto and stdout is a terminal).
+    pub color_stdout: bool,
     pub quiet: bool,
     pub verbose: bool,
 }
@@ -152,8 +155,14 @@ impl Ctx {
             ColorChoice::Always => !no_color,
             ColorChoice::Auto => !no_color && std::io::stderr().is_terminal(),
         };
+        let color_stdout = match g.color {
+            ColorChoice::Never => false,
+            ColorChoice::Always => !no_color,
+            ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+        };
         Ctx {
             color,
+            color_stdout,
             quiet: g.quiet,
             verbose: g.verbose,
         }
@@ -168,6 +177,25 @@ impl Ctx {
                 continue;
             }
             let _ = writeln!(err, "{}", d.render(self.color));
+        }
+    }
+
+    /// A progress counter for a long run: drawn only when stderr is a terminal, outside CI
+    /// (`CI` set) and without `--quiet`, so pipes and CI logs never see it.
+    pub fn progress(&self, what: &str) -> crate::progress::Progress {
+        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        let enabled = !self.quiet && !ci && !dumb && std::io::stderr().is_terminal();
+        crate::progress::Progress::new(what, enabled)
+    }
+
+    /// `--verbose`: every input file read in this run (compose files, `.env`, `env_file`,
+    /// included files, overlays), from the source registry.
+    pub fn verbose_sources(&self) {
+        if self.verbose {
+            for name in crate::source::sources().displays() {
+                eprintln!("komply: read {name}");
+            }
         }
     }
 
