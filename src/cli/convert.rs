@@ -106,8 +106,9 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
             .collect();
         write_files(&dir, &files)?;
     }
+    ctx.verbose_sources();
     ctx.verbose(format!(
-        "converted project {:?}: {} objects in {:?}",
+        "converted project {:?}: {} objects in {:.1?}",
         project.name,
         out.objects.len(),
         started.elapsed()
