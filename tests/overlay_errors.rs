@@ -418,7 +418,10 @@ services:
     assert_eq!(ing["spec"]["rules"][0]["host"], "web.example.com");
     assert_eq!(ing["spec"]["tls"][0]["secretName"], "web-tls");
     let paths = &ing["spec"]["rules"][0]["http"]["paths"];
-    assert_eq!((paths[0]["path"].as_str(), paths[1]["path"].as_str()), (Some("/"), Some("/api")));
+    assert_eq!(
+        (paths[0]["path"].as_str(), paths[1]["path"].as_str()),
+        (Some("/"), Some("/api"))
+    );
     assert_eq!(paths[1]["backend"]["service"]["port"]["name"], "http");
     let es = find(&objs, "ExternalSecret", "web-secrets").unwrap();
     assert_eq!(es["spec"]["secretStoreRef"]["name"], "vault");
@@ -526,4 +529,33 @@ fn schema_command_prints_the_overlay_schema() {
         String::from_utf8_lossy(&out.stdout),
         komply::validate::OVERLAY_SCHEMA
     );
+}
+
+#[test]
+fn free_form_fields_that_break_the_schema_are_located() {
+    let p = Project::new();
+    p.write(
+        "overlays/prod.yaml",
+        "services:\n  worker:\n    probes:\n      readiness: {httpGet: {path: /ready}}\n",
+    );
+    let (code, at, msg, _) = p.error(Some("prod"), &[]);
+    assert_eq!(code, "overlay/invalid-result");
+    assert!(at.ends_with("overlays/prod.yaml:3:5"), "{at}");
+    assert!(msg.contains("Deployment worker"), "{msg}");
+    p.write(
+        "overlays/prod.yaml",
+        "defaults:\n  strategy: {type: canary}\n",
+    );
+    let (code, at, ..) = p.error(Some("prod"), &[]);
+    assert_eq!(code, "overlay/strategy");
+    assert!(at.ends_with("overlays/prod.yaml:2:20"), "{at}");
+    // Rolling parameters as defaults apply to every Deployment.
+    p.write(
+        "overlays/prod.yaml",
+        "defaults:\n  strategy: {type: rolling, max_surge: 2}\n  labels: {tier: all}\n",
+    );
+    let objs = p.ok(Some("prod"), &[]);
+    let w = find(&objs, "Deployment", "worker").unwrap();
+    assert_eq!(w["spec"]["strategy"]["rollingUpdate"]["maxSurge"], 2);
+    assert_eq!(w["metadata"]["labels"]["tier"], "all");
 }

@@ -64,13 +64,28 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
         let dir = PathBuf::from(&args.output);
         let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
         let mut failures = Vec::new();
-        for env in crate::overlay::available_envs(&project_dir) {
+        let mut warnings: Vec<Diagnostic> = Vec::new();
+        let envs = crate::overlay::available_envs(&project_dir);
+        let progress = ctx.progress("environments");
+        progress.set_total(envs.len());
+        for env in envs {
             req.env = Some(env.clone());
+            progress.inc();
             match convert(&req) {
                 Ok(converted) => {
-                    if !ctx.quiet {
-                        ctx.report(&converted.project.warnings);
-                        ctx.report(&converted.output.warnings);
+                    // The project's warnings are the same in every environment: say them once.
+                    for w in converted
+                        .project
+                        .warnings
+                        .iter()
+                        .chain(&converted.output.warnings)
+                    {
+                        if !warnings
+                            .iter()
+                            .any(|seen: &Diagnostic| seen.to_string() == w.to_string())
+                        {
+                            warnings.push(w.clone());
+                        }
                     }
                     for (name, text) in generate::files(&converted.output.objects, format) {
                         files.push((dir.join(&env).join(name), text.into_bytes()));
@@ -79,10 +94,15 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
                 Err(f) => failures.extend(f.0),
             }
         }
+        progress.finish();
+        if !ctx.quiet {
+            ctx.report(&warnings);
+        }
         if !failures.is_empty() {
             return Err(Failure(failures));
         }
         write_files(&dir, &files)?;
+        ctx.verbose_sources();
         ctx.verbose(format!(
             "converted every environment: {} files in {:?}",
             files.len(),

@@ -363,18 +363,23 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
             if let Err(d) = strategy::apply(objs, svc, s, at, ctx, &mut out.warnings) {
                 errors.extend(d);
             }
-        } else if let Some(s) = defaults
-            .strategy
-            .as_ref()
-            .filter(|s| s.type_ == StrategyType::Rolling)
+        } else if let Some(s) = &defaults.strategy
+            && objs.iter().any(|o| o["kind"] == "Deployment")
         {
-            let at = span_at(merged, &["defaults", "strategy"]);
-            let _ = strategy::apply(objs, svc, s, at, ctx, &mut out.warnings);
+            // Only rolling parameters make sense for every service (checked once, below).
+            if s.type_ == StrategyType::Rolling {
+                let at = span_at(merged, &["defaults", "strategy"]);
+                if let Err(d) = strategy::apply(objs, svc, s, at, ctx, &mut out.warnings) {
+                    errors.extend(d);
+                }
+            }
         }
         // ---- labels, annotations, secret store --------------------------------------------
         let mut labels = ov.labels.clone();
+        labels.extend(defaults.labels.clone());
         labels.extend(own.labels.clone());
         let mut annotations = ov.annotations.clone();
+        annotations.extend(defaults.annotations.clone());
         annotations.extend(own.annotations.clone());
         let mut pod_annotations = defaults.pod_annotations.clone();
         pod_annotations.extend(own.pod_annotations.clone());
@@ -387,6 +392,57 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
                 errors.push(d);
             }
         }
+        // Probes and security contexts are free-form Kubernetes fields: the workloads they
+        // landed in must still validate, or the error points at the overlay that wrote them.
+        let free_form = [
+            ("services", Some(svc), "probes", own.probes.is_some()),
+            (
+                "services",
+                Some(svc),
+                "security_context",
+                own.security_context.is_some(),
+            ),
+            ("defaults", None, "probes", defaults.probes.is_some()),
+            (
+                "defaults",
+                None,
+                "security_context",
+                defaults.security_context.is_some(),
+            ),
+        ];
+        if let Some((top, name, key, _)) = free_form.iter().find(|f| f.3) {
+            let path: Vec<&str> = [Some(*top), *name, Some(*key)]
+                .into_iter()
+                .flatten()
+                .collect();
+            for o in objs.iter().filter(|o| is_workload(o)) {
+                if let Ok(v) = crate::validate::validate_k8s_json(o)
+                    && let Some(v) = v.first()
+                {
+                    errors.push(
+                        Diagnostic::error(format!(
+                            "with this overlay, {} {} is not valid: {}",
+                            o["kind"].as_str().unwrap_or_default(),
+                            o["metadata"]["name"].as_str().unwrap_or_default(),
+                            v.message
+                        ))
+                        .at(super::key_span_at(merged, &path))
+                        .code("overlay/invalid-result"),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(s) = &ov.defaults.strategy
+        && s.type_ != StrategyType::Rolling
+    {
+        errors.push(
+            Diagnostic::error(
+                "`defaults.strategy` can only set rolling-update parameters; canary, progressive and blue-green are per service",
+            )
+            .at(span_at(merged, &["defaults", "strategy", "type"]))
+            .code("overlay/strategy"),
+        );
     }
     for (svc, objs) in groups {
         for o in objs {

@@ -57,6 +57,18 @@ pub(crate) fn span_at(root: &Node, path: &[&str]) -> Span {
     node.span
 }
 
+/// The span of the key at the end of `path` (the value's, for a sequence index), or of the
+/// nearest ancestor.
+pub(crate) fn key_span_at(root: &Node, path: &[&str]) -> Span {
+    if let Some((last, parent)) = path.split_last()
+        && let Some(holder) = root.at(parent)
+        && let Some((k, _)) = holder.entry(last)
+    {
+        return k.span;
+    }
+    span_at(root, path)
+}
+
 /// Finds, validates and merges the overlays of `env` plus the `extra` files. `Ok(None)` when
 /// there is nothing to apply.
 pub fn resolve(
