@@ -37,7 +37,8 @@ pub fn user_overlay(project_dir: &Path, env: &str) -> Option<PathBuf> {
 }
 
 /// Every environment that can be rendered: the presets and the user overlays
-/// (`overlays/*.yaml` beside the compose file), sorted, without duplicates.
+/// (`overlays/*.yaml` beside the compose file), sorted, without duplicates. `all` is reserved
+/// (`--env all` means every environment), so `overlays/all.yaml` is not one.
 pub fn available_envs(project_dir: &Path) -> Vec<String> {
     let mut envs: BTreeSet<String> = PRESETS.iter().map(|(n, _)| n.to_string()).collect();
     if let Ok(entries) = std::fs::read_dir(project_dir.join("overlays")) {
@@ -48,6 +49,7 @@ pub fn available_envs(project_dir: &Path) -> Vec<String> {
                 && p.is_file()
                 && let Some(stem) = p.file_stem().and_then(|s| s.to_str())
                 && is_env_name(stem)
+                && stem != "all"
             {
                 envs.insert(stem.to_string());
             }
