@@ -559,3 +559,52 @@ fn free_form_fields_that_break_the_schema_are_located() {
     assert_eq!(w["spec"]["strategy"]["rollingUpdate"]["maxSurge"], 2);
     assert_eq!(w["metadata"]["labels"]["tier"], "all");
 }
+
+#[test]
+fn strategies_carry_the_autoscaler_along() {
+    let p = Project::new();
+    let bg = p.write(
+        "bg.yaml",
+        "services:\n  web:\n    autoscale: {min: 2, max: 6}\n    strategy: {type: blue-green, active: green, green: {tag: 1.1.0}}\n",
+    );
+    let objs = p.ok(None, &[bg]);
+    for colour in ["blue", "green"] {
+        let name = format!("web-{colour}");
+        let dep = find(&objs, "Deployment", &name).unwrap();
+        assert!(dep["spec"].get("replicas").is_none());
+        let hpa = find(&objs, "HorizontalPodAutoscaler", &name).unwrap();
+        assert_eq!(hpa["spec"]["scaleTargetRef"]["name"], name.as_str());
+    }
+    assert!(find(&objs, "HorizontalPodAutoscaler", "web").is_none());
+    let image = |n: &str| {
+        find(&objs, "Deployment", n).unwrap()["spec"]["template"]["spec"]["containers"][0]["image"]
+            .clone()
+    };
+    assert_eq!(image("web-blue"), "ghcr.io/example/web:1.0.0");
+    assert_eq!(image("web-green"), "ghcr.io/example/web:1.1.0");
+    assert_eq!(
+        find(&objs, "Service", "web").unwrap()["spec"]["selector"]["color"],
+        "green"
+    );
+
+    let canary = p.write(
+        "canary.yaml",
+        "services:\n  web:\n    autoscale: {min: 2, max: 6}\n    strategy: {type: canary, canary: {tag: 1.1.0}, weight: 5}\n",
+    );
+    let objs = p.ok(None, &[canary]);
+    let hpa = find(&objs, "HorizontalPodAutoscaler", "web").unwrap();
+    assert_eq!(hpa["spec"]["scaleTargetRef"]["name"], "web-stable");
+    assert!(
+        find(&objs, "Deployment", "web-stable").unwrap()["spec"]
+            .get("replicas")
+            .is_none()
+    );
+    assert_eq!(
+        find(&objs, "Deployment", "web-canary").unwrap()["spec"]["replicas"],
+        1
+    );
+    for o in &objs {
+        let v = komply::validate::validate_k8s_json(o).unwrap();
+        assert!(v.is_empty(), "{o}: {v:?}");
+    }
+}
