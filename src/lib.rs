@@ -6,8 +6,10 @@
 pub mod cli;
 pub mod compose;
 pub mod diag;
+pub mod drift;
 pub mod fsio;
 pub mod generate;
+pub mod krm;
 pub mod lint;
 pub mod pipeline;
 pub mod source;

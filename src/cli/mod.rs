@@ -10,10 +10,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diag::{Diagnostic, Failure, Result};
 
+mod check;
 mod compose_args;
 mod config;
 mod convert;
+mod diff;
 mod env_args;
+mod krm;
 mod lint;
 mod rules;
 mod schema;
@@ -80,11 +83,37 @@ pub enum Command {
     Lint(lint::LintArgs),
     /// List the lint rules, or explain one (`komply rules explain KP101`).
     Rules(rules::RulesArgs),
+    /// Convert, schema-validate and lint a Compose project in one call (for CI).
+    #[command(
+        after_help = "Examples:\n  komply check --env prod\n  komply check --env prod --format sarif > komply.sarif\n\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input or usage."
+    )]
+    Check(check::CheckArgs),
+    /// Show how a generated directory differs from what `komply convert -o DIR` would write.
+    #[command(
+        after_help = "Example:\n  komply diff --env prod --out deploy/prod\n\nExit codes: 0 in sync, 1 drift, 2 bad input or usage."
+    )]
+    Diff(diff::DiffArgs),
+    /// KRM function (kpt, kustomize): a ResourceList on stdin, a ResourceList on stdout.
+    #[command(
+        after_help = "Examples:\n  kpt fn eval . --exec komply --fn-config ../komply-fn.yaml\n  kpt fn eval . --exec komply    # no config: validate the package\n\nThe functionConfig (kind Komply) is described by `komply schema komply-function`.\nExit codes: 0 success, 1 a result of severity error, 2 bad input."
+    )]
+    Krm(krm::KrmArgs),
+    /// Legacy kustomize exec plugin (also run when the binary is called `Komply`).
+    #[command(name = "kustomize-plugin", hide = true)]
+    KustomizePlugin(krm::PluginArgs),
 }
 
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = match krm::invoked_as_plugin() {
+        Some(rest) => Cli::try_parse_from(
+            ["komply".into(), "kustomize-plugin".into()]
+                .into_iter()
+                .chain(rest),
+        ),
+        None => Cli::try_parse(),
+    };
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -98,6 +127,10 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(&ctx, args),
         Command::Lint(args) => lint::run(&ctx, args),
         Command::Rules(args) => rules::run(&ctx, args),
+        Command::Check(args) => check::run(&ctx, args),
+        Command::Diff(args) => diff::run(&ctx, args),
+        Command::Krm(args) => krm::run(&ctx, args),
+        Command::KustomizePlugin(args) => krm::run_plugin(&ctx, args),
     };
     match result {
         Ok(code) => code,
