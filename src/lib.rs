@@ -11,6 +11,7 @@ pub mod fsio;
 pub mod generate;
 pub mod krm;
 pub mod lint;
+pub mod migrate;
 pub mod pipeline;
 pub mod source;
 pub mod validate;

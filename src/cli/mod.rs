@@ -18,6 +18,7 @@ mod diff;
 mod env_args;
 mod krm;
 mod lint;
+mod migrate;
 mod rules;
 mod schema;
 
@@ -98,6 +99,11 @@ pub enum Command {
         after_help = "Examples:\n  kpt fn eval . --exec komply --fn-config ../komply-fn.yaml\n  kpt fn eval . --exec komply    # no config: validate the package\n\nThe functionConfig (kind Komply) is described by `komply schema komply-function`.\nExit codes: 0 success, 1 a result of severity error, 2 bad input."
     )]
     Krm(krm::KrmArgs),
+    /// Write a kustomize tree (base/ + overlays/<env>/) and MIGRATION.md from a Compose project.
+    #[command(
+        after_help = "Example:\n  komply migrate compose.yaml --out deploy/ --envs dev,staging,prod\n  kubectl kustomize deploy/overlays/prod\n\nExit codes: 0 written, 2 bad input (nothing is written)."
+    )]
+    Migrate(migrate::MigrateArgs),
     /// Legacy kustomize exec plugin (also run when the binary is called `Komply`).
     #[command(name = "kustomize-plugin", hide = true)]
     KustomizePlugin(krm::PluginArgs),
@@ -130,6 +136,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(&ctx, args),
         Command::Diff(args) => diff::run(&ctx, args),
         Command::Krm(args) => krm::run(&ctx, args),
+        Command::Migrate(args) => migrate::run(&ctx, args),
         Command::KustomizePlugin(args) => krm::run_plugin(&ctx, args),
     };
     match result {
