@@ -17,6 +17,9 @@ pub enum Which {
     /// The `x-komply` Compose extension (service level; `$defs/project` for the top level).
     #[value(name = "x-komply")]
     XKomply,
+    /// The `Komply` config of the KRM function and kustomize plugin (`komply krm`).
+    #[value(name = "komply-function")]
+    KomplyFunction,
     /// The environment overlay format (`overlays/<env>.yaml`, `--overlay FILE`).
     Overlay,
 }
@@ -24,6 +27,7 @@ pub enum Which {
 pub fn run(_ctx: &Ctx, args: SchemaArgs) -> Result<ExitCode> {
     match args.which {
         Which::XKomply => write_stdout(crate::generate::xkomply::SCHEMA)?,
+        Which::KomplyFunction => write_stdout(crate::krm::config::SCHEMA)?,
         Which::Overlay => write_stdout(crate::validate::OVERLAY_SCHEMA)?,
     }
     Ok(ExitCode::SUCCESS)
