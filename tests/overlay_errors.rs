@@ -608,3 +608,41 @@ fn strategies_carry_the_autoscaler_along() {
         assert!(v.is_empty(), "{o}: {v:?}");
     }
 }
+
+/// `--env all` writes every environment or nothing: one broken overlay leaves the directory
+/// untouched, and the error still names the overlay's line.
+#[test]
+fn env_all_is_all_or_nothing() {
+    let p = Project::new();
+    p.write("overlays/qa.yaml", "services:\n  web:\n    replicas: -1\n");
+    let out_dir = p.path().join("out");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_komply"))
+        .args(["convert", "-q", "--env", "all", "-o"])
+        .arg(&out_dir)
+        .current_dir(p.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("overlays/qa.yaml:3:15"), "{err}");
+    assert!(!out_dir.exists() || std::fs::read_dir(&out_dir).unwrap().next().is_none());
+    std::fs::remove_file(p.path().join("overlays/qa.yaml")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_komply"))
+        .args(["convert", "-q", "--env", "all", "-o"])
+        .arg(&out_dir)
+        .current_dir(p.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for env in ["dev", "prod", "staging"] {
+        assert!(
+            out_dir.join(env).join("web-deployment.yaml").is_file(),
+            "{env}"
+        );
+    }
+}
