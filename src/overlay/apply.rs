@@ -360,7 +360,7 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
         // ---- rollout strategy -------------------------------------------------------------
         if let Some(s) = &own.strategy {
             let at = span_at(merged, &["services", svc, "strategy"]);
-            if let Err(d) = strategy::apply(objs, svc, s, at, ctx, &mut out.warnings) {
+            if let Err(d) = strategy::apply(objs, svc, s, at, &mut out.warnings) {
                 errors.extend(d);
             }
         } else if let Some(s) = &defaults.strategy
@@ -369,7 +369,7 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
             // Only rolling parameters make sense for every service (checked once, below).
             if s.type_ == StrategyType::Rolling {
                 let at = span_at(merged, &["defaults", "strategy"]);
-                if let Err(d) = strategy::apply(objs, svc, s, at, ctx, &mut out.warnings) {
+                if let Err(d) = strategy::apply(objs, svc, s, at, &mut out.warnings) {
                     errors.extend(d);
                 }
             }

@@ -131,7 +131,7 @@ fn env_chain(
         Some(p) => crate::source::display_path(p),
         None => format!("preset {env}"),
     };
-    if seen.iter().any(|s| *s == identity) {
+    if seen.contains(&identity) {
         let mut d = Diagnostic::error(format!(
             "overlays extend each other in a cycle: {} → {identity}",
             seen.join(" → ")

@@ -16,7 +16,6 @@ use crate::diag::Diagnostic;
 use crate::generate::naming;
 use crate::yaml::Span;
 
-use super::Ctx;
 use super::image;
 use super::model::{Image, Strategy, StrategyType, Track};
 
@@ -105,7 +104,6 @@ pub(crate) fn apply(
     svc: &str,
     s: &Strategy,
     at: Span,
-    _ctx: &Ctx,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<(), Vec<Diagnostic>> {
     let name = naming::dns_label(svc);
