@@ -79,6 +79,25 @@ impl Sources {
             .cloned()
     }
 
+    /// How many sources are registered.
+    pub fn len(&self) -> usize {
+        self.files.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets the sources registered after the first `len` (fuzzing only: spans into them
+    /// then resolve to nothing).
+    #[doc(hidden)]
+    pub fn truncate(&self, len: usize) {
+        self.files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .truncate(len);
+    }
+
     /// The user-facing name of a source (`compose.yaml`, `deploy/app.yaml`, `<stdin>`).
     pub fn display(&self, id: SourceId) -> String {
         self.get(id)

@@ -97,11 +97,23 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
     ctx.verbose(format!(
         "linted {} files, {} objects in {:.1?}",
         report.files.len(),
-        report.ctx.objects.len(),
+        report.object_count(),
         started.elapsed()
     ));
     let color = ctx.color && std::io::stdout().is_terminal();
-    write_stdout(&output::render(&report, args.format, color))?;
+    // Streamed: the text of 10,000 files' findings is never one string in memory.
+    {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        match output::write(&report, args.format, color, &mut out).and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                return Err(crate::diag::Failure::msg(format!(
+                    "cannot write to stdout: {e}"
+                )));
+            }
+            _ => {}
+        }
+    }
     let code = if report.bad_input() {
         super::EXIT_BAD_INPUT
     } else if args

@@ -48,14 +48,31 @@ pub fn diagnostic(f: &Finding) -> Diagnostic {
 }
 
 fn text(report: &Report, color: bool) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    let _ = write_text(report, color, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn write_text(report: &Report, color: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     for f in report.active() {
-        out.push_str(&diagnostic(f).render(color));
-        out.push_str("\n\n");
+        out.write_all(diagnostic(f).render(color).as_bytes())?;
+        out.write_all(b"\n\n")?;
     }
-    out.push_str(&report.summary_line());
-    out.push('\n');
-    out
+    writeln!(out, "{}", report.summary_line())
+}
+
+/// Writes the report as [`render`] would, but text is streamed finding by finding: tens of
+/// thousands of code frames need not be held in memory at once (SPEC §7 memory target).
+pub fn write(
+    report: &Report,
+    format: Format,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Text => write_text(report, color, out),
+        _ => out.write_all(render(report, format, color).as_bytes()),
+    }
 }
 
 /// (file, line, column, end line, end column); `None` when the finding has no location.
@@ -82,7 +99,7 @@ fn json_report(report: &Report) -> String {
         .findings
         .iter()
         .map(|f| {
-            let obj = f.object.and_then(|i| report.ctx.objects.get(i));
+            let obj = f.object.and_then(|i| report.object_summary(i));
             let loc = location(f);
             json!({
                 "rule": f.rule.id,
