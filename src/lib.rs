@@ -7,6 +7,7 @@ pub mod cli;
 pub mod compose;
 pub mod diag;
 pub mod fsio;
+pub mod fuzz;
 pub mod generate;
 pub mod lint;
 pub mod pipeline;
