@@ -6,11 +6,16 @@
 pub mod cli;
 pub mod compose;
 pub mod diag;
+pub mod drift;
 pub mod fsio;
 pub mod fuzz;
 pub mod generate;
+pub mod graph;
+pub mod krm;
 pub mod lint;
+pub mod migrate;
 pub mod pipeline;
+pub mod progress;
 pub mod source;
 pub mod validate;
 pub mod yaml;

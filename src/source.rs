@@ -68,6 +68,15 @@ impl Sources {
         SourceId((files.len() - 1) as u32)
     }
 
+    /// How many texts are registered (ids below this exist).
+    pub fn len(&self) -> usize {
+        self.files.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn get(&self, id: SourceId) -> Option<Arc<SourceFile>> {
         if id.is_none() {
             return None;
@@ -79,15 +88,6 @@ impl Sources {
             .cloned()
     }
 
-    /// How many sources are registered.
-    pub fn len(&self) -> usize {
-        self.files.read().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Forgets the sources registered after the first `len` (fuzzing only: spans into them
     /// then resolve to nothing).
     #[doc(hidden)]
@@ -96,6 +96,17 @@ impl Sources {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .truncate(len);
+    }
+
+    /// The user-facing names of every source registered so far, in order, without repeats.
+    pub fn displays(&self) -> Vec<String> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        let mut seen = std::collections::HashSet::new();
+        files
+            .iter()
+            .filter(|f| seen.insert(f.display.clone()))
+            .map(|f| f.display.clone())
+            .collect()
     }
 
     /// The user-facing name of a source (`compose.yaml`, `deploy/app.yaml`, `<stdin>`).

@@ -1,6 +1,5 @@
 //! `komply lint`: check Kubernetes manifests.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -40,7 +39,7 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    fn threshold(self) -> Option<Severity> {
+    pub(crate) fn threshold(self) -> Option<Severity> {
         match self {
             FailOn::Error => Some(Severity::Error),
             FailOn::Warning => Some(Severity::Warning),
@@ -52,19 +51,7 @@ impl FailOn {
 
 pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let config_path = match &args.config {
-        Some(p) => Some(p.clone()),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|d| Config::discover(&d)),
-    };
-    let config = match &config_path {
-        Some(p) => {
-            ctx.verbose(format!("lint configuration: {}", p.display()));
-            Config::load(p)?
-        }
-        None => Config::default(),
-    };
+    let config = load_config(ctx, args.config.as_deref())?;
     if args.paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         return Err(Failure::msg("`-` (stdin) can be given only once"));
     }
@@ -93,19 +80,42 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
         config,
         no_inline_ignores: args.no_inline_ignores,
     };
-    let report = crate::lint::lint_inputs(&inputs, &opts);
+    let progress = ctx.progress("reading files");
+    let report = crate::lint::lint_inputs_with(&inputs, &opts, &progress);
+    drop(progress);
+    if ctx.verbose {
+        for f in &report.files {
+            ctx.verbose(format!("read {f}"));
+        }
+        for f in &report.skipped {
+            ctx.verbose(format!("skipped {f} (not .yaml, .yml or .json)"));
+        }
+        let off: Vec<&str> = crate::lint::rules::ALL
+            .iter()
+            .filter(|r| !opts.config.is_enabled(r))
+            .map(|r| r.id)
+            .collect();
+        if !off.is_empty() {
+            ctx.verbose(format!("rules not run: {}", off.join(" ")));
+        }
+    }
     ctx.verbose(format!(
-        "linted {} files, {} objects in {:.1?}",
+        "linted {} file{}, {} objects in {:.1?}",
         report.files.len(),
+        if report.files.len() == 1 { "" } else { "s" },
         report.object_count(),
         started.elapsed()
     ));
-    let color = ctx.color && std::io::stdout().is_terminal();
-    // Streamed: the text of 10,000 files' findings is never one string in memory.
+    let color = ctx.color_stdout;
+    // Streamed: the code frames of 10,000 files' findings are never one string in memory.
+    // `--quiet` text: findings only, no summary line.
+    let findings_only = ctx.quiet && args.format == Format::Text;
     {
         use std::io::Write;
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        match output::write(&report, args.format, color, &mut out).and_then(|()| out.flush()) {
+        match output::write(&report, args.format, color, findings_only, &mut out)
+            .and_then(|()| out.flush())
+        {
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
                 return Err(crate::diag::Failure::msg(format!(
                     "cannot write to stdout: {e}"
@@ -114,16 +124,37 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
             _ => {}
         }
     }
-    let code = if report.bad_input() {
+    Ok(ExitCode::from(exit_code(&report, args.fail_on)))
+}
+
+/// The lint configuration: `--config`, else `.komply.yaml` discovered upward from the current
+/// directory, else the defaults (shared with `check` and `krm`).
+pub(crate) fn load_config(ctx: &Ctx, explicit: Option<&std::path::Path>) -> Result<Config> {
+    let config_path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| Config::discover(&d)),
+    };
+    match &config_path {
+        Some(p) => {
+            ctx.verbose(format!("lint configuration: {}", p.display()));
+            Config::load(p)
+        }
+        None => Ok(Config::default()),
+    }
+}
+
+/// 2 bad input, 1 a finding at or above `fail_on`, else 0.
+pub(crate) fn exit_code(report: &crate::lint::Report, fail_on: FailOn) -> u8 {
+    if report.bad_input() {
         super::EXIT_BAD_INPUT
-    } else if args
-        .fail_on
+    } else if fail_on
         .threshold()
         .is_some_and(|t| report.active().any(|f| f.severity >= t))
     {
         1
     } else {
         0
-    };
-    Ok(ExitCode::from(code))
+    }
 }

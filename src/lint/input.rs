@@ -11,6 +11,7 @@ use super::Input;
 use super::context::Summary;
 use super::model::Object;
 use super::rules::{self, Finding, Rule};
+use crate::progress::Progress;
 use crate::source::sources;
 use crate::yaml::{Limits, Node, NodeKind, SourceId, Span, parse_documents};
 
@@ -21,6 +22,9 @@ pub struct Loaded {
     /// The source of each file read, in input order (files are registered in parallel, so
     /// source ids alone do not give a stable order).
     pub sources: Vec<SourceId>,
+    /// Files inside the given directories that were not read (not `.yaml`/`.yml`/`.json`),
+    /// for `--verbose`.
+    pub skipped: Vec<String>,
 }
 
 enum Item {
@@ -49,9 +53,11 @@ fn is_manifest_name(p: &Path) -> bool {
     )
 }
 
-/// Expands directories into their manifest files, in a stable (sorted) order.
-fn expand(inputs: &[Input]) -> Vec<Item> {
+/// Expands directories into their manifest files, in a stable (sorted) order; also returns
+/// the files skipped for their name.
+fn expand(inputs: &[Input]) -> (Vec<Item>, Vec<String>) {
     let mut items = Vec::new();
+    let mut skipped = Vec::new();
     for input in inputs {
         match input {
             Input::Stdin => items.push(Item::Stdin),
@@ -64,10 +70,12 @@ fn expand(inputs: &[Input]) -> Vec<Item> {
                 for entry in walker {
                     match entry {
                         Ok(e) => {
-                            if e.file_type().is_some_and(|t| t.is_file())
-                                && is_manifest_name(e.path())
-                            {
-                                items.push(Item::File(e.into_path()));
+                            if e.file_type().is_some_and(|t| t.is_file()) {
+                                if is_manifest_name(e.path()) {
+                                    items.push(Item::File(e.into_path()));
+                                } else {
+                                    skipped.push(crate::source::display_path(e.path()));
+                                }
                             }
                         }
                         Err(e) => items.push(Item::Error(walk_error(&e))),
@@ -77,7 +85,7 @@ fn expand(inputs: &[Input]) -> Vec<Item> {
             Input::Path(p) => items.push(Item::File(p.clone())),
         }
     }
-    items
+    (items, skipped)
 }
 
 fn walk_error(e: &ignore::Error) -> String {
@@ -100,12 +108,13 @@ struct FileResult {
     compose: bool,
 }
 
-/// The files (and stdin) the inputs name, directories expanded.
-pub struct Items(Vec<Item>);
+/// The files (and stdin) the inputs name, directories expanded; and the files skipped.
+pub struct Items(Vec<Item>, Vec<String>);
 
 impl Items {
     pub fn new(inputs: &[Input]) -> Items {
-        Items(expand(inputs))
+        let (items, skipped) = expand(inputs);
+        Items(items, skipped)
     }
 
     pub fn len(&self) -> usize {
@@ -119,18 +128,33 @@ impl Items {
 
 /// Reads every input. Parsing runs on all cores; results keep input order.
 pub fn load_all(inputs: &[Input]) -> Loaded {
-    load_items(Items::new(inputs))
+    load_all_with(inputs, &Progress::hidden())
 }
 
-/// Like [`load_all`] for inputs already expanded.
-pub fn load_items(items: Items) -> Loaded {
-    let items = items.0;
-    let results: Vec<FileResult> = items.into_par_iter().map(load_one).collect();
+/// [`load_all`], counting each file read on `progress`.
+pub fn load_all_with(inputs: &[Input], progress: &Progress) -> Loaded {
+    load_items(Items::new(inputs), progress)
+}
+
+/// Like [`load_all_with`] for inputs already expanded.
+pub fn load_items(items: Items, progress: &Progress) -> Loaded {
+    let Items(items, skipped) = items;
+    progress.set_total(items.len());
+    let results: Vec<FileResult> = items
+        .into_par_iter()
+        .map(|item| {
+            let r = load_one(item);
+            progress.inc();
+            r
+        })
+        .collect();
+    progress.finish();
     let mut out = Loaded {
         objects: Vec::new(),
         problems: Vec::new(),
         files: Vec::new(),
         sources: Vec::new(),
+        skipped,
     };
     for r in results {
         if let Some((id, _)) = &r.source {
@@ -201,6 +225,7 @@ pub fn load_text_input(shown: &str, text: String) -> Loaded {
         problems: r.problems,
         files: vec![r.shown],
         sources: r.source.map(|(id, _)| id).into_iter().collect(),
+        skipped: Vec::new(),
     }
 }
 
@@ -326,9 +351,10 @@ pub struct Scanned {
     pub summaries: Vec<Summary>,
     pub problems: Vec<Finding>,
     pub files: Vec<String>,
+    pub skipped: Vec<String>,
 }
 
-pub fn scan_items(items: Items) -> Scanned {
+pub fn scan_items(items: Items, progress: &Progress) -> Scanned {
     struct Scan {
         shown: String,
         source: Option<(SourceId, Option<PathBuf>)>,
@@ -336,11 +362,13 @@ pub fn scan_items(items: Items) -> Scanned {
         compose: Option<Vec<Object>>,
         problems: Vec<Finding>,
     }
+    let Items(items, skipped) = items;
+    progress.set_total(items.len());
     let results: Vec<Scan> = items
-        .0
         .into_par_iter()
         .map(|item| {
             let r = load_one(item);
+            progress.inc();
             let summaries = r.objects.iter().map(Summary::of).collect();
             let is_compose = r.compose;
             Scan {
@@ -352,11 +380,13 @@ pub fn scan_items(items: Items) -> Scanned {
             }
         })
         .collect();
+    progress.finish();
     let mut out = Scanned {
         entries: Vec::new(),
         summaries: Vec::new(),
         problems: Vec::new(),
         files: Vec::new(),
+        skipped,
     };
     for r in results {
         if !r.shown.is_empty() {

@@ -47,6 +47,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// The files read, as shown to the user, in order.
     pub files: Vec<String>,
+    /// Files in the given directories that were not read (not manifests by name).
+    pub skipped: Vec<String>,
 }
 
 impl Report {
@@ -110,7 +112,16 @@ pub const CHUNK_FILES: usize = 500;
 /// Reads the inputs and lints every object in them as one context (cross-object rules see all
 /// files of the run).
 pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Report {
-    lint_inputs_chunked(inputs, opts, None)
+    lint_inputs_with(inputs, opts, &crate::progress::Progress::hidden())
+}
+
+/// [`lint_inputs`], counting files read on `progress` (the CLI draws it on a terminal).
+pub fn lint_inputs_with(
+    inputs: &[Input],
+    opts: &Options,
+    progress: &crate::progress::Progress,
+) -> Report {
+    lint_chunked_with(inputs, opts, None, progress)
 }
 
 /// [`lint_inputs`] with an explicit chunk size (`None`: decided by the number of files).
@@ -119,15 +130,29 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Report {
 /// once keeping only compact summaries for the cross-object indexes, then parse again and lint
 /// one chunk of files at a time: memory stays bounded by the chunk, not the run (SPEC §7).
 pub fn lint_inputs_chunked(inputs: &[Input], opts: &Options, chunk_files: Option<usize>) -> Report {
+    lint_chunked_with(
+        inputs,
+        opts,
+        chunk_files,
+        &crate::progress::Progress::hidden(),
+    )
+}
+
+fn lint_chunked_with(
+    inputs: &[Input],
+    opts: &Options,
+    chunk_files: Option<usize>,
+    progress: &crate::progress::Progress,
+) -> Report {
     use rayon::prelude::*;
     use std::sync::Arc;
 
     let items = input::Items::new(inputs);
     let chunk = chunk_files.or((items.len() > STREAM_ABOVE_FILES).then_some(CHUNK_FILES));
     let Some(chunk) = chunk else {
-        return finish(input::load_items(items), opts);
+        return finish(input::load_items(items, progress), opts);
     };
-    let scanned = input::scan_items(items);
+    let scanned = input::scan_items(items, progress);
     let entries = Arc::new(scanned.entries);
     let reload: context::Reload = {
         let entries = Arc::clone(&entries);
@@ -164,6 +189,7 @@ pub fn lint_inputs_chunked(inputs: &[Input], opts: &Options, chunk_files: Option
         ctx: LintContext::chunk(Vec::new(), 0, index),
         findings,
         files: Vec::new(),
+        skipped: scanned.skipped,
     };
     sort_findings(&mut report.findings, &order);
     add_input_problems(&mut report, scanned.problems, scanned.files, opts);
@@ -174,6 +200,7 @@ fn finish(loaded: input::Loaded, opts: &Options) -> Report {
     let mut report = lint_objects(loaded.objects, opts);
     sort_findings(&mut report.findings, &loaded.sources);
     add_input_problems(&mut report, loaded.problems, loaded.files, opts);
+    report.skipped = loaded.skipped;
     report
 }
 
@@ -208,6 +235,7 @@ pub fn lint_objects(objects: Vec<Object>, opts: &Options) -> Report {
         ctx,
         findings,
         files: Vec::new(),
+        skipped: Vec::new(),
     }
 }
 

@@ -34,43 +34,63 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
     }
 }
 
-/// The finding as a diagnostic (for code frames and one-line display).
+/// The finding as a diagnostic (for code frames and one-line display): `error[KP101/run-as-non-root]`,
+/// the span underlined, and the first sentence of the rule's "How to fix" as `help:`.
 pub fn diagnostic(f: &Finding) -> Diagnostic {
     Diagnostic::new(f.severity, f.message.clone())
         .at(f.span)
-        .code(f.rule.id)
+        .code(format!("{}/{}", f.rule.id, f.rule.name))
         .help(format!(
-            "{}: {} (komply rules explain {})",
-            f.rule.name,
-            f.rule.summary(),
+            "{} (komply rules explain {})",
+            f.rule.fix(),
             f.rule.id
         ))
 }
 
-fn text(report: &Report, color: bool) -> String {
+/// The findings as code frames, without the summary line (what `--quiet` prints).
+pub fn findings_text(report: &Report, color: bool) -> String {
     let mut out = Vec::new();
-    let _ = write_text(report, color, &mut out);
+    let _ = write_findings(report, color, &mut out);
     String::from_utf8(out).unwrap_or_default()
 }
 
-fn write_text(report: &Report, color: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+fn write_findings(
+    report: &Report,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     for f in report.active() {
         out.write_all(diagnostic(f).render(color).as_bytes())?;
         out.write_all(b"\n\n")?;
     }
-    writeln!(out, "{}", report.summary_line())
+    Ok(())
 }
 
-/// Writes the report as [`render`] would, but text is streamed finding by finding: tens of
-/// thousands of code frames need not be held in memory at once (SPEC §7 memory target).
+fn text(report: &Report, color: bool) -> String {
+    let mut out = findings_text(report, color);
+    out.push_str(&report.summary_line());
+    out.push('\n');
+    out
+}
+
+/// Writes the report as [`render`] would (or, with `findings_only`, as [`findings_text`]), but
+/// text is streamed finding by finding: the code frames of 10,000 files' findings are never one
+/// string in memory (SPEC §7 memory target).
 pub fn write(
     report: &Report,
     format: Format,
     color: bool,
+    findings_only: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Text => write_text(report, color, out),
+        Format::Text => {
+            write_findings(report, color, out)?;
+            if !findings_only {
+                writeln!(out, "{}", report.summary_line())?;
+            }
+            Ok(())
+        }
         _ => out.write_all(render(report, format, color).as_bytes()),
     }
 }
