@@ -104,6 +104,53 @@ pub fn compose(data: &[u8]) {
     convert_dir(&dir, &compose_file, vars);
 }
 
+/// Compose file used by [`overlay`] when the input brings none.
+const OVERLAY_BASE: &str = "services:
+  web:
+    image: nginx:1.27
+    ports: [\"8080:80\"]
+    environment:
+      DB_PASSWORD: secret
+    healthcheck:
+      test: [CMD, curl, -f, http://localhost/]
+  db:
+    image: postgres:16
+    volumes: [data:/var/lib/postgresql/data]
+volumes:
+  data: {}
+";
+
+/// Environment overlays: the overlay parser (schema, `extends`, merge) and patcher (every
+/// overlay feature and raw `patches` applied to generated objects). Input: the overlay file
+/// (used as `overlays/fuzz.yaml`, converted with `--env fuzz`), then optionally `\n#%%\n` + the
+/// compose file.
+pub fn overlay(data: &[u8]) {
+    let _scope = SourceScope::new();
+    let p = parts(data);
+    let dir = scratch().join("overlay");
+    let _ = std::fs::create_dir_all(dir.join("overlays"));
+    let compose_file = dir.join("compose.yaml");
+    let _ = std::fs::write(dir.join("overlays/fuzz.yaml"), p[0]);
+    let _ = std::fs::write(
+        &compose_file,
+        p.get(1).copied().unwrap_or(OVERLAY_BASE.as_bytes()),
+    );
+    let load = LoadOptions {
+        files: vec![compose_file],
+        project_directory: Some(dir.clone()),
+        environment: env(),
+        working_dir: dir,
+        resolve_paths: true,
+        ..Default::default()
+    };
+    let mut req = crate::pipeline::ConvertRequest::new(load);
+    req.env = Some("fuzz".into());
+    if let Ok(c) = crate::pipeline::convert(&req) {
+        use crate::generate::{Format, render};
+        let _ = render(&c.output.objects, Format::Yaml);
+    }
+}
+
 fn convert_dir(dir: &Path, file: &Path, environment: IndexMap<String, String>) {
     let load = LoadOptions {
         files: vec![file.to_path_buf()],

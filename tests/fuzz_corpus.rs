@@ -32,3 +32,8 @@ fn compose_corpus() {
 fn lint_corpus() {
     replay("lint", komply::fuzz::lint);
 }
+
+#[test]
+fn overlay_corpus() {
+    replay("overlay", komply::fuzz::overlay);
+}
