@@ -8,6 +8,7 @@ pub mod compose;
 pub mod diag;
 pub mod drift;
 pub mod fsio;
+pub mod fuzz;
 pub mod generate;
 pub mod graph;
 pub mod krm;
