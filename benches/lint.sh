@@ -12,13 +12,13 @@ command -v hyperfine >/dev/null || { echo "hyperfine not found (apt-get install 
 [ -x "$BIN" ] || { echo "no release binary at $BIN (cargo build --release)" >&2; exit 1; }
 "$ROOT/benches/gen-lint-inputs.sh" "$WORK" 1 1000 10000 >/dev/null
 cd "$WORK"
-echo "machine: $(nproc) cores, $(uname -sr); komply $("$BIN" --version)"
+echo "machine: $(nproc) cores, $(uname -sr), load $(cut -d" " -f1-3 /proc/loadavg); komply $("$BIN" --version)"
 
 median() { # hyperfine JSON -> "median ms (min, max, runs)"
   python3 - "$1" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
-print("%.1f ms (min %.1f, max %.1f, %d runs)" % (r["median"] * 1000, r["min"] * 1000, r["max"] * 1000, len(r["times"])))
+print("%.1f ms (min %.1f, max %.1f, %d runs; CPU user+sys %.1f ms)" % (r["median"] * 1000, r["min"] * 1000, r["max"] * 1000, len(r["times"]), (r["user"] + r["system"]) * 1000))
 PY
 }
 rss() { # peak RSS in MB of one run
