@@ -241,27 +241,30 @@ pub fn lint_objects(objects: Vec<Object>, opts: &Options) -> Report {
 
 /// Every enabled rule over the objects of `ctx`, suppressions applied.
 fn run_rules(ctx: &LintContext, opts: &Options) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for rule in rules::ALL.iter().copied() {
-        if !opts.config.is_enabled(rule) {
-            continue;
-        }
-        let mut sink = rules::Sink::new(rule);
-        (rule.check)(ctx, &mut sink);
-        findings.append(&mut sink.findings);
-    }
-    for f in &mut findings {
+    use rayon::prelude::*;
+    // Rules are independent: run them on all cores (results keep rule order).
+    let mut findings: Vec<Finding> = rules::ALL
+        .par_iter()
+        .copied()
+        .filter(|rule| opts.config.is_enabled(rule))
+        .flat_map_iter(|rule| {
+            let mut sink = rules::Sink::new(rule);
+            (rule.check)(ctx, &mut sink);
+            sink.findings
+        })
+        .collect();
+    findings.par_iter_mut().for_each(|f| {
         opts.config.apply_severity(f);
         if !opts.no_inline_ignores {
             if let Some(reason) = config::inline_ignore(ctx, f) {
                 f.suppressed = Some(reason);
-                continue;
+                return;
             }
         }
         if let Some(reason) = opts.config.ignored(ctx, f) {
             f.suppressed = Some(reason);
         }
-    }
+    });
     findings
 }
 

@@ -59,9 +59,18 @@ fn write_findings(
     color: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    for f in report.active() {
-        out.write_all(diagnostic(f).render(color).as_bytes())?;
-        out.write_all(b"\n\n")?;
+    use rayon::prelude::*;
+    // Code frames are rendered on all cores, a batch at a time (bounded memory), written in order.
+    let active: Vec<&Finding> = report.active().collect();
+    for batch in active.chunks(1024) {
+        let frames: Vec<String> = batch
+            .par_iter()
+            .map(|f| diagnostic(f).render(color))
+            .collect();
+        for frame in frames {
+            out.write_all(frame.as_bytes())?;
+            out.write_all(b"\n\n")?;
+        }
     }
     Ok(())
 }
