@@ -397,6 +397,19 @@ fn unreadable_file() {
 #[test]
 fn device_as_env_file_is_refused_not_read_forever() {
     let d = tmp();
+    // Before fsio refused non-regular files, these read /dev/zero until memory ran out.
+    lint_fails(
+        d.path(),
+        "/dev/zero",
+        "lint /dev/zero",
+        &["/dev/zero: not a regular file"],
+    );
+    convert_fails(
+        d.path(),
+        "/dev/zero",
+        "convert -f /dev/zero",
+        &["/dev/zero: not a regular file"],
+    );
     write(
         d.path(),
         "compose.yaml",
