@@ -107,6 +107,24 @@ fn graph_of_every_example() {
             assert_eq!(code, 0, "graph of {name}: {err}");
             snapshot!(format!("graph__{name}.{format}"), out);
         }
+        // And each environment the example defines (`overlays/<env>.yaml`).
+        let mut envs: Vec<String> = std::fs::read_dir(dir.join("overlays"))
+            .into_iter()
+            .flatten()
+            .filter_map(|e| {
+                let p = e.ok()?.path();
+                (p.extension()? == "yaml").then(|| p.file_stem()?.to_string_lossy().into_owned())
+            })
+            .collect();
+        envs.sort();
+        for env in envs {
+            for format in ["mermaid", "dot"] {
+                let (out, err, code) =
+                    komply(&dir, &["graph", "-q", "--env", &env, "--format", format]);
+                assert_eq!(code, 0, "graph of {name} --env {env}: {err}");
+                snapshot!(format!("graph__{name}@{env}.{format}"), out);
+            }
+        }
     }
 }
 
