@@ -113,7 +113,8 @@ fn graph_of_every_example() {
             .flatten()
             .filter_map(|e| {
                 let p = e.ok()?.path();
-                (p.extension()? == "yaml").then(|| p.file_stem()?.to_string_lossy().into_owned())
+                let stem = p.file_stem()?.to_string_lossy().into_owned();
+                (p.extension()? == "yaml").then_some(stem)
             })
             .collect();
         envs.sort();

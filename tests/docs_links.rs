@@ -62,7 +62,10 @@ fn relative_links_resolve() {
             }
             let path = target.split('#').next().unwrap();
             if !f.parent().unwrap().join(path).exists() {
-                broken.push(format!("{}: {target}", f.strip_prefix(root()).unwrap().display()));
+                broken.push(format!(
+                    "{}: {target}",
+                    f.strip_prefix(root()).unwrap().display()
+                ));
             }
         }
     }
@@ -76,9 +79,15 @@ fn the_index_links_every_top_level_page() {
         let p = e.unwrap().path();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
         if name.ends_with(".md") && name != "index.md" {
-            assert!(index.contains(&format!("]({name})")), "docs/index.md does not link {name}");
+            assert!(
+                index.contains(&format!("]({name})")),
+                "docs/index.md does not link {name}"
+            );
         }
     }
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    assert!(readme.contains("](docs/index.md)"), "README links the docs index");
+    assert!(
+        readme.contains("](docs/index.md)"),
+        "README links the docs index"
+    );
 }
