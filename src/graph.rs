@@ -194,6 +194,8 @@ struct Builder<'a> {
     g: Graph,
     objects: &'a [Value],
     edges: BTreeSet<Edge>,
+    /// Pods of workloads made at run time (Flagger's `<name>-primary`): (node, pod labels).
+    runtime_pods: Vec<(usize, Map<String, Value>)>,
 }
 
 impl Builder<'_> {
@@ -231,14 +233,87 @@ impl Builder<'_> {
 
     /// Workload nodes whose pods a selector matches.
     fn selected(&self, selector: &Value) -> Vec<usize> {
-        (0..self.objects.len())
+        let mut out: Vec<usize> = (0..self.objects.len())
             .filter(|&i| {
                 pod_template(&self.objects[i])
                     .and_then(|t| get(t, &["metadata", "labels"]))
                     .and_then(Value::as_object)
                     .is_some_and(|labels| selects(selector, labels))
             })
-            .collect()
+            .collect();
+        for (node, labels) in &self.runtime_pods {
+            if selects(selector, labels) {
+                out.push(*node);
+            }
+        }
+        out
+    }
+
+    /// A node for something made at run time by a controller (not in the output).
+    fn runtime_node(
+        &mut self,
+        kind: &str,
+        name: &str,
+        group: Option<String>,
+        note: &'static str,
+    ) -> usize {
+        if let Some(i) = self.find(kind, name) {
+            return i;
+        }
+        self.g.nodes.push(Node {
+            kind: kind.to_string(),
+            name: name.to_string(),
+            group,
+            note: Some(note),
+        });
+        self.g.nodes.len() - 1
+    }
+
+    /// Flagger: a Canary's controller makes `<target>-primary` (pods labelled like the target's,
+    /// with `-primary` appended to the selector labels) and the Services `<svc>`,
+    /// `<svc>-primary` and `<svc>-canary`; draw them so PDBs and routes aimed at them connect.
+    fn flagger(&mut self, i: usize) {
+        let o = &self.objects[i];
+        let group = self.g.nodes[i].group.clone();
+        let (Some(kind), Some(name)) = (
+            s(o, &["spec", "targetRef", "kind"]),
+            s(o, &["spec", "targetRef", "name"]),
+        ) else {
+            return;
+        };
+        let Some(target) = self.find(kind, name).filter(|&t| t < self.objects.len()) else {
+            return;
+        };
+        let primary_name = format!("{name}-primary");
+        let primary = self.runtime_node(kind, &primary_name, group.clone(), "made by Flagger");
+        self.edge(i, primary, "creates", false);
+        if let Some(labels) = pod_template(&self.objects[target])
+            .and_then(|t| get(t, &["metadata", "labels"]))
+            .and_then(Value::as_object)
+        {
+            let mut labels = labels.clone();
+            for key in ["app", "name", "app.kubernetes.io/name"] {
+                if let Some(Value::String(v)) = labels.get_mut(key) {
+                    v.push_str("-primary");
+                }
+            }
+            self.runtime_pods.push((primary, labels));
+        }
+        let svc = s(o, &["spec", "service", "name"])
+            .unwrap_or(name)
+            .to_string();
+        for (suffix, to) in [("", primary), ("-primary", primary), ("-canary", target)] {
+            let n = self.runtime_node(
+                "Service",
+                &format!("{svc}{suffix}"),
+                group.clone(),
+                "made by Flagger",
+            );
+            if self.g.nodes[n].note == Some("made by Flagger") {
+                self.edge(i, n, "creates", false);
+            }
+            self.edge(n, to, "selects", false);
+        }
     }
 }
 
@@ -254,6 +329,7 @@ pub fn build(title: &str, objects: &[Value], services: &[Option<String>]) -> Gra
         },
         objects,
         edges: BTreeSet::new(),
+        runtime_pods: Vec::new(),
     };
     // Node i is object i (the Namespace is drawn as the title, not a box).
     for (i, o) in objects.iter().enumerate() {
@@ -278,6 +354,12 @@ pub fn build(title: &str, objects: &[Value], services: &[Option<String>]) -> Gra
         });
     }
     let n_objects = objects.len();
+    // Controllers' run-time objects first, so every selector below can match them.
+    for i in 0..n_objects {
+        if b.g.nodes[i].kind == "Canary" {
+            b.flagger(i);
+        }
+    }
     for i in 0..n_objects {
         let o = &objects[i];
         let group = b.g.nodes[i].group.clone();
@@ -391,8 +473,29 @@ pub fn build(title: &str, objects: &[Value], services: &[Option<String>]) -> Gra
             }
             "DestinationRule" => {
                 if let Some(host) = s(o, &["spec", "host"]) {
-                    let t = b.node_or_ref("Service", host_service(host), group.clone());
+                    let svc_name = host_service(host);
+                    let t = b.node_or_ref("Service", svc_name, group.clone());
                     b.edge(i, t, "traffic policy", false);
+                    // Each subset: the Service's pods that also carry the subset's labels.
+                    let svc_selector = (0..n_objects)
+                        .find(|&j| b.g.nodes[j].kind == "Service" && b.g.nodes[j].name == svc_name)
+                        .and_then(|j| get(&objects[j], &["spec", "selector"]))
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default();
+                    for subset in arr(o, &["spec", "subsets"]) {
+                        let (Some(name), Some(labels)) = (
+                            s(subset, &["name"]),
+                            subset.get("labels").and_then(Value::as_object),
+                        ) else {
+                            continue;
+                        };
+                        let mut sel = svc_selector.clone();
+                        sel.extend(labels.clone());
+                        for w in b.selected(&Value::Object(sel)) {
+                            b.edge(i, w, &format!("subset {name}"), false);
+                        }
+                    }
                 }
             }
             "Canary" => {
@@ -643,5 +746,46 @@ mod tests {
         assert!(names.contains(&"ConfigMap/web-env -env-> Deployment/web".to_string()));
         // The ConfigMap was not among the objects: drawn as a reference.
         assert_eq!(g.nodes.last().unwrap().note, Some("not generated"));
+    }
+
+    #[test]
+    fn flagger_runtime_objects_and_subsets() {
+        let pod = |name: &str, track: &str| {
+            json!({"kind": "Deployment", "metadata": {"name": name}, "spec": {"template": {
+                "metadata": {"labels": {"app.kubernetes.io/name": "api", "track": track}}}}})
+        };
+        let objects = vec![
+            pod("api", "stable"),
+            pod("api-canary", "canary"),
+            json!({"kind": "Service", "metadata": {"name": "api"},
+                   "spec": {"selector": {"app.kubernetes.io/name": "api"}}}),
+            json!({"kind": "DestinationRule", "metadata": {"name": "api"}, "spec": {"host": "api",
+                   "subsets": [{"name": "canary", "labels": {"track": "canary"}}]}}),
+            json!({"kind": "PodDisruptionBudget", "metadata": {"name": "api"},
+                   "spec": {"selector": {"matchLabels": {"app.kubernetes.io/name": "api-primary"}}}}),
+            json!({"kind": "Canary", "metadata": {"name": "api"},
+                   "spec": {"targetRef": {"kind": "Deployment", "name": "api"}}}),
+        ];
+        let g = build("t", &objects, &vec![Some("api".to_string()); objects.len()]);
+        let edges: Vec<String> = g
+            .edges
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} -{}-> {}",
+                    g.nodes[e.from].name, e.label, g.nodes[e.to].name
+                )
+            })
+            .collect();
+        for want in [
+            "api -subset canary-> api-canary",
+            "api -protects-> api-primary",
+            "api -creates-> api-primary",
+            "api-canary -selects-> api",
+        ] {
+            assert!(edges.iter().any(|e| e == want), "{want} not in {edges:?}");
+        }
+        let primary = g.nodes.iter().find(|n| n.name == "api-primary").unwrap();
+        assert_eq!(primary.note, Some("made by Flagger"));
     }
 }
