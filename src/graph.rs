@@ -341,10 +341,8 @@ pub fn build(title: &str, objects: &[Value], services: &[Option<String>]) -> Gra
                 .map(str::to_string)
         });
         let group = if kind == "Namespace" { None } else { group };
-        if let Some(g) = &group {
-            if !b.g.groups.contains(g) {
-                b.g.groups.push(g.clone());
-            }
+        if let Some(g) = group.as_ref().filter(|g| !b.g.groups.contains(g)) {
+            b.g.groups.push(g.clone());
         }
         b.g.nodes.push(Node {
             kind,
