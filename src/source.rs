@@ -68,6 +68,15 @@ impl Sources {
         SourceId((files.len() - 1) as u32)
     }
 
+    /// How many texts are registered (ids below this exist).
+    pub fn len(&self) -> usize {
+        self.files.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn get(&self, id: SourceId) -> Option<Arc<SourceFile>> {
         if id.is_none() {
             return None;

@@ -39,7 +39,7 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    fn threshold(self) -> Option<Severity> {
+    pub(crate) fn threshold(self) -> Option<Severity> {
         match self {
             FailOn::Error => Some(Severity::Error),
             FailOn::Warning => Some(Severity::Warning),
@@ -51,19 +51,7 @@ impl FailOn {
 
 pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let config_path = match &args.config {
-        Some(p) => Some(p.clone()),
-        None => std::env::current_dir()
-            .ok()
-            .and_then(|d| Config::discover(&d)),
-    };
-    let config = match &config_path {
-        Some(p) => {
-            ctx.verbose(format!("lint configuration: {}", p.display()));
-            Config::load(p)?
-        }
-        None => Config::default(),
-    };
+    let config = load_config(ctx, args.config.as_deref())?;
     if args.paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         return Err(Failure::msg("`-` (stdin) can be given only once"));
     }
@@ -126,16 +114,37 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
         output::render(&report, args.format, color)
     };
     write_stdout(&text)?;
-    let code = if report.bad_input() {
+    Ok(ExitCode::from(exit_code(&report, args.fail_on)))
+}
+
+/// The lint configuration: `--config`, else `.komply.yaml` discovered upward from the current
+/// directory, else the defaults (shared with `check` and `krm`).
+pub(crate) fn load_config(ctx: &Ctx, explicit: Option<&std::path::Path>) -> Result<Config> {
+    let config_path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| Config::discover(&d)),
+    };
+    match &config_path {
+        Some(p) => {
+            ctx.verbose(format!("lint configuration: {}", p.display()));
+            Config::load(p)
+        }
+        None => Ok(Config::default()),
+    }
+}
+
+/// 2 bad input, 1 a finding at or above `fail_on`, else 0.
+pub(crate) fn exit_code(report: &crate::lint::Report, fail_on: FailOn) -> u8 {
+    if report.bad_input() {
         super::EXIT_BAD_INPUT
-    } else if args
-        .fail_on
+    } else if fail_on
         .threshold()
         .is_some_and(|t| report.active().any(|f| f.severity >= t))
     {
         1
     } else {
         0
-    };
-    Ok(ExitCode::from(code))
+    }
 }

@@ -17,11 +17,15 @@ pub enum Which {
     /// The `x-komply` Compose extension (service level; `$defs/project` for the top level).
     #[value(name = "x-komply")]
     XKomply,
+    /// The `Komply` config of the KRM function and kustomize plugin (`komply krm`).
+    #[value(name = "komply-function")]
+    KomplyFunction,
 }
 
 pub fn run(_ctx: &Ctx, args: SchemaArgs) -> Result<ExitCode> {
     match args.which {
         Which::XKomply => write_stdout(crate::generate::xkomply::SCHEMA)?,
+        Which::KomplyFunction => write_stdout(crate::krm::config::SCHEMA)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -20,10 +20,10 @@ use std::path::Path;
 
 use super::model::Object;
 use super::rules::{self, Finding};
-use crate::compose::model::Model;
-use crate::compose::{LoadOptions, load};
-use crate::diag::Severity;
-use crate::generate::{self, GenerateOptions};
+use crate::compose::LoadOptions;
+use crate::diag::{Failure, Severity};
+use crate::generate;
+use crate::pipeline::{ConvertRequest, Converted, convert};
 use crate::yaml::{Node, NodeKind, SourceId, Span};
 
 /// Converts the compose file at `path` (already parsed as `id` by the input stage) into objects
@@ -31,56 +31,57 @@ use crate::yaml::{Node, NodeKind, SourceId, Span};
 pub fn load_compose(path: &Path, id: SourceId) -> Result<Vec<Object>, Vec<Finding>> {
     let mut opts = LoadOptions::from_process_env();
     opts.files = vec![path.to_path_buf()];
-    let converted = load(&opts).and_then(|project| {
-        let model = Model::from_canonical(&project.canonical)?;
-        let gen_opts = GenerateOptions {
-            project_dir: project.project_dir.clone(),
-            strict: false,
-            namespace: None,
-        };
-        let out = generate::generate(&model, &gen_opts)?;
-        Ok((project, out))
-    });
-    let (project, out) = match converted {
-        Ok(v) => v,
-        Err(failure) => {
-            let fallback = Span::point(id, 1, 1);
-            let mut problems: Vec<Finding> = failure
-                .0
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .map(|d| Finding {
-                    rule: &rules::compose_input::RULE,
-                    severity: rules::compose_input::RULE.severity,
-                    message: format!("cannot convert the compose file: {}", d.message),
-                    span: d.span.filter(|s| !s.is_synthetic()).unwrap_or(fallback),
-                    object: None,
-                    container: None,
-                    suppressed: None,
-                })
-                .collect();
-            if problems.is_empty() {
-                // Never a silent pass, even for a failure without an error diagnostic.
-                problems.push(Finding {
-                    rule: &rules::compose_input::RULE,
-                    severity: rules::compose_input::RULE.severity,
-                    message: "cannot convert the compose file".into(),
-                    span: fallback,
-                    object: None,
-                    container: None,
-                    suppressed: None,
-                });
-            }
-            return Err(problems);
-        }
-    };
+    let fallback = Span::point(id, 1, 1);
+    match convert(&ConvertRequest::new(opts)) {
+        Ok(converted) => Ok(objects(&converted, fallback)),
+        Err(failure) => Err(failure_findings(&failure, fallback)),
+    }
+}
+
+/// A conversion failure as `KP002` findings, one per error (at `fallback` when it has no
+/// location), so it is reported in the run's format and never passes silently.
+pub fn failure_findings(failure: &Failure, fallback: Span) -> Vec<Finding> {
+    let mut problems: Vec<Finding> = failure
+        .0
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| Finding {
+            rule: &rules::compose_input::RULE,
+            severity: rules::compose_input::RULE.severity,
+            message: format!("cannot convert the compose file: {}", d.message),
+            span: d.span.filter(|s| !s.is_synthetic()).unwrap_or(fallback),
+            object: None,
+            container: None,
+            suppressed: None,
+        })
+        .collect();
+    if problems.is_empty() {
+        // Never a silent pass, even for a failure without an error diagnostic.
+        problems.push(Finding {
+            rule: &rules::compose_input::RULE,
+            severity: rules::compose_input::RULE.severity,
+            message: "cannot convert the compose file".into(),
+            span: fallback,
+            object: None,
+            container: None,
+            suppressed: None,
+        });
+    }
+    problems
+}
+
+/// The generated objects of a conversion, every node placed at the compose key that controls
+/// it (`fallback` when the project has no better place). Used by `komply lint` for compose
+/// inputs and by `komply check`.
+pub fn objects(converted: &Converted, fallback: Span) -> Vec<Object> {
+    let (project, out) = (&converted.project, &converted.output);
     let root = &project.canonical;
-    let redactor = Redactor::new(&project);
+    let redactor = Redactor::new(project);
     let fallback = root
         .entry("services")
         .map(|(k, _)| k.span)
         .filter(|s| !s.is_synthetic())
-        .unwrap_or(Span::point(id, 1, 1));
+        .unwrap_or(fallback);
     let mut objects = Vec::with_capacity(out.objects.len());
     for (json, service) in out.objects.iter().zip(&out.services) {
         let mut node = Node::from_json(json);
@@ -105,7 +106,7 @@ pub fn load_compose(path: &Path, id: SourceId) -> Result<Vec<Object>, Vec<Findin
             objects.push(o);
         }
     }
-    Ok(objects)
+    objects
 }
 
 /// Moves spans onto redacted copies of their source texts: every secret value of the project

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The pre-commit hooks (.pre-commit-hooks.yaml, language: rust) with the real pre-commit (PyPI,
+# installed into .venv by conformance/venv.sh):
+#   1. `pre-commit try-repo` at the committed HEAD (not the working tree: try-repo would otherwise
+#      snapshot uncommitted changes): a clean file passes, a bad one fails with the finding
+#      printed, for both hooks (komply-compose, komply-manifests);
+#   2. the README's .pre-commit-config.yaml snippet (repo and rev pointed at this checkout) with
+#      `pre-commit run --all-files`.
+# pre-commit installs the hook with `cargo install --path <clone>`; CARGO_TARGET_DIR points at
+# this repo's target/ so the dependencies of the release build are reused (only komply itself
+# is compiled again, because the clone's path differs). The install time is printed.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/readme.sh"
+PRE_COMMIT="$ROOT/.venv/bin/pre-commit"
+[ -x "$PRE_COMMIT" ] || { echo "pre-commit not found at $PRE_COMMIT: run conformance/venv.sh" >&2; exit 1; }
+command -v git >/dev/null || { echo "git is required" >&2; exit 1; }
+command -v cargo >/dev/null || { echo "cargo is required (pre-commit's rust language)" >&2; exit 1; }
+
+HEAD="$(git -C "$ROOT" rev-parse HEAD)"
+git -C "$ROOT" cat-file -e "$HEAD:.pre-commit-hooks.yaml" 2>/dev/null \
+  || { echo ".pre-commit-hooks.yaml is not committed at HEAD $HEAD" >&2; exit 1; }
+if [ -n "$(git -C "$ROOT" status --porcelain -- .pre-commit-hooks.yaml src Cargo.toml Cargo.lock)" ]; then
+  echo "note: uncommitted changes are NOT tested: pre-commit uses the committed HEAD $HEAD"
+fi
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+export PRE_COMMIT_HOME="$WORK/cache"      # a fresh hook install every run
+export CARGO_TARGET_DIR="$ROOT/target"    # reuse the release build's dependencies
+export NO_COLOR=1
+REPO="$WORK/repo"
+mkdir -p "$REPO/deploy"
+git -C "$REPO" init -q
+git -C "$REPO" config user.email t@example.invalid
+git -C "$REPO" config user.name t
+
+# Clean inputs: the shop example and what komply makes from it (warnings only, no errors).
+cp "$ROOT/examples/shop/compose.yaml" "$REPO/compose.yaml"
+"$KOMPLY_BIN" convert -q -f "$REPO/compose.yaml" > "$REPO/deploy/shop.yaml"
+# Bad inputs: a privileged container (KP102, an error) in a manifest and in a compose file.
+cat > "$REPO/deploy/bad.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: bad
+spec:
+  containers:
+    - name: app
+      image: nginx:1.27.3
+      securityContext:
+        privileged: true
+YAML
+mkdir -p "$REPO/bad"
+cat > "$REPO/bad/docker-compose.yml" <<'YAML'
+services:
+  web:
+    image: nginx:1.27.3
+    privileged: true
+YAML
+git -C "$REPO" add -A
+
+failed=0
+check() { # check NAME WANT_RC GREP CMD...
+  local name="$1" want="$2" grep_for="$3"; shift 3
+  local rc=0 out
+  out="$(cd "$REPO" && "$@" 2>&1)" || rc=$?
+  if [ "$rc" -ne "$want" ] || { [ -n "$grep_for" ] && ! grep -qF -- "$grep_for" <<<"$out"; }; then
+    echo "FAIL $name: exit $rc (want $want)${grep_for:+, output must contain '$grep_for'}"
+    sed 's/^/    /' <<<"$out"
+    failed=$((failed + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+
+start=$(date +%s)
+check "try-repo komply-manifests: clean file passes" 0 "Passed" \
+  "$PRE_COMMIT" try-repo "$ROOT" komply-manifests --ref "$HEAD" --files deploy/shop.yaml
+echo "     (hook install with cargo install + run: $(( $(date +%s) - start )) s)"
+check "try-repo komply-manifests: bad file fails with the finding" 1 "deploy/bad.yaml:10:9" \
+  "$PRE_COMMIT" try-repo "$ROOT" komply-manifests --ref "$HEAD" --files deploy/bad.yaml
+check "try-repo komply-manifests: the rule is named" 1 "KP102" \
+  "$PRE_COMMIT" try-repo "$ROOT" komply-manifests --ref "$HEAD" --files deploy/bad.yaml
+check "try-repo komply-compose: clean compose file passes" 0 "Passed" \
+  "$PRE_COMMIT" try-repo "$ROOT" komply-compose --ref "$HEAD" --files compose.yaml
+check "try-repo komply-compose: bad compose file fails at its line" 1 "bad/docker-compose.yml:4:" \
+  "$PRE_COMMIT" try-repo "$ROOT" komply-compose --ref "$HEAD" --files bad/docker-compose.yml
+check "try-repo komply-compose: manifests are not its files" 0 "(no files to check)" \
+  "$PRE_COMMIT" try-repo "$ROOT" komply-compose --ref "$HEAD" --files deploy/bad.yaml
+
+# The README snippet, pointed at this checkout.
+readme_snippet pre-commit-config \
+  | sed -e "s#repo: https://github.com/komply-dev/komply#repo: $ROOT#" -e "s#rev: v0.1.0#rev: $HEAD#" \
+  > "$REPO/.pre-commit-config.yaml"
+grep -q "rev: $HEAD" "$REPO/.pre-commit-config.yaml" || { echo "README snippet: repo/rev lines not found" >&2; exit 1; }
+git -C "$REPO" add -A
+check "README config: bad files fail (both hooks)" 1 "KP102" \
+  "$PRE_COMMIT" run --all-files
+git -C "$REPO" rm -q -r --cached bad deploy/bad.yaml && rm -rf "$REPO/bad" "$REPO/deploy/bad.yaml"
+check "README config: clean repository passes" 0 "Passed" \
+  "$PRE_COMMIT" run --all-files
+
+echo "pre-commit: $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,550 @@
+//! KRM functions and kustomize plugins: `komply krm` (a `ResourceList`, `config.kubernetes.io/v1`,
+//! on stdin and stdout — kpt, `kustomize --enable-exec`) and the legacy exec plugin that plain
+//! `kubectl kustomize --enable-alpha-plugins` runs (`komply kustomize-plugin CONFIG`, or the
+//! binary linked as `$KUSTOMIZE_PLUGIN_HOME/komply.dev/v1alpha1/komply/Komply`).
+//!
+//! Two jobs, chosen by the [`config::FnConfig`]:
+//! - **generate**: convert a Compose project (through [`crate::pipeline::convert`], like every
+//!   command) and append the objects to `items`;
+//! - **validate**: lint `items` as one context and report `results[]`; exit 1 when a result is
+//!   an error (kpt and kustomize look only at the exit code).
+//!
+//! Function spec facts this follows (docs/research: resources.md §4): items pass through with
+//! their `config.kubernetes.io/*`, `internal.config.kubernetes.io/*` and `kustomize.config.k8s.io/id`
+//! annotations untouched (kpt copies comments back by those ids); the internal path annotation
+//! is read first, the legacy one as a fallback. Every file read must stay inside the package
+//! root ([`confine`]).
+
+pub mod config;
+pub mod confine;
+
+use serde_json::{Value, json};
+
+use crate::diag::{Diagnostic, Failure, Result, Severity};
+use crate::lint::{Config, Object, Options};
+use crate::pipeline::{ConvertRequest, Converted, convert};
+use crate::source::sources;
+use crate::yaml::{Node, Span};
+use config::FnConfig;
+use confine::Root;
+
+pub const RESOURCE_LIST_VERSIONS: &[&str] =
+    &["config.kubernetes.io/v1", "config.kubernetes.io/v1beta1"];
+const PATH: &str = "internal.config.kubernetes.io/path";
+const LEGACY_PATH: &str = "config.kubernetes.io/path";
+const INDEX: &str = "internal.config.kubernetes.io/index";
+const LEGACY_INDEX: &str = "config.kubernetes.io/index";
+
+/// Converts the project the config names. Every path in the config, and every file the
+/// conversion reads, must be inside `root`.
+pub fn generate(cfg: &FnConfig, root: &Root) -> Result<Converted> {
+    if cfg.compose.is_empty() {
+        return Err(Failure::one(
+            Diagnostic::error("`spec.compose` is required to generate: name the compose file(s)")
+                .at(cfg.span_of(""))
+                .code("krm/invalid-config"),
+        ));
+    }
+    let mut errors = Vec::new();
+    let mut checked = |list: &[String]| -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for p in list {
+            match root.check(p) {
+                Ok(path) => out.push(path),
+                Err(msg) => errors.push(
+                    Diagnostic::error(msg)
+                        .at(cfg.span_of(p))
+                        .code("krm/outside-root"),
+                ),
+            }
+        }
+        out
+    };
+    let files = checked(&cfg.compose);
+    let overlays = checked(&cfg.overlays);
+    let env_files = checked(&cfg.env_files);
+    if !errors.is_empty() {
+        return Err(Failure(errors));
+    }
+    let mut load = crate::compose::LoadOptions::from_process_env();
+    load.working_dir = root.dir.clone();
+    load.files = files.iter().map(|f| root.dir.join(f)).collect();
+    load.env_files = env_files.iter().map(|f| root.dir.join(f)).collect();
+    load.project_name = cfg.project_name.clone();
+    load.profiles = cfg.profiles.clone();
+    let req = ConvertRequest {
+        load,
+        env: cfg.env.clone(),
+        overlays: overlays.iter().map(|f| root.dir.join(f)).collect(),
+        strict: cfg.strict,
+        namespace: cfg.namespace.clone(),
+    };
+    let first_source = sources().len();
+    let converted = convert(&req)?;
+    confine_project(&converted, root, first_source)?;
+    Ok(converted)
+}
+
+/// Refuses a conversion that read (or points a config / secret at) a file outside the root:
+/// `env_file`, `extends`, `include`, `.env`, configs, secrets.
+fn confine_project(converted: &Converted, root: &Root, first_source: usize) -> Result<()> {
+    let mut errors = Vec::new();
+    for i in first_source..sources().len() {
+        let Some(file) = sources().get(crate::yaml::SourceId(i as u32)) else {
+            continue;
+        };
+        // Named texts (`<stdin>`, built-in presets) are not files.
+        if file.path.exists() && !root.contains(&file.path) {
+            errors.push(
+                Diagnostic::error(format!(
+                    "the project reads {}, which is outside the package root {}",
+                    file.path.display(),
+                    root.dir.display()
+                ))
+                .code("krm/outside-root")
+                .help("a KRM function or kustomize plugin may only read files below the kustomization / package directory"),
+            );
+        }
+    }
+    for section in ["configs", "secrets"] {
+        let defs = converted
+            .project
+            .canonical
+            .get(section)
+            .and_then(Node::as_map)
+            .unwrap_or_default();
+        for (name, def) in defs {
+            if let Some((k, v)) = def.entry("file") {
+                let path = v.scalar_string().unwrap_or_default();
+                if !root.contains(std::path::Path::new(&path)) {
+                    errors.push(
+                        Diagnostic::error(format!(
+                            "{section}.{}.file: {path} is outside the package root {}",
+                            name.scalar_string().unwrap_or_default(),
+                            root.dir.display()
+                        ))
+                        .at(if v.span.is_synthetic() {
+                            k.span
+                        } else {
+                            v.span
+                        })
+                        .code("krm/outside-root"),
+                    );
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure(errors))
+    }
+}
+
+/// `(apiVersion, kind, namespace, name)`.
+fn identity(v: &Value) -> (String, String, String, String) {
+    let s = |x: &Value| x.as_str().unwrap_or_default().to_string();
+    (
+        s(&v["apiVersion"]),
+        s(&v["kind"]),
+        s(&v["metadata"]["namespace"]),
+        s(&v["metadata"]["name"]),
+    )
+}
+
+fn is_function_annotation(key: &str) -> bool {
+    key.starts_with("config.kubernetes.io/")
+        || key.starts_with("internal.config.kubernetes.io/")
+        || key.starts_with("config.k8s.io/")
+        || key.starts_with("kustomize.config.k8s.io/")
+}
+
+/// Adds the generated objects to `items`: an item with the same identity is replaced (so
+/// running the generator again changes nothing) and keeps its function annotations (its file);
+/// a new object is filed under `<path>/<name>-<kind>.yaml`, as `komply convert -o` names it.
+pub fn merge_generated(items: &mut Vec<Value>, objects: &[Value], path: &str) {
+    let files = crate::generate::files(objects, crate::generate::Format::Yaml);
+    for (obj, (file, _)) in objects.iter().zip(files) {
+        let mut obj = obj.clone();
+        let id = identity(&obj);
+        match items.iter().position(|i| identity(i) == id) {
+            Some(pos) => {
+                let kept: Vec<(String, Value)> = items[pos]["metadata"]["annotations"]
+                    .as_object()
+                    .map(|m| {
+                        m.iter()
+                            .filter(|(k, _)| is_function_annotation(k))
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                set_annotations(&mut obj, kept);
+                items[pos] = obj;
+            }
+            None => {
+                let file = if path.is_empty() {
+                    file
+                } else {
+                    format!("{}/{file}", path.trim_end_matches('/'))
+                };
+                set_annotations(
+                    &mut obj,
+                    vec![
+                        (PATH.into(), json!(file)),
+                        (LEGACY_PATH.into(), json!(file)),
+                        (INDEX.into(), json!("0")),
+                        (LEGACY_INDEX.into(), json!("0")),
+                    ],
+                );
+                items.push(obj);
+            }
+        }
+    }
+}
+
+fn set_annotations(obj: &mut Value, pairs: Vec<(String, Value)>) {
+    if pairs.is_empty() {
+        return;
+    }
+    let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let ann = meta.entry("annotations").or_insert_with(|| json!({}));
+    if let Some(m) = ann.as_object_mut() {
+        for (k, v) in pairs {
+            m.insert(k, v);
+        }
+    }
+}
+
+/// The outcome of validating a set of resources.
+pub struct Validation {
+    /// `results[]` entries (function spec), one per active finding.
+    pub results: Vec<Value>,
+    /// True when the function must fail (exit 1).
+    pub failed: bool,
+    pub report: crate::lint::Report,
+}
+
+/// The lint configuration a validator uses: the config's `config` file (inside the root), else
+/// `.komply.yaml` discovered upward from the root.
+pub fn lint_config(cfg: &FnConfig, root: &Root) -> Result<Config> {
+    match &cfg.config {
+        Some(p) => {
+            let path = root.check(p).map_err(|msg| {
+                Failure::one(
+                    Diagnostic::error(msg)
+                        .at(cfg.span_of(p))
+                        .code("krm/outside-root"),
+                )
+            })?;
+            Config::load(&root.dir.join(path))
+        }
+        None => Ok(Config::discover(&root.dir)
+            .map(|p| Config::load(&p))
+            .transpose()?
+            .unwrap_or_default()),
+    }
+}
+
+fn is_local_config(item: &Node) -> bool {
+    item.at(&[
+        "metadata",
+        "annotations",
+        "config.kubernetes.io/local-config",
+    ])
+    .and_then(Node::scalar_string)
+    .is_some_and(|v| v == "true")
+}
+
+fn annotation(item: &Node, key: &str, legacy: &str) -> Option<String> {
+    let ann = item.at(&["metadata", "annotations"])?;
+    ann.get(key)
+        .or_else(|| ann.get(legacy))
+        .and_then(Node::scalar_string)
+}
+
+/// Lints `items` (local-config items such as the function's own config are skipped).
+pub fn validate(items: &[Node], cfg: &FnConfig, config: Config) -> Validation {
+    let mut objects = Vec::new();
+    let mut item_of = Vec::new();
+    let mut results = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if is_local_config(item) {
+            continue;
+        }
+        match Object::from_node(item.clone()) {
+            Some(o) => {
+                objects.push(o);
+                item_of.push(i);
+            }
+            None => results.push(json!({
+                "message": format!("items[{i}] is not a Kubernetes object (no `kind`): not checked"),
+                "severity": "error",
+                "file": file_ref(item),
+                "tags": {"rule": "KP003"},
+            })),
+        }
+    }
+    let opts = Options {
+        config,
+        no_inline_ignores: cfg.no_inline_ignores,
+    };
+    let report = crate::lint::lint_objects(objects, &opts);
+    for f in report.active() {
+        let mut r = json!({
+            "message": format!("[{}] {}", f.rule.id, f.message),
+            "severity": f.severity.as_str(),
+            "tags": {"rule": f.rule.id, "name": f.rule.name},
+        });
+        if let Some(idx) = f.object {
+            let obj = &report.ctx.objects[idx];
+            let mut rref =
+                json!({"apiVersion": obj.api_version, "kind": obj.kind, "name": obj.name});
+            if let Some(ns) = &obj.namespace {
+                rref["namespace"] = json!(ns);
+            }
+            r["resourceRef"] = rref;
+            if let Some(path) = field_path(&obj.node, f.span) {
+                r["field"] = json!({"path": path});
+            }
+            if let Some(file) = item_of.get(idx).and_then(|&i| file_ref(&items[i])) {
+                r["file"] = file;
+            }
+        }
+        results.push(r);
+    }
+    let failed = results.iter().any(|r| r["severity"] == "error")
+        || report.active().any(|f| f.severity >= cfg.fail_on);
+    Validation {
+        results,
+        failed,
+        report,
+    }
+}
+
+fn file_ref(item: &Node) -> Option<Value> {
+    let path = annotation(item, PATH, LEGACY_PATH)?;
+    let mut f = json!({"path": path});
+    if let Some(index) = annotation(item, INDEX, LEGACY_INDEX).and_then(|s| s.parse::<u64>().ok()) {
+        f["index"] = json!(index);
+    }
+    Some(f)
+}
+
+/// The field path (`spec.template.spec.containers[0].securityContext`) of the key or value at
+/// `span` inside `node`.
+pub fn field_path(node: &Node, span: Span) -> Option<String> {
+    fn walk(n: &Node, span: Span, path: &mut String) -> bool {
+        if let Some(entries) = n.as_map() {
+            for (k, v) in entries {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&k.scalar_string().unwrap_or_default());
+                if k.span == span || v.span == span || walk(v, span, path) {
+                    return true;
+                }
+                path.truncate(len);
+            }
+        } else if let Some(items) = n.as_seq() {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                if item.span == span || walk(item, span, path) {
+                    return true;
+                }
+                path.truncate(len);
+            }
+        }
+        false
+    }
+    let mut path = String::new();
+    walk(node, span, &mut path).then_some(path)
+}
+
+/// A parsed `ResourceList`.
+pub struct ResourceList {
+    pub node: Node,
+    pub items: Vec<Node>,
+    pub function_config: Option<Node>,
+}
+
+/// Reads a `ResourceList` (YAML or JSON).
+pub fn parse_resource_list(text: &str, name: &str) -> Result<ResourceList> {
+    let id = sources().add_named(name, text);
+    let mut docs = crate::yaml::parse_documents(id, text, &crate::yaml::Limits::default())?;
+    docs.retain(|d| !d.is_null());
+    let here = Span::point(id, 1, 1);
+    let node = match docs.len() {
+        1 => docs.remove(0),
+        0 => {
+            return Err(Failure::one(
+                Diagnostic::error(format!(
+                    "{name}: empty input: expected a ResourceList (apiVersion config.kubernetes.io/v1)"
+                ))
+                .at(here),
+            ));
+        }
+        n => {
+            return Err(Failure::one(
+                Diagnostic::error(format!(
+                    "{n} documents: a KRM function reads one ResourceList (apiVersion config.kubernetes.io/v1)"
+                ))
+                .at(docs[1].span),
+            ));
+        }
+    };
+    let kind = node.get("kind").and_then(Node::as_str);
+    let api = node.get("apiVersion").and_then(Node::as_str);
+    if !node.is_map()
+        || kind != Some("ResourceList")
+        || !api.is_some_and(|a| RESOURCE_LIST_VERSIONS.contains(&a))
+    {
+        return Err(Failure::one(
+            Diagnostic::error(format!(
+                "expected a ResourceList (apiVersion config.kubernetes.io/v1), found {}",
+                match (api, kind) {
+                    (Some(a), Some(k)) => format!("{a} {k}"),
+                    _ => format!("a {} without apiVersion / kind", node.type_name()),
+                }
+            ))
+            .at(if node.span.is_synthetic() {
+                here
+            } else {
+                node.span
+            })
+            .code("krm/invalid-input"),
+        ));
+    }
+    let items = match node.get("items") {
+        None => Vec::new(),
+        Some(n) if n.is_null() => Vec::new(),
+        Some(n) => match n.as_seq() {
+            Some(s) => s.to_vec(),
+            None => {
+                return Err(Failure::one(
+                    Diagnostic::error(format!("`items` must be a list, found a {}", n.type_name()))
+                        .at(n.span)
+                        .code("krm/invalid-input"),
+                ));
+            }
+        },
+    };
+    let function_config = node.get("functionConfig").cloned();
+    Ok(ResourceList {
+        node,
+        items,
+        function_config,
+    })
+}
+
+/// Runs the function on a ResourceList text: the output text, the exit code (0 or 1), and the
+/// diagnostics to print on stderr. Bad input is an `Err` (exit 2).
+pub fn run(text: &str, root: &Root) -> Result<(String, u8, Vec<Diagnostic>)> {
+    let list = parse_resource_list(text, "<stdin>")?;
+    let cfg = FnConfig::read(list.function_config.as_ref())?;
+    let mut out = list.node.to_json();
+    let mut results: Vec<Value> = out["results"].as_array().cloned().unwrap_or_default();
+    let mut stderr = Vec::new();
+    let mut code = 0;
+    match cfg.mode {
+        config::Mode::Generate => {
+            let converted = generate(&cfg, root)?;
+            let mut items: Vec<Value> = list.items.iter().map(Node::to_json).collect();
+            merge_generated(&mut items, &converted.output.objects, &cfg.path);
+            for d in converted
+                .project
+                .warnings
+                .iter()
+                .chain(&converted.output.warnings)
+            {
+                results.push(diagnostic_result(d));
+                stderr.push(d.clone());
+            }
+            out["items"] = Value::Array(items);
+        }
+        config::Mode::Validate => {
+            let v = validate(&list.items, &cfg, lint_config(&cfg, root)?);
+            results.extend(v.results);
+            stderr.extend(v.report.active().map(crate::lint::output::diagnostic));
+            code = u8::from(v.failed);
+            out["items"] = Value::Array(list.items.iter().map(Node::to_json).collect());
+        }
+    }
+    if !results.is_empty() {
+        out["results"] = Value::Array(results);
+    }
+    Ok((crate::yaml::to_yaml(&out), code, stderr))
+}
+
+/// A conversion warning as a result, pointing at its compose file.
+fn diagnostic_result(d: &Diagnostic) -> Value {
+    let mut r = json!({
+        "message": d.message,
+        "severity": match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        },
+    });
+    if let Some(code) = &d.code {
+        r["tags"] = json!({"code": code});
+    }
+    if let Some(span) = d.span.filter(|s| !s.is_synthetic()) {
+        r["file"] = json!({"path": sources().display(span.source)});
+        r["tags"]["line"] = json!(span.start.line.to_string());
+        r["tags"]["column"] = json!(span.start.col.to_string());
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_objects_replace_their_earlier_selves_and_keep_their_file() {
+        let mut items = vec![json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "a", "annotations": {
+                "internal.config.kubernetes.io/path": "old/a.yaml", "config.k8s.io/id": "3", "x": "y"}},
+            "data": {"k": "old"}
+        })];
+        let objs = vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "new"}}),
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}}),
+        ];
+        merge_generated(&mut items, &objs, "gen");
+        merge_generated(&mut items, &objs, "gen");
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0]["data"]["k"], "new");
+        let ann = &items[0]["metadata"]["annotations"];
+        assert_eq!(ann["internal.config.kubernetes.io/path"], "old/a.yaml");
+        assert_eq!(ann["config.k8s.io/id"], "3");
+        assert!(
+            ann.get("x").is_none(),
+            "user annotations come from the generator"
+        );
+        assert_eq!(
+            items[1]["metadata"]["annotations"]["internal.config.kubernetes.io/path"],
+            "gen/web-service.yaml"
+        );
+    }
+
+    #[test]
+    fn field_path_names_the_key() {
+        let id = sources().add_named("<t>", "a:\n  b:\n  - c: 1\n    d: 2\n");
+        let docs =
+            crate::yaml::parse_documents(id, "a:\n  b:\n  - c: 1\n    d: 2\n", &Default::default())
+                .unwrap();
+        let d = &docs[0];
+        let key = d.at(&["a", "b"]).unwrap().as_seq().unwrap()[0]
+            .entry("d")
+            .unwrap()
+            .0
+            .span;
+        assert_eq!(field_path(d, key).as_deref(), Some("a.b[0].d"));
+    }
+}

@@ -1,0 +1,266 @@
+//! `komply migrate`: a one-off, reviewable kustomize tree from a Compose project.
+//!
+//! `base/` holds what `komply convert` (no environment) makes, one file per object, listed in
+//! `base/kustomization.yaml`. Each `overlays/<env>/` is computed as the difference between the
+//! base objects and what `komply convert --env <env>` makes, so `kubectl kustomize
+//! overlays/<env>` builds exactly the same objects as `komply convert --env <env>`:
+//! - an object in both, with changes → an RFC 6902 JSON patch (`patch-<name>-<kind>.yaml`,
+//!   made with the `json-patch` crate's `diff`), targeted by group / version / kind / name;
+//! - an object only the environment has (HPA, PDB, canary objects…) → an extra resource file;
+//! - a base object the environment drops → a `$patch: delete` patch (`delete-<name>-<kind>.yaml`).
+//!
+//! Objects are paired by (group, kind, name), with the namespace only breaking ties, so an
+//! environment that moves everything to another namespace gives patches, not copies.
+//! `MIGRATION.md` ([`report`]) lists every compose key of every service and what it became.
+
+pub mod report;
+
+use serde_json::{Value, json};
+
+use crate::pipeline::Converted;
+
+/// A file of the tree: path relative to the output directory, and its text.
+pub type TreeFile = (String, String);
+
+/// What one environment's overlay holds (for the report).
+#[derive(Debug, Default, Clone)]
+pub struct OverlaySummary {
+    pub env: String,
+    pub patched: Vec<String>,
+    pub added: Vec<String>,
+    pub deleted: Vec<String>,
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+fn group_version(api_version: &str) -> (&str, &str) {
+    match api_version.rsplit_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", api_version),
+    }
+}
+
+/// `Kind/name` (with the namespace when set), for reports.
+pub fn display(o: &Value) -> String {
+    let ns = s(&o["metadata"]["namespace"]);
+    if ns.is_empty() {
+        format!("{}/{}", s(&o["kind"]), s(&o["metadata"]["name"]))
+    } else {
+        format!("{}/{}/{}", s(&o["kind"]), ns, s(&o["metadata"]["name"]))
+    }
+}
+
+fn file_stem(o: &Value) -> String {
+    format!(
+        "{}-{}",
+        s(&o["metadata"]["name"]),
+        s(&o["kind"]).to_ascii_lowercase()
+    )
+}
+
+fn loose_key(o: &Value) -> (String, String, String) {
+    (
+        group_version(s(&o["apiVersion"])).0.to_string(),
+        s(&o["kind"]).to_string(),
+        s(&o["metadata"]["name"]).to_string(),
+    )
+}
+
+/// Pairs every env object with at most one base object.
+fn pair(base: &[Value], env: &[Value]) -> Vec<Option<usize>> {
+    let mut used = vec![false; base.len()];
+    env.iter()
+        .map(|e| {
+            let candidates: Vec<usize> = (0..base.len())
+                .filter(|&i| !used[i] && loose_key(&base[i]) == loose_key(e))
+                .collect();
+            let pick = candidates
+                .iter()
+                .copied()
+                .find(|&i| base[i]["metadata"]["namespace"] == e["metadata"]["namespace"])
+                .or_else(|| candidates.first().copied());
+            if let Some(i) = pick {
+                used[i] = true;
+            }
+            pick
+        })
+        .collect()
+}
+
+fn kustomization(resources: &[String], patches: &[Value]) -> String {
+    let mut k = json!({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": resources,
+    });
+    if !patches.is_empty() {
+        k["patches"] = Value::Array(patches.to_vec());
+    }
+    crate::yaml::to_yaml(&k)
+}
+
+/// The base: one file per object and a kustomization listing them in output order.
+pub fn base_tree(base: &[Value]) -> Vec<TreeFile> {
+    let files = crate::generate::files(base, crate::generate::Format::Yaml);
+    let resources: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    let mut out: Vec<TreeFile> = files
+        .into_iter()
+        .map(|(n, t)| (format!("base/{n}"), t))
+        .collect();
+    out.push((
+        "base/kustomization.yaml".into(),
+        kustomization(&resources, &[]),
+    ));
+    out
+}
+
+/// One environment's overlay over `base`.
+pub fn overlay_tree(
+    env: &str,
+    base: &[Value],
+    objects: &[Value],
+) -> (Vec<TreeFile>, OverlaySummary) {
+    let dir = format!("overlays/{env}");
+    let mut files: Vec<TreeFile> = Vec::new();
+    let mut resources = vec!["../../base".to_string()];
+    let mut patches: Vec<Value> = Vec::new();
+    let mut summary = OverlaySummary {
+        env: env.to_string(),
+        ..Default::default()
+    };
+    let pairs = pair(base, objects);
+    for (obj, paired) in objects.iter().zip(&pairs) {
+        match paired {
+            Some(i) => {
+                let b = &base[*i];
+                let ops = json_patch::diff(b, obj);
+                if ops.0.is_empty() {
+                    continue;
+                }
+                let name = format!("patch-{}.yaml", file_stem(b));
+                let ops = serde_json::to_value(&ops).unwrap_or(Value::Array(Vec::new()));
+                files.push((format!("{dir}/{name}"), crate::yaml::to_yaml(&ops)));
+                let (group, version) = group_version(s(&b["apiVersion"]));
+                let mut target = json!({
+                    "group": group,
+                    "version": version,
+                    "kind": b["kind"],
+                    "name": b["metadata"]["name"],
+                });
+                if let Some(ns) = b["metadata"]["namespace"].as_str() {
+                    target["namespace"] = json!(ns);
+                }
+                patches.push(json!({"path": name, "target": target}));
+                summary.patched.push(display(b));
+            }
+            None => {
+                let name = format!("{}.yaml", file_stem(obj));
+                files.push((format!("{dir}/{name}"), crate::yaml::to_yaml(obj)));
+                resources.push(name);
+                summary.added.push(display(obj));
+            }
+        }
+    }
+    for (i, b) in base.iter().enumerate() {
+        if pairs.contains(&Some(i)) {
+            continue;
+        }
+        let name = format!("delete-{}.yaml", file_stem(b));
+        let mut meta = json!({"name": b["metadata"]["name"]});
+        if let Some(ns) = b["metadata"]["namespace"].as_str() {
+            meta["namespace"] = json!(ns);
+        }
+        let del = json!({
+            "apiVersion": b["apiVersion"],
+            "kind": b["kind"],
+            "metadata": meta,
+            "$patch": "delete",
+        });
+        files.push((format!("{dir}/{name}"), crate::yaml::to_yaml(&del)));
+        patches.push(json!({"path": name}));
+        summary.deleted.push(display(b));
+    }
+    files.push((
+        format!("{dir}/kustomization.yaml"),
+        kustomization(&resources, &patches),
+    ));
+    (files, summary)
+}
+
+/// The whole tree: base, one overlay per environment, and MIGRATION.md.
+pub fn tree(base: &Converted, envs: &[(String, Converted)]) -> Vec<TreeFile> {
+    let mut files = base_tree(&base.output.objects);
+    let mut summaries = Vec::new();
+    for (env, converted) in envs {
+        let (f, summary) = overlay_tree(env, &base.output.objects, &converted.output.objects);
+        files.extend(f);
+        summaries.push(summary);
+    }
+    files.push(("MIGRATION.md".into(), report::render(base, &summaries)));
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(kind: &str, name: &str, extra: Value) -> Value {
+        let mut o = json!({"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name}});
+        if let (Some(m), Some(e)) = (o.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                m.insert(k.clone(), v.clone());
+            }
+        }
+        o
+    }
+
+    #[test]
+    fn overlay_patches_adds_and_deletes() {
+        let base = vec![
+            obj("Deployment", "web", json!({"spec": {"replicas": 1}})),
+            obj("Deployment", "old", json!({})),
+        ];
+        let env = vec![
+            obj("Deployment", "web", json!({"spec": {"replicas": 3}})),
+            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"}}),
+        ];
+        let (files, sum) = overlay_tree("prod", &base, &env);
+        assert_eq!(sum.patched, vec!["Deployment/web"]);
+        assert_eq!(sum.added, vec!["HorizontalPodAutoscaler/web"]);
+        assert_eq!(sum.deleted, vec!["Deployment/old"]);
+        let get = |n: &str| {
+            files
+                .iter()
+                .find(|(p, _)| p == n)
+                .map(|(_, t)| t.clone())
+                .unwrap()
+        };
+        let patch = get("overlays/prod/patch-web-deployment.yaml");
+        assert!(
+            patch.contains("op: replace") && patch.contains("path: /spec/replicas"),
+            "{patch}"
+        );
+        assert!(get("overlays/prod/delete-old-deployment.yaml").contains("$patch: delete"));
+        let k = get("overlays/prod/kustomization.yaml");
+        assert!(
+            k.contains("- ../../base") && k.contains("- web-horizontalpodautoscaler.yaml"),
+            "{k}"
+        );
+        assert!(
+            k.contains("path: patch-web-deployment.yaml") && k.contains("group: apps"),
+            "{k}"
+        );
+    }
+
+    #[test]
+    fn a_namespace_move_is_a_patch_not_a_copy() {
+        let base = vec![obj("Deployment", "web", json!({}))];
+        let mut moved = base[0].clone();
+        moved["metadata"]["namespace"] = json!("prod");
+        let (_, sum) = overlay_tree("prod", &base, &[moved]);
+        assert_eq!(sum.patched.len(), 1);
+        assert!(sum.added.is_empty() && sum.deleted.is_empty());
+    }
+}

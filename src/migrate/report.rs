@@ -1,0 +1,390 @@
+//! `MIGRATION.md`: every compose key of every service and what it became, or why it was
+//! dropped. The verdict comes from the model's exhaustive key classification
+//! ([`crate::compose::model::classify_key`]); the details from the objects generated for the
+//! service and from the loader's and generator's warnings located inside the key. No value from
+//! the compose file is ever written (it could be a secret): only key names and object names.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::{OverlaySummary, display};
+use crate::compose::model::{KeyUse, classify_key};
+use crate::diag::Diagnostic;
+use crate::pipeline::Converted;
+use crate::yaml::{Node, Span};
+
+/// The objects generated for one service, by kind.
+struct Made<'a> {
+    objects: Vec<&'a Value>,
+}
+
+impl Made<'_> {
+    fn of(&self, kinds: &[&str]) -> Vec<String> {
+        self.objects
+            .iter()
+            .filter(|o| kinds.contains(&o["kind"].as_str().unwrap_or_default()))
+            .map(|o| format!("`{}`", display(o)))
+            .collect()
+    }
+    fn workload(&self) -> String {
+        self.of(&["Deployment", "StatefulSet", "Job", "CronJob", "DaemonSet"])
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "the workload".into())
+    }
+    fn list(&self, kinds: &[&str], none: &str) -> String {
+        let v = self.of(kinds);
+        if v.is_empty() {
+            none.to_string()
+        } else {
+            v.join(", ")
+        }
+    }
+    fn env_configmaps(&self) -> Vec<String> {
+        self.objects
+            .iter()
+            .filter(|o| {
+                o["kind"] == "ConfigMap"
+                    && o["metadata"]["name"]
+                        .as_str()
+                        .is_some_and(|n| n.ends_with("-env"))
+            })
+            .map(|o| format!("`{}`", display(o)))
+            .collect()
+    }
+    fn file_configmaps(&self) -> Vec<String> {
+        self.objects
+            .iter()
+            .filter(|o| {
+                o["kind"] == "ConfigMap"
+                    && !o["metadata"]["name"]
+                        .as_str()
+                        .is_some_and(|n| n.ends_with("-env"))
+            })
+            .map(|o| format!("`{}`", display(o)))
+            .collect()
+    }
+}
+
+/// What a mapped key became, in the objects made for the service.
+fn mapped(key: &str, m: &Made) -> String {
+    let w = m.workload();
+    match key {
+        "image" => format!("container `image` of {w}"),
+        "entrypoint" => format!("container `command` of {w}"),
+        "command" => format!("container `args` of {w}"),
+        "environment" => {
+            let mut parts = vec![format!("container `env` of {w}")];
+            let cms = m.env_configmaps();
+            if !cms.is_empty() {
+                parts.push(format!("plain values in {}", cms.join(", ")));
+            }
+            let es = m.of(&["ExternalSecret"]);
+            if !es.is_empty() {
+                parts.push(format!(
+                    "secret-like values read from {} (their values are never written)",
+                    es.join(", ")
+                ));
+            }
+            parts.join("; ")
+        }
+        "ports" => format!(
+            "`containerPorts` of {w} and ports of {}",
+            m.list(&["Service"], "the Service")
+        ),
+        "expose" => format!(
+            "cluster-internal ports of {}",
+            m.list(&["Service"], "the Service")
+        ),
+        "volumes" => format!(
+            "`volumes` / `volumeMounts` of {w}; named volumes → {}",
+            m.list(
+                &["PersistentVolumeClaim"],
+                "volumeClaimTemplates or emptyDir"
+            )
+        ),
+        "tmpfs" => format!("`emptyDir` volumes (medium Memory) of {w}"),
+        "healthcheck" => format!("readiness, liveness (and startup) probes of {w}"),
+        "deploy" => {
+            let mut s = format!("replicas, resources, restart policy and update strategy of {w}");
+            let extra = m.of(&["PodDisruptionBudget", "HorizontalPodAutoscaler"]);
+            if !extra.is_empty() {
+                let _ = write!(s, "; {}", extra.join(", "));
+            }
+            s
+        }
+        "scale" => format!("`replicas` of {w}"),
+        "cpus" | "mem_limit" | "mem_reservation" => format!("container `resources` of {w}"),
+        "restart" => format!("the workload kind ({w}) and its `restartPolicy`"),
+        "user" => format!("`securityContext.runAsUser` / `runAsGroup` of {w}"),
+        "read_only" => format!("`securityContext.readOnlyRootFilesystem` of {w}"),
+        "privileged" => format!("`securityContext.privileged` of {w}"),
+        "cap_add" | "cap_drop" => format!("`securityContext.capabilities` of {w}"),
+        "group_add" => format!("pod `securityContext.supplementalGroups` of {w}"),
+        "sysctls" => format!("pod `securityContext.sysctls` of {w}"),
+        "pull_policy" => format!("`imagePullPolicy` of {w}"),
+        "working_dir" => format!("container `workingDir` of {w}"),
+        "tty" | "stdin_open" => format!("container `tty` / `stdin` of {w}"),
+        "stop_grace_period" => format!("`terminationGracePeriodSeconds` of {w}"),
+        "hostname" => format!("pod `hostname` of {w}"),
+        "domainname" => format!("pod `subdomain` of {w}"),
+        "extra_hosts" => format!("pod `hostAliases` of {w}"),
+        "network_mode" | "pid" | "ipc" => {
+            format!("`hostNetwork` / `hostPID` / `hostIPC` of {w} (only `host` has a meaning)")
+        }
+        "networks" => {
+            "flattened: every Service is reachable from every pod (no NetworkPolicy is generated)"
+                .into()
+        }
+        "labels" => format!("labels of {w} (`kompose.*` labels read as hints)"),
+        "annotations" => format!("pod template annotations of {w}"),
+        "secrets" => format!(
+            "{} mounted as files in {w}",
+            m.list(&["ExternalSecret"], "an ExternalSecret")
+        ),
+        "configs" => {
+            let cms = m.file_configmaps();
+            if cms.is_empty() {
+                format!("ConfigMaps mounted as files in {w}")
+            } else {
+                format!("{} mounted as files in {w}", cms.join(", "))
+            }
+        }
+        "x-komply" => {
+            let extra = m.of(&[
+                "PodDisruptionBudget",
+                "HorizontalPodAutoscaler",
+                "Ingress",
+                "CronJob",
+                "Job",
+                "StatefulSet",
+            ]);
+            if extra.is_empty() {
+                format!("komply settings applied to {w}")
+            } else {
+                format!("komply settings: {}", extra.join(", "))
+            }
+        }
+        _ => format!("read into {w}"),
+    }
+}
+
+fn resolved(key: &str) -> &'static str {
+    match key {
+        "build" => "build-time only: komply builds no image (the service's `image` is deployed)",
+        "develop" => "local development only (`docker compose watch`)",
+        "env_file" => "read by the loader and folded into `environment` (see that row)",
+        "extends" => "merged by the loader before conversion",
+        "label_file" => "read by the loader and folded into `labels`",
+        "profiles" => "the service is included because its profile is active",
+        "platform" => "build / pull time only: the cluster's nodes decide the platform",
+        "container_name" => "Kubernetes names pods itself; the Service keeps the service name",
+        "pull_refresh_after" | "attach" => "a local Docker Compose setting",
+        _ => "resolved by the loader",
+    }
+}
+
+/// True when `inner` lies within the key's text (from the key to the end of its value).
+fn within(inner: Span, key: Span, value: Span) -> bool {
+    if inner.is_synthetic() || key.is_synthetic() || inner.source != key.source {
+        return false;
+    }
+    let end = if !value.is_synthetic() && value.source == key.source && value.end > key.start {
+        value.end
+    } else {
+        key.end
+    };
+    inner.start >= key.start && (inner.start < end || inner.start == key.start)
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Renders the report.
+pub fn render(base: &Converted, overlays: &[OverlaySummary]) -> String {
+    let project = &base.project;
+    let out = &base.output;
+    let warnings: Vec<&Diagnostic> = project.warnings.iter().chain(&out.warnings).collect();
+    let mut used = vec![false; warnings.len()];
+    let mut md = String::new();
+    let _ = writeln!(md, "# Migration report: `{}`\n", project.name);
+    let files: Vec<String> = project
+        .files
+        .iter()
+        .map(|f| format!("`{}`", crate::source::display_path(f)))
+        .collect();
+    let _ = writeln!(
+        md,
+        "Written by `komply migrate` from {}. Build an environment with \
+         `kubectl kustomize overlays/<env>` (or the base alone with `kubectl kustomize base`); \
+         the result is exactly what `komply convert --env <env>` prints.\n",
+        files.join(", ")
+    );
+    let _ = writeln!(md, "## The tree\n");
+    let _ = writeln!(
+        md,
+        "- `base/`: {} objects, one file each, listed in `base/kustomization.yaml`.",
+        out.objects.len()
+    );
+    for o in overlays {
+        let _ = writeln!(
+            md,
+            "- `overlays/{}/`: {} patched, {} added, {} deleted.",
+            o.env,
+            o.patched.len(),
+            o.added.len(),
+            o.deleted.len()
+        );
+        for (what, list) in [
+            ("patched", &o.patched),
+            ("added", &o.added),
+            ("deleted", &o.deleted),
+        ] {
+            if !list.is_empty() {
+                let names: Vec<String> = list.iter().map(|n| format!("`{n}`")).collect();
+                let _ = writeln!(md, "  - {what}: {}", names.join(", "));
+            }
+        }
+    }
+    md.push('\n');
+
+    let services = project
+        .canonical
+        .get("services")
+        .and_then(Node::as_map)
+        .unwrap_or_default();
+    let _ = writeln!(md, "## Services\n");
+    let mut dropped_total = 0;
+    for (name_node, svc) in services {
+        let name = name_node.scalar_string().unwrap_or_default();
+        let made = Made {
+            objects: out
+                .objects
+                .iter()
+                .zip(&out.services)
+                .filter(|(_, s)| s.as_deref() == Some(name.as_str()))
+                .map(|(o, _)| o)
+                .collect(),
+        };
+        let _ = writeln!(md, "### `{name}`\n");
+        let objs: Vec<String> = made
+            .objects
+            .iter()
+            .map(|o| format!("`{}`", display(o)))
+            .collect();
+        let _ = writeln!(
+            md,
+            "Objects: {}.\n",
+            if objs.is_empty() {
+                "none".to_string()
+            } else {
+                objs.join(", ")
+            }
+        );
+        let _ = writeln!(md, "| compose key | line | verdict | became / why |");
+        let _ = writeln!(md, "|---|---|---|---|");
+        for (k, v) in svc.as_map().unwrap_or_default() {
+            let key = k.scalar_string().unwrap_or_default();
+            let line = if k.span.is_synthetic() {
+                "(default)".to_string()
+            } else {
+                format!(
+                    "{}:{}",
+                    crate::source::sources().display(k.span.source),
+                    k.span.start.line
+                )
+            };
+            let (verdict, mut text) = match classify_key(&key) {
+                _ if v.is_null() && k.span.is_synthetic() => {
+                    ("unset", "not set (a Compose default)".to_string())
+                }
+                KeyUse::Mapped => ("mapped", mapped(&key, &made)),
+                KeyUse::Resolved => ("resolved", resolved(&key).to_string()),
+                KeyUse::Unsupported(why) => {
+                    dropped_total += 1;
+                    ("dropped", why.to_string())
+                }
+                KeyUse::Extension => ("ignored", "your own `x-*` extension".to_string()),
+                KeyUse::Unknown => {
+                    dropped_total += 1;
+                    ("dropped", "not a Compose key".to_string())
+                }
+            };
+            let mut notes: Vec<String> = Vec::new();
+            for (i, w) in warnings.iter().enumerate() {
+                // Keys shared through anchors (`<<: *common`) have one span for several
+                // services: a warning naming another service is not this one's.
+                let other = w.message.contains("service `")
+                    && !w.message.contains(&format!("service `{name}`"));
+                if !used[i] && !other && w.span.is_some_and(|s| within(s, k.span, v.span)) {
+                    used[i] = true;
+                    notes.push(w.message.clone());
+                }
+            }
+            let verdict = if verdict == "mapped" && !notes.is_empty() {
+                "partly"
+            } else {
+                verdict
+            };
+            for n in notes {
+                let _ = write!(text, ". Note: {n}");
+            }
+            let _ = writeln!(md, "| `{key}` | {line} | {verdict} | {} |", cell(&text));
+        }
+        md.push('\n');
+    }
+
+    let top: Vec<String> = project
+        .canonical
+        .as_map()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, _)| k.scalar_string())
+        .filter(|k| k != "services")
+        .collect();
+    if !top.is_empty() {
+        let _ = writeln!(md, "## Project-level keys\n");
+        let _ = writeln!(md, "| key | became |\n|---|---|");
+        for k in top {
+            let text = match k.as_str() {
+                "name" => "the `app.kubernetes.io/part-of` / `instance` labels and object names",
+                "volumes" => {
+                    "PersistentVolumeClaims (or StatefulSet volumeClaimTemplates) of the services that mount them"
+                }
+                "secrets" => "ExternalSecrets (values are never written; the store holds them)",
+                "configs" => "ConfigMaps mounted as files",
+                "networks" => "flattened: one cluster network (no NetworkPolicy is generated)",
+                "x-komply" => "project-wide komply settings (namespace, secret store, …)",
+                "include" => "merged by the loader",
+                _ if k.starts_with("x-") => "your own extension (anchors), used by the loader",
+                _ => "not used",
+            };
+            let _ = writeln!(md, "| `{k}` | {text} |");
+        }
+        md.push('\n');
+    }
+
+    let rest: Vec<String> = warnings
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used[*i])
+        .map(|(_, w)| match w.location() {
+            Some(l) => format!("- {l}: {}", w.message),
+            None => format!("- {}", w.message),
+        })
+        .collect();
+    if !rest.is_empty() {
+        let _ = writeln!(md, "## Other notes\n");
+        for r in rest {
+            let _ = writeln!(md, "{}", cell(&r));
+        }
+        md.push('\n');
+    }
+    let _ = writeln!(
+        md,
+        "{dropped_total} service key(s) dropped; every dropped key says why above."
+    );
+    md
+}
