@@ -20,6 +20,10 @@ pub struct Limits {
     pub max_depth: usize,
     /// Total nodes a document may hold once aliases are expanded.
     pub max_nodes: usize,
+    /// Total nodes a document may copy through aliases. Real files reuse a few small anchors
+    /// (`<<: *defaults`); a "billion laughs" reaches any budget in a few lines, so this one is
+    /// much smaller than `max_nodes` and is checked before copying.
+    pub max_alias_nodes: usize,
 }
 
 impl Default for Limits {
@@ -27,6 +31,7 @@ impl Default for Limits {
         Limits {
             max_depth: 256,
             max_nodes: 2_000_000,
+            max_alias_nodes: 100_000,
         }
     }
 }
@@ -76,6 +81,7 @@ pub fn parse_documents(
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
     let mut doc_nodes = 0usize;
+    let mut alias_nodes = 0usize;
     let mut root: Option<Node> = None;
 
     for event in Parser::new_from_str(text) {
@@ -105,6 +111,7 @@ pub fn parse_documents(
             Event::DocumentStart(_) => {
                 anchors.clear();
                 doc_nodes = 0;
+                alias_nodes = 0;
                 None
             }
             Event::DocumentEnd => {
@@ -115,6 +122,16 @@ pub fn parse_documents(
                 let Some((node, size)) = anchors.get(&id) else {
                     return Err(err(span, "alias refers to an unknown anchor"));
                 };
+                alias_nodes += size;
+                if alias_nodes > limits.max_alias_nodes {
+                    return Err(err(
+                        span,
+                        &format!(
+                            "aliases expand to more than {} nodes (alias bomb?); refusing to go on",
+                            limits.max_alias_nodes
+                        ),
+                    ));
+                }
                 let mut node = node.clone();
                 // The alias stands where it is written; its content keeps the anchor's spans.
                 node.span = Span {
@@ -167,7 +184,7 @@ pub fn parse_documents(
                     };
                     Some((
                         Node {
-                            kind: NodeKind::Seq(items),
+                            kind: NodeKind::Seq(shrunk(items)),
                             span,
                             tag,
                         },
@@ -190,7 +207,7 @@ pub fn parse_documents(
                         end: span.end,
                         ..start
                     };
-                    let entries = finish_mapping(entries)?;
+                    let entries = shrunk(finish_mapping(entries)?);
                     Some((
                         Node {
                             kind: NodeKind::Map(entries),
@@ -253,6 +270,18 @@ pub fn parse_documents(
     Ok(docs)
 }
 
+/// Trees of a whole run stay in memory for the cross-object lint rules: growth slack (a Vec of
+/// one entry has room for four) was most of their size.
+fn shrunk<T>(mut v: Vec<T>) -> Vec<T> {
+    v.shrink_to_fit();
+    v
+}
+
+/// The scanner hands out scalars with spare capacity (often 3× their length); keep exact copies.
+fn exact(value: Cow<'_, str>) -> String {
+    String::from(&*value)
+}
+
 /// Refuses to open a collection beyond the nesting budget.
 fn check_depth(depth: usize, limits: &Limits, span: Span) -> Result<(), YamlError> {
     if depth >= limits.max_depth {
@@ -303,7 +332,7 @@ fn resolve_scalar(
         if t.handle == "tag:yaml.org,2002:" {
             let v = value.as_ref();
             let kind = match t.suffix.as_str() {
-                "str" => NodeKind::Str(value.into_owned()),
+                "str" => NodeKind::Str(exact(value)),
                 "null" => NodeKind::Null,
                 "bool" => match resolve_plain(v) {
                     NodeKind::Bool(b) => NodeKind::Bool(b),
@@ -333,7 +362,7 @@ fn resolve_scalar(
                         ));
                     }
                 },
-                "binary" | "timestamp" => NodeKind::Str(value.into_owned()),
+                "binary" | "timestamp" => NodeKind::Str(exact(value)),
                 other => return Err(err(span, &format!("unknown tag !!{other}"))),
             };
             return Ok((kind, None));
@@ -342,18 +371,18 @@ fn resolve_scalar(
         let kind = if style == ScalarStyle::Plain {
             resolve_plain(&value)
         } else {
-            NodeKind::Str(value.into_owned())
+            NodeKind::Str(exact(value))
         };
         // `!reset` with no value, `!override` with a scalar: the tag travels with the node.
         return Ok((kind, custom));
     }
     if style != ScalarStyle::Plain {
-        return Ok((NodeKind::Str(value.into_owned()), None));
+        return Ok((NodeKind::Str(exact(value)), None));
     }
     let kind = resolve_plain(&value);
     Ok((
         if let NodeKind::Str(_) = kind {
-            NodeKind::Str(value.into_owned())
+            NodeKind::Str(exact(value))
         } else {
             kind
         },
