@@ -9,12 +9,13 @@
 # temporary root put first on PATH. A cargo config beside the copy gives the komply package
 # itself a different profile fingerprint, so komply is always rebuilt from the copy (its tests see
 # the copy's files) and the checkout rebuilds its own afterwards instead of reusing binaries
-# that point into the deleted copy. Needs only cargo and git.
+# that point into the deleted copy. Needs cargo, git and kubectl (for its built-in kustomize).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PAGE="$ROOT/docs/getting-started.md"
 command -v cargo >/dev/null || { echo "FAIL: cargo not found" >&2; exit 1; }
 command -v git >/dev/null || { echo "FAIL: git not found" >&2; exit 1; }
+command -v kubectl >/dev/null || { echo "FAIL: kubectl not found (the page uses kubectl kustomize)" >&2; exit 1; }
 [ -f "$PAGE" ] || { echo "FAIL: $PAGE missing" >&2; exit 1; }
 
 WORK="$(mktemp -d)"
@@ -56,10 +57,12 @@ if ! (cd "$COPY" && bash -euo pipefail -x "$WORK/steps.sh" > "$WORK/out.log" 2>&
   exit 1
 fi
 # The commands wrote what the page says they write.
-for f in deploy/users-deployment.yaml komply.sarif shop.mmd shop.dot komply.bash man/komply-convert.1; do
+for f in deploy/users-deployment.yaml deploy-prod/users-deployment.yaml deploy-all/dev/users-deployment.yaml \
+         k8s/MIGRATION.md k8s/overlays/prod/kustomization.yaml komply.sarif shop.mmd shop-prod.dot \
+         komply.bash man/komply-convert.1; do
   [ -s "$COPY/$f" ] || { echo "FAIL: the page says it makes $f, it is missing or empty"; exit 1; }
 done
-if grep -q "DB_PASSWORD: change-me" -r "$COPY/deploy"; then
+if grep -rq "change-me" "$COPY"/deploy* "$COPY/k8s"; then
   echo "FAIL: a secret value reached the output"; exit 1
 fi
 echo "getting-started: OK ($(grep -c '^+ ' "$WORK/out.log") commands ran)"

@@ -579,34 +579,54 @@ fn mermaid_shape(n: &Node, text: &str) -> String {
     }
 }
 
-/// Mermaid flowchart (renders on GitHub and with `@mermaid-js/mermaid-cli`).
-pub fn mermaid(g: &Graph) -> String {
-    let esc = |t: &str| t.replace('"', "#quot;");
-    let mut out = String::new();
-    // Front matter is YAML: the title is a JSON string, which YAML reads as written.
-    let _ = writeln!(out, "---\ntitle: {}\n---", Value::from(esc(&g.title)));
-    out.push_str("flowchart LR\n");
+fn mermaid_esc(t: &str) -> String {
+    t.replace('"', "#quot;")
+}
+
+/// Groups, nodes and edges; ids get `prefix` (unique per environment in a combined picture).
+fn mermaid_body(g: &Graph, prefix: &str, indent: &str, out: &mut String) {
+    let esc = mermaid_esc;
     let node_line = |out: &mut String, i: usize, n: &Node, indent: &str| {
         let text = esc(&label(n, "<br/>"));
-        let _ = writeln!(out, "{indent}n{i}{}", mermaid_shape(n, &text));
+        let _ = writeln!(out, "{indent}{prefix}n{i}{}", mermaid_shape(n, &text));
         if n.note.is_some() {
-            let _ = writeln!(out, "{indent}class n{i} ref");
+            let _ = writeln!(out, "{indent}class {prefix}n{i} ref");
         }
     };
+    let inner = format!("{indent}  ");
     for (gi, group) in g.groups.iter().enumerate() {
-        let _ = writeln!(out, "  subgraph g{gi}[\"{}\"]", esc(group));
+        let _ = writeln!(out, "{indent}subgraph {prefix}g{gi}[\"{}\"]", esc(group));
         for (i, n) in drawn(g).filter(|(_, n)| n.group.as_ref() == Some(group)) {
-            node_line(&mut out, i, n, "    ");
+            node_line(out, i, n, &inner);
         }
-        out.push_str("  end\n");
+        let _ = writeln!(out, "{indent}end");
     }
     for (i, n) in drawn(g).filter(|(_, n)| n.group.is_none()) {
-        node_line(&mut out, i, n, "  ");
+        node_line(out, i, n, indent);
     }
     for e in &g.edges {
         let arrow = if e.data { "-.->" } else { "-->" };
-        let _ = writeln!(out, "  n{} {arrow}|{}| n{}", e.from, esc(&e.label), e.to);
+        let _ = writeln!(
+            out,
+            "{indent}{prefix}n{} {arrow}|{}| {prefix}n{}",
+            e.from,
+            esc(&e.label),
+            e.to
+        );
     }
+}
+
+fn mermaid_header(title: &str, out: &mut String) {
+    // Front matter is YAML: the title is a JSON string, which YAML reads as written.
+    let _ = writeln!(out, "---\ntitle: {}\n---", Value::from(mermaid_esc(title)));
+    out.push_str("flowchart LR\n");
+}
+
+/// Mermaid flowchart (renders on GitHub and with `@mermaid-js/mermaid-cli`).
+pub fn mermaid(g: &Graph) -> String {
+    let mut out = String::new();
+    mermaid_header(&g.title, &mut out);
+    mermaid_body(g, "", "  ", &mut out);
     out.push_str("  classDef ref stroke-dasharray: 5 5\n");
     out
 }
@@ -620,56 +640,98 @@ fn dot_shape(n: &Node) -> &'static str {
     }
 }
 
-/// Graphviz DOT (`dot -Tsvg`).
-pub fn dot(g: &Graph) -> String {
-    let esc = |t: &str| t.replace('\\', "\\\\").replace('"', "\\\"");
-    let q = |t: &str| format!("\"{}\"", esc(t));
-    let mut out = String::new();
+fn dot_esc(t: &str) -> String {
+    t.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn dot_quote(t: &str) -> String {
+    format!("\"{}\"", dot_esc(t))
+}
+
+fn dot_header(title: &str, out: &mut String) {
     out.push_str("digraph komply {\n");
-    let _ = writeln!(out, "  label={};", q(&g.title));
+    let _ = writeln!(out, "  label={};", dot_quote(title));
     out.push_str("  labelloc=t;\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n");
+}
+
+fn dot_body(g: &Graph, prefix: &str, indent: &str, out: &mut String) {
     let node_line = |out: &mut String, i: usize, n: &Node, indent: &str| {
         let style = if n.note.is_some() {
             ", style=dashed"
         } else {
             ""
         };
+        let text = label(
+            &Node {
+                kind: dot_esc(&n.kind),
+                name: dot_esc(&n.name),
+                ..n.clone()
+            },
+            "\\n",
+        );
         let _ = writeln!(
             out,
-            "{indent}n{i} [label=\"{}\", shape={}{style}];",
-            label(
-                &Node {
-                    kind: esc(&n.kind),
-                    name: esc(&n.name),
-                    ..n.clone()
-                },
-                "\\n"
-            ),
+            "{indent}{prefix}n{i} [label=\"{text}\", shape={}{style}];",
             dot_shape(n)
         );
     };
+    let inner = format!("{indent}  ");
     for (gi, group) in g.groups.iter().enumerate() {
-        let _ = writeln!(out, "  subgraph cluster_{gi} {{");
-        let _ = writeln!(out, "    label={};", q(group));
+        let _ = writeln!(out, "{indent}subgraph cluster_{prefix}{gi} {{");
+        let _ = writeln!(out, "{inner}label={};", dot_quote(group));
         for (i, n) in drawn(g).filter(|(_, n)| n.group.as_ref() == Some(group)) {
-            node_line(&mut out, i, n, "    ");
+            node_line(out, i, n, &inner);
         }
-        out.push_str("  }\n");
+        let _ = writeln!(out, "{indent}}}");
     }
     for (i, n) in drawn(g).filter(|(_, n)| n.group.is_none()) {
-        node_line(&mut out, i, n, "  ");
+        node_line(out, i, n, indent);
     }
     for e in &g.edges {
         let style = if e.data { ", style=dashed" } else { "" };
         let _ = writeln!(
             out,
-            "  n{} -> n{} [label={}{style}];",
+            "{indent}{prefix}n{} -> {prefix}n{} [label={}{style}];",
             e.from,
             e.to,
-            q(&e.label)
+            dot_quote(&e.label)
         );
     }
+}
+
+/// Graphviz DOT (`dot -Tsvg`).
+pub fn dot(g: &Graph) -> String {
+    let mut out = String::new();
+    dot_header(&g.title, &mut out);
+    dot_body(g, "", "  ", &mut out);
     out.push_str("}\n");
+    out
+}
+
+/// Several environments in one picture: one outer group per environment (`--env all`).
+pub fn render_all(title: &str, graphs: &[(String, Graph)], format: Format) -> String {
+    let mut out = String::new();
+    match format {
+        Format::Mermaid => {
+            mermaid_header(title, &mut out);
+            for (k, (env, g)) in graphs.iter().enumerate() {
+                let _ = writeln!(out, "  subgraph e{k}[\"{}\"]", mermaid_esc(env));
+                mermaid_body(g, &format!("e{k}_"), "    ", &mut out);
+                out.push_str("  end\n");
+            }
+            out.push_str("  classDef ref stroke-dasharray: 5 5\n");
+        }
+        Format::Dot => {
+            dot_header(title, &mut out);
+            for (k, (env, g)) in graphs.iter().enumerate() {
+                let _ = writeln!(out, "  subgraph cluster_e{k} {{");
+                let _ = writeln!(out, "    label={};", dot_quote(env));
+                dot_body(g, &format!("e{k}_"), "    ", &mut out);
+                out.push_str("  }\n");
+            }
+            out.push_str("}\n");
+        }
+    }
     out
 }
 

@@ -126,6 +126,14 @@ fn graph_of_every_example() {
                 snapshot!(format!("graph__{name}@{env}.{format}"), out);
             }
         }
+        if dir.join("overlays").is_dir() {
+            for format in ["mermaid", "dot"] {
+                let (out, err, code) =
+                    komply(&dir, &["graph", "-q", "--env", "all", "--format", format]);
+                assert_eq!(code, 0, "graph of {name} --env all: {err}");
+                snapshot!(format!("graph__{name}@all.{format}"), out);
+            }
+        }
     }
 }
 
