@@ -88,6 +88,17 @@ impl Sources {
             .cloned()
     }
 
+    /// The user-facing names of every source registered so far, in order, without repeats.
+    pub fn displays(&self) -> Vec<String> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        let mut seen = std::collections::HashSet::new();
+        files
+            .iter()
+            .filter(|f| seen.insert(f.display.clone()))
+            .map(|f| f.display.clone())
+            .collect()
+    }
+
     /// The user-facing name of a source (`compose.yaml`, `deploy/app.yaml`, `<stdin>`).
     pub fn display(&self, id: SourceId) -> String {
         self.get(id)

@@ -181,7 +181,7 @@ fn text_output_golden() {
         "text output changed; review and re-run with UPDATE_GOLDEN=1"
     );
     for family in ["KP102", "KP203", "KP301", "KP403", "KP501", "KP601"] {
-        assert!(got.contains(&format!("[{family}]")), "{family} missing");
+        assert!(got.contains(&format!("[{family}/")), "{family} missing");
     }
     assert!(got.ends_with("1 file, 4 errors, 3 warnings, 0 suppressed\n"));
     assert!(!got.contains('\u{1b}'), "no colour codes when not on a TTY");

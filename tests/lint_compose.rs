@@ -102,7 +102,7 @@ fn text_output_shows_the_compose_line_and_names_the_generated_object() {
     let o = komply(&root(), &["lint", &format!("{F}/risky/compose.yaml")]);
     let out = stdout(&o);
     assert!(
-        out.contains("error[KP102]: Deployment/users: container \"users\" is privileged\n --> tests/fixtures/lint_compose/risky/compose.yaml:5:5"),
+        out.contains("error[KP102/privileged]: Deployment/users: container \"users\" is privileged\n --> tests/fixtures/lint_compose/risky/compose.yaml:5:5"),
         "{out}"
     );
     assert!(out.contains("5 |     privileged: true"), "{out}");

@@ -52,13 +52,13 @@ fn typo_and_wrong_types_point_at_the_exact_key_or_value() {
                 4,
                 12,
                 "`ports`: expected a sequence, found an integer".to_string(),
-                None
+                Some("write a list: one `- item` per line, or `[a, b]` on one line".to_string())
             ),
             (
                 8,
                 7,
                 "`ports`: expected a sequence, found a mapping".to_string(),
-                None
+                Some("write a list: one `- item` per line, or `[a, b]` on one line".to_string())
             ),
             (
                 10,

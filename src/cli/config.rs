@@ -33,8 +33,9 @@ pub fn run(ctx: &Ctx, args: ConfigArgs) -> Result<ExitCode> {
     if !ctx.quiet {
         ctx.report(&project.warnings);
     }
+    ctx.verbose_sources();
     ctx.verbose(format!(
-        "loaded project {:?} in {:?}",
+        "loaded project {:?} in {:.1?}",
         project.name,
         started.elapsed()
     ));

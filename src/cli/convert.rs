@@ -72,8 +72,9 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
             ))
         })?;
     }
+    ctx.verbose_sources();
     ctx.verbose(format!(
-        "converted project {:?}: {} objects in {:?}",
+        "converted project {:?}: {} objects in {:.1?}",
         project.name,
         out.objects.len(),
         started.elapsed()

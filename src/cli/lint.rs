@@ -1,6 +1,5 @@
 //! `komply lint`: check Kubernetes manifests.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -81,15 +80,40 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
         config,
         no_inline_ignores: args.no_inline_ignores,
     };
-    let report = crate::lint::lint_inputs(&inputs, &opts);
+    let progress = ctx.progress("reading files");
+    let report = crate::lint::lint_inputs_with(&inputs, &opts, &progress);
+    drop(progress);
+    if ctx.verbose {
+        for f in &report.files {
+            ctx.verbose(format!("read {f}"));
+        }
+        for f in &report.skipped {
+            ctx.verbose(format!("skipped {f} (not .yaml, .yml or .json)"));
+        }
+        let off: Vec<&str> = crate::lint::rules::ALL
+            .iter()
+            .filter(|r| !opts.config.is_enabled(r))
+            .map(|r| r.id)
+            .collect();
+        if !off.is_empty() {
+            ctx.verbose(format!("rules not run: {}", off.join(" ")));
+        }
+    }
     ctx.verbose(format!(
-        "linted {} files, {} objects in {:.1?}",
+        "linted {} file{}, {} objects in {:.1?}",
         report.files.len(),
+        if report.files.len() == 1 { "" } else { "s" },
         report.ctx.objects.len(),
         started.elapsed()
     ));
-    let color = ctx.color && std::io::stdout().is_terminal();
-    write_stdout(&output::render(&report, args.format, color))?;
+    let color = ctx.color_stdout;
+    let text = if ctx.quiet && args.format == Format::Text {
+        // Findings only: no summary line.
+        output::findings_text(&report, color)
+    } else {
+        output::render(&report, args.format, color)
+    };
+    write_stdout(&text)?;
     Ok(ExitCode::from(exit_code(&report, args.fail_on)))
 }
 

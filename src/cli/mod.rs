@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::diag::{Diagnostic, Failure, Result};
 
 mod check;
+mod completions;
 mod compose_args;
 mod config;
 mod convert;
@@ -19,6 +20,8 @@ mod env_args;
 mod krm;
 mod lint;
 mod migrate;
+mod graph;
+mod man;
 mod rules;
 mod schema;
 
@@ -76,6 +79,7 @@ pub enum Command {
     )]
     Convert(convert::ConvertArgs),
     /// Print a JSON Schema komply reads (`x-komply`), for editor completion.
+    #[command(after_help = "Example:\n  komply schema x-komply > x-komply.schema.json")]
     Schema(schema::SchemaArgs),
     /// Lint Kubernetes manifests: files, directories, or `-` for stdin.
     #[command(
@@ -83,6 +87,7 @@ pub enum Command {
     )]
     Lint(lint::LintArgs),
     /// List the lint rules, or explain one (`komply rules explain KP101`).
+    #[command(after_help = "Examples:\n  komply rules\n  komply rules --json\n  komply rules explain run-as-non-root")]
     Rules(rules::RulesArgs),
     /// Convert, schema-validate and lint a Compose project in one call (for CI).
     #[command(
@@ -96,7 +101,7 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// KRM function (kpt, kustomize): a ResourceList on stdin, a ResourceList on stdout.
     #[command(
-        after_help = "Examples:\n  kpt fn eval . --exec komply --fn-config ../komply-fn.yaml\n  kpt fn eval . --exec komply    # no config: validate the package\n\nThe functionConfig (kind Komply) is described by `komply schema komply-function`.\nExit codes: 0 success, 1 a result of severity error, 2 bad input."
+        after_help = "Examples:\n  kpt fn eval . --exec \"komply krm\" --fn-config ../komply-fn.yaml\n  kpt fn eval . --exec \"komply krm\"    # no config: validate the package\n\nThe functionConfig (kind Komply) is described by `komply schema komply-function`.\nExit codes: 0 success, 1 a result of severity error, 2 bad input."
     )]
     Krm(krm::KrmArgs),
     /// Write a kustomize tree (base/ + overlays/<env>/) and MIGRATION.md from a Compose project.
@@ -107,6 +112,27 @@ pub enum Command {
     /// Legacy kustomize exec plugin (also run when the binary is called `Komply`).
     #[command(name = "kustomize-plugin", hide = true)]
     KustomizePlugin(krm::PluginArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  komply completions bash > ~/.local/share/bash-completion/completions/komply\n  komply completions zsh > \"${fpath[1]}/_komply\"\n  komply completions fish > ~/.config/fish/completions/komply.fish"
+    )]
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page, or write one page per command with `--out DIR`.
+    #[command(
+        after_help = "Examples:\n  komply man | man -l -\n  komply man --out /usr/local/share/man/man1"
+    )]
+    Man(man::ManArgs),
+    /// Draw what komply generates: services, their objects and the links between them.
+    #[command(
+        after_help = "Examples:\n  komply graph -f compose.yaml > graph.mmd\n  komply graph --format dot | dot -Tsvg > graph.svg"
+    )]
+    Graph(graph::GraphArgs),
+}
+
+/// The clap definition of the whole command line: `--help`, completions, man pages and the
+/// help snapshots all derive from it, so new subcommands are covered without extra work.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// Entry point used by `main.rs`.
@@ -138,6 +164,9 @@ pub fn main() -> ExitCode {
         Command::Krm(args) => krm::run(&ctx, args),
         Command::Migrate(args) => migrate::run(&ctx, args),
         Command::KustomizePlugin(args) => krm::run_plugin(&ctx, args),
+        Command::Completions(args) => completions::run(&ctx, args),
+        Command::Man(args) => man::run(&ctx, args),
+        Command::Graph(args) => graph::run(&ctx, args),
     };
     match result {
         Ok(code) => code,
@@ -150,7 +179,10 @@ pub fn main() -> ExitCode {
 
 /// What every command needs to know about how to talk to the user.
 pub struct Ctx {
+    /// Colour for stderr diagnostics.
     pub color: bool,
+    /// Colour for reports on stdout (`--color always`, or auto and stdout is a terminal).
+    pub color_stdout: bool,
     pub quiet: bool,
     pub verbose: bool,
 }
@@ -163,8 +195,14 @@ impl Ctx {
             ColorChoice::Always => !no_color,
             ColorChoice::Auto => !no_color && std::io::stderr().is_terminal(),
         };
+        let color_stdout = match g.color {
+            ColorChoice::Never => false,
+            ColorChoice::Always => !no_color,
+            ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+        };
         Ctx {
             color,
+            color_stdout,
             quiet: g.quiet,
             verbose: g.verbose,
         }
@@ -179,6 +217,25 @@ impl Ctx {
                 continue;
             }
             let _ = writeln!(err, "{}", d.render(self.color));
+        }
+    }
+
+    /// A progress counter for a long run: drawn only when stderr is a terminal, outside CI
+    /// (`CI` set) and without `--quiet`, so pipes and CI logs never see it.
+    pub fn progress(&self, what: &str) -> crate::progress::Progress {
+        let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        let enabled = !self.quiet && !ci && !dumb && std::io::stderr().is_terminal();
+        crate::progress::Progress::new(what, enabled)
+    }
+
+    /// `--verbose`: every input file read in this run (compose files, `.env`, `env_file`,
+    /// included files, overlays), from the source registry.
+    pub fn verbose_sources(&self) {
+        if self.verbose {
+            for name in crate::source::sources().displays() {
+                eprintln!("komply: read {name}");
+            }
         }
     }
 

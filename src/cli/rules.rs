@@ -19,6 +19,7 @@ pub struct RulesArgs {
 #[derive(clap::Subcommand, Debug)]
 pub enum RulesAction {
     /// Print a rule's documentation (by id or name, e.g. `KP101` or `run-as-non-root`).
+    #[command(after_help = "Example:\n  komply rules explain KP101")]
     Explain { rule: String },
 }
 

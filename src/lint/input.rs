@@ -17,6 +17,9 @@ pub struct Loaded {
     pub objects: Vec<Object>,
     pub problems: Vec<Finding>,
     pub files: Vec<String>,
+    /// Files inside the given directories that were not read (not `.yaml`/`.yml`/`.json`),
+    /// for `--verbose`.
+    pub skipped: Vec<String>,
 }
 
 enum Item {
@@ -45,9 +48,11 @@ fn is_manifest_name(p: &Path) -> bool {
     )
 }
 
-/// Expands directories into their manifest files, in a stable (sorted) order.
-fn expand(inputs: &[Input]) -> Vec<Item> {
+/// Expands directories into their manifest files, in a stable (sorted) order; also returns
+/// the files skipped for their name.
+fn expand(inputs: &[Input]) -> (Vec<Item>, Vec<String>) {
     let mut items = Vec::new();
+    let mut skipped = Vec::new();
     for input in inputs {
         match input {
             Input::Stdin => items.push(Item::Stdin),
@@ -60,10 +65,12 @@ fn expand(inputs: &[Input]) -> Vec<Item> {
                 for entry in walker {
                     match entry {
                         Ok(e) => {
-                            if e.file_type().is_some_and(|t| t.is_file())
-                                && is_manifest_name(e.path())
-                            {
-                                items.push(Item::File(e.into_path()));
+                            if e.file_type().is_some_and(|t| t.is_file()) {
+                                if is_manifest_name(e.path()) {
+                                    items.push(Item::File(e.into_path()));
+                                } else {
+                                    skipped.push(crate::source::display_path(e.path()));
+                                }
                             }
                         }
                         Err(e) => items.push(Item::Error(walk_error(&e))),
@@ -73,7 +80,7 @@ fn expand(inputs: &[Input]) -> Vec<Item> {
             Input::Path(p) => items.push(Item::File(p.clone())),
         }
     }
-    items
+    (items, skipped)
 }
 
 fn walk_error(e: &ignore::Error) -> String {
@@ -94,12 +101,27 @@ struct FileResult {
 
 /// Reads every input. Parsing runs on all cores; results keep input order.
 pub fn load_all(inputs: &[Input]) -> Loaded {
-    let items = expand(inputs);
-    let results: Vec<FileResult> = items.into_par_iter().map(load_one).collect();
+    load_all_with(inputs, &crate::progress::Progress::hidden())
+}
+
+/// [`load_all`], counting each file read on `progress`.
+pub fn load_all_with(inputs: &[Input], progress: &crate::progress::Progress) -> Loaded {
+    let (items, skipped) = expand(inputs);
+    progress.set_total(items.len());
+    let results: Vec<FileResult> = items
+        .into_par_iter()
+        .map(|item| {
+            let r = load_one(item);
+            progress.inc();
+            r
+        })
+        .collect();
+    progress.finish();
     let mut out = Loaded {
         objects: Vec::new(),
         problems: Vec::new(),
         files: Vec::new(),
+        skipped,
     };
     for r in results {
         if !r.shown.is_empty() {

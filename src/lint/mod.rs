@@ -46,6 +46,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// The files read, as shown to the user, in order.
     pub files: Vec<String>,
+    /// Files in the given directories that were not read (not manifests by name).
+    pub skipped: Vec<String>,
 }
 
 impl Report {
@@ -93,7 +95,16 @@ impl Report {
 
 /// Reads the inputs and lints every object in them as one context.
 pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Report {
-    let loaded = input::load_all(inputs);
+    lint_inputs_with(inputs, opts, &crate::progress::Progress::hidden())
+}
+
+/// [`lint_inputs`], counting files read on `progress` (the CLI draws it on a terminal).
+pub fn lint_inputs_with(
+    inputs: &[Input],
+    opts: &Options,
+    progress: &crate::progress::Progress,
+) -> Report {
+    let loaded = input::load_all_with(inputs, progress);
     let mut report = lint_objects(loaded.objects, opts);
     // Input problems come first: they explain why something was not checked.
     let mut findings = loaded.problems;
@@ -103,6 +114,7 @@ pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Report {
     findings.append(&mut report.findings);
     report.findings = findings;
     report.files = loaded.files;
+    report.skipped = loaded.skipped;
     report
 }
 
@@ -138,5 +150,6 @@ pub fn lint_objects(objects: Vec<Object>, opts: &Options) -> Report {
         ctx,
         findings,
         files: Vec::new(),
+        skipped: Vec::new(),
     }
 }

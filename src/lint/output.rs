@@ -34,25 +34,27 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
     }
 }
 
-/// The finding as a diagnostic (for code frames and one-line display).
+/// The finding as a diagnostic (for code frames and one-line display): `error[KP101/run-as-non-root]`,
+/// the span underlined, and the first sentence of the rule's "How to fix" as `help:`.
 pub fn diagnostic(f: &Finding) -> Diagnostic {
     Diagnostic::new(f.severity, f.message.clone())
         .at(f.span)
-        .code(f.rule.id)
-        .help(format!(
-            "{}: {} (komply rules explain {})",
-            f.rule.name,
-            f.rule.summary(),
-            f.rule.id
-        ))
+        .code(format!("{}/{}", f.rule.id, f.rule.name))
+        .help(format!("{} (komply rules explain {})", f.rule.fix(), f.rule.id))
 }
 
-fn text(report: &Report, color: bool) -> String {
+/// The findings as code frames, without the summary line (what `--quiet` prints).
+pub fn findings_text(report: &Report, color: bool) -> String {
     let mut out = String::new();
     for f in report.active() {
         out.push_str(&diagnostic(f).render(color));
         out.push_str("\n\n");
     }
+    out
+}
+
+fn text(report: &Report, color: bool) -> String {
+    let mut out = findings_text(report, color);
     out.push_str(&report.summary_line());
     out.push('\n');
     out

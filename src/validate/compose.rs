@@ -60,6 +60,16 @@ pub const CODE: &str = "compose/schema";
 /// `compose/schema` and points at the exact key (unknown key) or value (wrong type / value); a
 /// missing required key points at the key holding the mapping. An unknown key close to a known
 /// one gets "did you mean `…`?" as help. Errors are in document order.
+/// A one-line fix for a wrong-type error, when the expected shape is plain.
+fn type_help(message: &str) -> Option<&'static str> {
+    let expected = message.split(": expected ").nth(1)?.split(", found").next()?;
+    match expected {
+        "a sequence" => Some("write a list: one `- item` per line, or `[a, b]` on one line"),
+        "a mapping" => Some("write `key: value` lines indented under the key"),
+        _ => None,
+    }
+}
+
 pub fn validate_compose(root: &Node) -> Vec<Diagnostic> {
     let Some(compiled) = schemas::compose() else {
         return vec![
@@ -83,6 +93,8 @@ pub fn validate_compose(root: &Node) -> Vec<Diagnostic> {
             let mut d = Diagnostic::error(f.message).at(span).code(CODE);
             if let Some(s) = f.suggestion {
                 d = d.help(format!("did you mean `{s}`?"));
+            } else if let Some(h) = type_help(&d.message) {
+                d = d.help(h);
             }
             d
         })

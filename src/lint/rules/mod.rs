@@ -74,6 +74,31 @@ impl Rule {
             .join(" ")
     }
 
+    /// The first sentence of the doc's "How to fix" section, on one line (the `help:` of a
+    /// finding); the summary when the rule has no such section.
+    pub fn fix(&self) -> String {
+        let doc = self.doc();
+        let Some(section) = doc.split("## How to fix").nth(1) else {
+            return self.summary();
+        };
+        let para = section
+            .lines()
+            .map(str::trim)
+            .skip_while(|l| l.is_empty())
+            .take_while(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("```"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let first = match para.find(". ") {
+            Some(i) => &para[..=i],
+            None => para.as_str(),
+        };
+        if first.is_empty() {
+            self.summary()
+        } else {
+            first.to_string()
+        }
+    }
+
     pub fn matches(&self, id_or_name: &str) -> bool {
         self.id.eq_ignore_ascii_case(id_or_name) || self.name == id_or_name
     }
