@@ -64,6 +64,7 @@ check() { # check NAME WANT_RC GREP CMD...
   local name="$1" want="$2" grep_for="$3"; shift 3
   local rc=0 out
   out="$(cd "$REPO" && "$@" 2>&1)" || rc=$?
+  out_last="$out"
   if [ "$rc" -ne "$want" ] || { [ -n "$grep_for" ] && ! grep -qF -- "$grep_for" <<<"$out"; }; then
     echo "FAIL $name: exit $rc (want $want)${grep_for:+, output must contain '$grep_for'}"
     sed 's/^/    /' <<<"$out"
@@ -73,20 +74,27 @@ check() { # check NAME WANT_RC GREP CMD...
   fi
 }
 
+# try-repo makes a fresh store (so a fresh `cargo install`) on every call: two calls, all hooks.
+marker="$WORK/marker"; touch "$marker"
 start=$(date +%s)
-check "try-repo komply-manifests: clean file passes" 0 "Passed" \
-  "$PRE_COMMIT" try-repo "$ROOT" komply-manifests --ref "$HEAD" --files deploy/shop.yaml
-echo "     (hook install with cargo install + run: $(( $(date +%s) - start )) s)"
-check "try-repo komply-manifests: bad file fails with the finding" 1 "deploy/bad.yaml:10:9" \
-  "$PRE_COMMIT" try-repo "$ROOT" komply-manifests --ref "$HEAD" --files deploy/bad.yaml
-check "try-repo komply-manifests: the rule is named" 1 "KP102" \
-  "$PRE_COMMIT" try-repo "$ROOT" komply-manifests --ref "$HEAD" --files deploy/bad.yaml
-check "try-repo komply-compose: clean compose file passes" 0 "Passed" \
-  "$PRE_COMMIT" try-repo "$ROOT" komply-compose --ref "$HEAD" --files compose.yaml
-check "try-repo komply-compose: bad compose file fails at its line" 1 "bad/docker-compose.yml:4:" \
-  "$PRE_COMMIT" try-repo "$ROOT" komply-compose --ref "$HEAD" --files bad/docker-compose.yml
-check "try-repo komply-compose: manifests are not its files" 0 "(no files to check)" \
-  "$PRE_COMMIT" try-repo "$ROOT" komply-compose --ref "$HEAD" --files deploy/bad.yaml
+check "try-repo (both hooks): clean files pass" 0 "Passed" \
+  "$PRE_COMMIT" try-repo "$ROOT" --ref "$HEAD" --files deploy/shop.yaml compose.yaml
+secs=$(( $(date +%s) - start ))
+rebuilt="$(find "$CARGO_TARGET_DIR/release/deps" -name 'lib*.rlib' ! -name 'libkomply*' -newer "$marker" | wc -l)"
+echo "     hook install (cargo install) + run: ${secs}s; dependencies rebuilt: $rebuilt"
+if [ "$rebuilt" -ne 0 ]; then
+  echo "FAIL cargo install did not reuse the release build's dependencies ($rebuilt rebuilt)"
+  failed=$((failed + 1))
+fi
+for want in "komply lint (Compose files)" "komply lint (Kubernetes manifests)"; do
+  grep -q "^$want\.*Passed" <<<"$out_last" || { echo "FAIL hook did not run and pass: $want"; failed=$((failed + 1)); }
+done
+check "try-repo (both hooks): bad files fail with the manifest finding" 1 "deploy/bad.yaml:10:9" \
+  "$PRE_COMMIT" try-repo "$ROOT" --ref "$HEAD" --files deploy/bad.yaml bad/docker-compose.yml deploy/shop.yaml
+for want in "KP102" "bad/docker-compose.yml:4:" "komply lint (Compose files)" "komply lint (Kubernetes manifests)"; do
+  grep -qF -- "$want" <<<"$out_last" || { echo "FAIL output lacks: $want"; sed 's/^/    /' <<<"$out_last"; failed=$((failed + 1)); }
+done
+grep -q '^komply lint (Compose files)\.*Failed' <<<"$out_last" || { echo "FAIL the compose hook did not fail"; failed=$((failed + 1)); }
 
 # The README snippet, pointed at this checkout.
 readme_snippet pre-commit-config \

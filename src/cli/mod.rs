@@ -17,11 +17,11 @@ mod config;
 mod convert;
 mod diff;
 mod env_args;
+mod graph;
 mod krm;
 mod lint;
-mod migrate;
-mod graph;
 mod man;
+mod migrate;
 mod rules;
 mod schema;
 
@@ -68,27 +68,11 @@ pub enum ColorChoice {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Print the resolved Compose project in canonical long form (like `docker compose config`).
-    #[command(
-        after_help = "Example:\n  komply config -f compose.yaml -f compose.prod.yaml --format json"
-    )]
-    Config(config::ConfigArgs),
     /// Convert a Compose project into Kubernetes manifests, secure by default.
     #[command(
         after_help = "Examples:\n  komply convert -f compose.yaml > k8s.yaml\n  komply convert -o deploy/ --namespace shop\n\nExit codes: 0 success, 2 bad input (or warnings with --strict)."
     )]
     Convert(convert::ConvertArgs),
-    /// Print a JSON Schema komply reads (`x-komply`), for editor completion.
-    #[command(after_help = "Example:\n  komply schema x-komply > x-komply.schema.json")]
-    Schema(schema::SchemaArgs),
-    /// Lint Kubernetes manifests: files, directories, or `-` for stdin.
-    #[command(
-        after_help = "Examples:\n  komply lint deploy/\n  kustomize build overlays/prod | komply lint - --format sarif > lint.sarif\n\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input or usage."
-    )]
-    Lint(lint::LintArgs),
-    /// List the lint rules, or explain one (`komply rules explain KP101`).
-    #[command(after_help = "Examples:\n  komply rules\n  komply rules --json\n  komply rules explain run-as-non-root")]
-    Rules(rules::RulesArgs),
     /// Convert, schema-validate and lint a Compose project in one call (for CI).
     #[command(
         after_help = "Examples:\n  komply check --env prod\n  komply check --env prod --format sarif > komply.sarif\n\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input or usage."
@@ -99,16 +83,37 @@ pub enum Command {
         after_help = "Example:\n  komply diff --env prod --out deploy/prod\n\nExit codes: 0 in sync, 1 drift, 2 bad input or usage."
     )]
     Diff(diff::DiffArgs),
-    /// KRM function (kpt, kustomize): a ResourceList on stdin, a ResourceList on stdout.
-    #[command(
-        after_help = "Examples:\n  kpt fn eval . --exec \"komply krm\" --fn-config ../komply-fn.yaml\n  kpt fn eval . --exec \"komply krm\"    # no config: validate the package\n\nThe functionConfig (kind Komply) is described by `komply schema komply-function`.\nExit codes: 0 success, 1 a result of severity error, 2 bad input."
-    )]
-    Krm(krm::KrmArgs),
     /// Write a kustomize tree (base/ + overlays/<env>/) and MIGRATION.md from a Compose project.
     #[command(
         after_help = "Example:\n  komply migrate compose.yaml --out deploy/ --envs dev,staging,prod\n  kubectl kustomize deploy/overlays/prod\n\nExit codes: 0 written, 2 bad input (nothing is written)."
     )]
     Migrate(migrate::MigrateArgs),
+    /// Draw what komply generates: services, their objects and the links between them.
+    #[command(
+        after_help = "Examples:\n  komply graph -f compose.yaml > graph.mmd\n  komply graph --format dot | dot -Tsvg > graph.svg"
+    )]
+    Graph(graph::GraphArgs),
+    /// Lint Kubernetes manifests: files, directories, or `-` for stdin.
+    #[command(
+        after_help = "Examples:\n  komply lint deploy/\n  kustomize build overlays/prod | komply lint - --format sarif > lint.sarif\n\nExit codes: 0 clean, 1 findings at or above --fail-on, 2 bad input or usage."
+    )]
+    Lint(lint::LintArgs),
+    /// List the lint rules, or explain one (`komply rules explain KP101`).
+    #[command(after_help = "Examples:\n  komply rules\n  komply rules --json\n  komply rules explain run-as-non-root")]
+    Rules(rules::RulesArgs),
+    /// Print the resolved Compose project in canonical long form (like `docker compose config`).
+    #[command(
+        after_help = "Example:\n  komply config -f compose.yaml -f compose.prod.yaml --format json"
+    )]
+    Config(config::ConfigArgs),
+    /// Print a JSON Schema komply reads (`x-komply`), for editor completion.
+    #[command(after_help = "Example:\n  komply schema x-komply > x-komply.schema.json")]
+    Schema(schema::SchemaArgs),
+    /// KRM function (kpt, kustomize): a ResourceList on stdin, a ResourceList on stdout.
+    #[command(
+        after_help = "Examples:\n  kpt fn eval . --exec \"komply krm\" --fn-config ../komply-fn.yaml\n  kpt fn eval . --exec \"komply krm\"    # no config: validate the package\n\nThe functionConfig (kind Komply) is described by `komply schema komply-function`.\nExit codes: 0 success, 1 a result of severity error, 2 bad input."
+    )]
+    Krm(krm::KrmArgs),
     /// Legacy kustomize exec plugin (also run when the binary is called `Komply`).
     #[command(name = "kustomize-plugin", hide = true)]
     KustomizePlugin(krm::PluginArgs),
@@ -122,11 +127,6 @@ pub enum Command {
         after_help = "Examples:\n  komply man | man -l -\n  komply man --out /usr/local/share/man/man1"
     )]
     Man(man::ManArgs),
-    /// Draw what komply generates: services, their objects and the links between them.
-    #[command(
-        after_help = "Examples:\n  komply graph -f compose.yaml > graph.mmd\n  komply graph --format dot | dot -Tsvg > graph.svg"
-    )]
-    Graph(graph::GraphArgs),
 }
 
 /// The clap definition of the whole command line: `--help`, completions, man pages and the
@@ -159,14 +159,14 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(&ctx, args),
         Command::Lint(args) => lint::run(&ctx, args),
         Command::Rules(args) => rules::run(&ctx, args),
+        Command::Completions(args) => completions::run(&ctx, args),
+        Command::Man(args) => man::run(&ctx, args),
+        Command::Graph(args) => graph::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
         Command::Diff(args) => diff::run(&ctx, args),
         Command::Krm(args) => krm::run(&ctx, args),
         Command::Migrate(args) => migrate::run(&ctx, args),
         Command::KustomizePlugin(args) => krm::run_plugin(&ctx, args),
-        Command::Completions(args) => completions::run(&ctx, args),
-        Command::Man(args) => man::run(&ctx, args),
-        Command::Graph(args) => graph::run(&ctx, args),
     };
     match result {
         Ok(code) => code,
