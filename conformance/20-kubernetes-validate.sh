@@ -13,7 +13,10 @@
 #      (cargo test asserts komply's verdict on the same files: tests/validate_k8s.rs);
 #   2. every known-invalid fixture (tests/fixtures/validate/k8s/invalid) fails it too
 #      (cargo test asserts komply finds a violation in each, with line:col and message);
-#   3. everything under golden/ (generator outputs) passes it;
+#   3. everything under golden/ (generator outputs) passes it, and so does every environment
+#      of every example as the release binary renders it (`convert --env all -o DIR`; the
+#      Istio / Flagger / ESO objects are CRDs it does not know: cargo test validates those
+#      against komply's strict CRD schemas, tests/overlay_example.rs);
 #   4. on the shared corpora (kompose expected outputs, linter fixtures), `komply lint` and
 #      kubernetes-validate give every YAML file the same schema verdict: komply calls a file
 #      invalid when it has a schema finding (KP601), is unparsable (KP001) or holds a document
@@ -100,6 +103,23 @@ if [ -d "$ROOT/golden" ]; then
 else
   echo "no golden/ directory yet: generator outputs not checked"
 fi
+
+ENV_OUT="$(mktemp -d)"
+for compose in "$ROOT"/examples/*/compose.yaml; do
+  ex="$(basename "$(dirname "$compose")")"
+  if ! "$KOMPLY_BIN" convert -q -f "$compose" --env all -o "$ENV_OUT/$ex" >/tmp/kv-env-$$.log 2>&1; then
+    echo "FAIL examples/$ex: komply convert --env all failed"; sed 's/^/    /' /tmp/kv-env-$$.log
+    failed=$((failed + 1))
+    continue
+  fi
+  for envdir in "$ENV_OUT/$ex"/*/; do
+    env="$(basename "$envdir")"
+    stream="$ENV_OUT/$ex-$env.yaml"
+    for f in "$envdir"*.yaml; do printf -- '---\n'; cat "$f"; done > "$stream"
+    expect valid "$stream"
+  done
+done
+rm -rf "$ENV_OUT" /tmp/kv-env-$$.log
 
 # 4. Corpus agreement. kubernetes-validate runs in one Python process through the same
 # `utils.validate_file` its CLI calls (a file it cannot parse counts as invalid, as in the CLI).

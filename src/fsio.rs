@@ -4,7 +4,7 @@
 //! diagnostic. Writes go to a temporary file in the target directory and are renamed into place,
 //! so an interrupted or failed run never leaves a half-written file.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Failure, Result};
@@ -24,15 +24,28 @@ pub fn read_text(path: &Path) -> Result<String> {
             "{shown}: is a directory, expected a file"
         )));
     }
-    if meta.len() > MAX_INPUT_BYTES {
+    if !meta.is_file() {
+        // A device (`/dev/zero`), FIFO or socket would be read forever or block.
         return Err(Failure::msg(format!(
-            "{shown}: file is {} bytes, larger than the {} byte limit for an input",
-            meta.len(),
-            MAX_INPUT_BYTES
+            "{shown}: not a regular file, expected a file"
         )));
     }
-    let bytes = std::fs::read(path)
+    let too_big = |len: u64| {
+        Failure::msg(format!(
+            "{shown}: file is {len} bytes, larger than the {MAX_INPUT_BYTES} byte limit for an input"
+        ))
+    };
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    // Read at most one byte past the limit: the file may grow between stat and read.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
         .map_err(|e| Failure::msg(format!("{shown}: cannot read: {}", io_reason(&e))))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
     text_from_bytes(&shown, bytes)
 }
 
@@ -88,36 +101,112 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 }
 
 /// Writes a set of files so that either all land or none change: every file is first written to
-/// a temporary sibling, and only when all succeeded are they renamed into place.
+/// a temporary sibling (and synced); only when all succeeded are they renamed into place. Files
+/// being replaced are first moved aside, so a rename that fails midway (a target that is a
+/// directory, a full or read-only file system) puts every earlier file back.
 pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> std::io::Result<()> {
+    let pid = std::process::id();
+    let sibling = |path: &Path, what: &str| {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        (
+            dir.to_path_buf(),
+            dir.join(format!(".{name}.komply-{what}-{pid}")),
+        )
+    };
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     let stage = |staged: &mut Vec<(PathBuf, PathBuf)>| -> std::io::Result<()> {
         for (path, contents) in files {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            std::fs::create_dir_all(dir)?;
-            let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let tmp = dir.join(format!(".{name}.komply-tmp-{}", std::process::id()));
+            let (dir, tmp) = sibling(path, "tmp");
+            std::fs::create_dir_all(&dir)?;
+            if path.is_dir() {
+                return Err(std::io::Error::other(format!(
+                    "{} is a directory",
+                    path.display()
+                )));
+            }
             let mut f = std::fs::File::create(&tmp)?;
-            staged.push((tmp.clone(), path.clone()));
+            staged.push((tmp, path.clone()));
             f.write_all(contents)?;
             f.sync_all()?;
         }
         Ok(())
     };
-    if let Err(e) = stage(&mut staged) {
-        for (tmp, _) in &staged {
+    let discard = |staged: &[(PathBuf, PathBuf)]| {
+        for (tmp, _) in staged {
             let _ = std::fs::remove_file(tmp);
         }
+    };
+    if let Err(e) = stage(&mut staged) {
+        discard(&staged);
         return Err(e);
     }
-    for (tmp, path) in &staged {
-        std::fs::rename(tmp, path)?;
+    // (target, backup of what it held before, if anything)
+    let mut done: Vec<(&Path, Option<PathBuf>)> = Vec::new();
+    let mut failure = None;
+    for (i, (tmp, path)) in staged.iter().enumerate() {
+        let backup = if path.symlink_metadata().is_ok() {
+            let (_, bak) = sibling(path, "bak");
+            if let Err(e) = std::fs::rename(path, &bak) {
+                failure = Some((i, e));
+                break;
+            }
+            Some(bak)
+        } else {
+            None
+        };
+        if let Err(e) = injected_failure(i).and_then(|()| std::fs::rename(tmp, path)) {
+            if let Some(bak) = &backup {
+                let _ = std::fs::rename(bak, path);
+            }
+            failure = Some((i, e));
+            break;
+        }
+        done.push((path, backup));
+    }
+    match failure {
+        None => {
+            for (_, backup) in done {
+                if let Some(bak) = backup {
+                    let _ = std::fs::remove_file(bak);
+                }
+            }
+            Ok(())
+        }
+        Some((i, e)) => {
+            // Roll back: earlier targets get their previous contents (or disappear again).
+            for (path, backup) in done.into_iter().rev() {
+                match backup {
+                    Some(bak) => {
+                        let _ = std::fs::rename(bak, path);
+                    }
+                    None => {
+                        let _ = std::fs::remove_file(path);
+                    }
+                }
+            }
+            discard(&staged[i..]);
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Test hook: make the rename of the n-th file fail.
+    static FAIL_RENAME_AT: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+fn injected_failure(_i: usize) -> std::io::Result<()> {
+    #[cfg(test)]
+    if FAIL_RENAME_AT.with(|f| f.get()) == Some(_i) {
+        return Err(std::io::Error::other("injected failure"));
     }
     Ok(())
 }
@@ -142,5 +231,57 @@ mod tests {
         write_atomic(&p, b"two").unwrap();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn failed_set_write_leaves_previous_files_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, c) = (
+            dir.path().join("a"),
+            dir.path().join("b"),
+            dir.path().join("c"),
+        );
+        write_all_atomic(&[(a.clone(), b"a1".to_vec()), (b.clone(), b"b1".to_vec())]).unwrap();
+        // `c` is a directory: the third file cannot land, so none may.
+        std::fs::create_dir(&c).unwrap();
+        let files = [
+            (a.clone(), b"a2".to_vec()),
+            (b.clone(), b"b2".to_vec()),
+            (c, b"c2".to_vec()),
+        ];
+        assert!(write_all_atomic(&files).is_err());
+        assert_eq!(std::fs::read(&a).unwrap(), b"a1");
+        assert_eq!(std::fs::read(&b).unwrap(), b"b1");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            3,
+            "no temp files left"
+        );
+    }
+
+    #[test]
+    fn rename_failure_midway_rolls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, c) = (
+            dir.path().join("a"),
+            dir.path().join("b"),
+            dir.path().join("c"),
+        );
+        write_atomic(&a, b"a1").unwrap();
+        // The third rename fails (injected): `a` gets its old contents back, `b` (new) goes away.
+        FAIL_RENAME_AT.with(|f| f.set(Some(2)));
+        let files = [
+            (a.clone(), b"a2".to_vec()),
+            (b.clone(), b"b2".to_vec()),
+            (c, b"c2".to_vec()),
+        ];
+        assert!(write_all_atomic(&files).is_err());
+        assert_eq!(std::fs::read(&a).unwrap(), b"a1");
+        assert!(!b.exists());
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp or backup left"
+        );
     }
 }

@@ -8,8 +8,9 @@ use std::path::PathBuf;
 
 use crate::compose::model::Model;
 use crate::compose::{LoadOptions, Project, load};
-use crate::diag::{Failure, Result};
+use crate::diag::Result;
 use crate::generate::{self, GenerateOptions, Output};
+use crate::overlay;
 
 /// What to convert: a Compose project, optionally in an environment and with extra overlays.
 #[derive(Debug, Clone)]
@@ -27,7 +28,13 @@ pub struct ConvertRequest {
 
 impl ConvertRequest {
     pub fn new(load: LoadOptions) -> Self {
-        ConvertRequest { load, env: None, overlays: Vec::new(), strict: false, namespace: None }
+        ConvertRequest {
+            load,
+            env: None,
+            overlays: Vec::new(),
+            strict: false,
+            namespace: None,
+        }
     }
 }
 
@@ -43,16 +50,26 @@ pub struct Converted {
 /// Loads, generates and applies the environment's overlays.
 pub fn convert(req: &ConvertRequest) -> Result<Converted> {
     let project = load(&req.load)?;
-    let model = Model::from_canonical(&project.canonical)?;
+    let mut model = Model::from_canonical(&project.canonical)?;
+    let resolved = overlay::resolve(&project.project_dir, req.env.as_deref(), &req.overlays)?;
+    if let Some(r) = &resolved {
+        r.prepare(&mut model)?;
+    }
     let gen_opts = GenerateOptions {
         project_dir: project.project_dir.clone(),
         strict: req.strict,
-        namespace: req.namespace.clone(),
+        namespace: req
+            .namespace
+            .clone()
+            .or_else(|| resolved.as_ref().and_then(overlay::Resolved::namespace)),
     };
-    let output = generate::generate(&model, &gen_opts)?;
-    if req.env.is_some() || !req.overlays.is_empty() {
-        // Filled in by the overlays work (issue 4).
-        return Err(Failure::msg("environments and overlays are not implemented yet"));
+    let mut output = generate::generate(&model, &gen_opts)?;
+    if let Some(r) = &resolved {
+        r.apply(&mut output, &model.name)?;
     }
-    Ok(Converted { project, output, env: req.env.clone() })
+    Ok(Converted {
+        project,
+        output,
+        env: req.env.clone(),
+    })
 }

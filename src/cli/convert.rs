@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use super::compose_args::ComposeArgs;
 use super::env_args::EnvArgs;
 use super::{Ctx, write_stdout};
-use crate::diag::{Failure, Result};
+use crate::diag::{Diagnostic, Failure, Result};
 use crate::generate::{self, Format};
 use crate::pipeline::{ConvertRequest, convert};
 
@@ -39,23 +39,83 @@ pub enum OutFormat {
 
 pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let req = ConvertRequest {
+    let format = match args.format {
+        OutFormat::Yaml => Format::Yaml,
+        OutFormat::Json => Format::Json,
+    };
+    let mut req = ConvertRequest {
         load: args.compose.load_options(),
         env: args.env.env.clone(),
         overlays: args.env.overlays.clone(),
         strict: args.strict,
         namespace: args.namespace.clone(),
     };
+    // `--env all`: every environment into DIR/<env>/, all files written at once or none.
+    if req.env.as_deref() == Some("all") {
+        if args.output == "-" {
+            return Err(Failure::one(
+                Diagnostic::error(
+                    "`--env all` renders one directory per environment; it needs `-o DIR`",
+                )
+                .code("usage"),
+            ));
+        }
+        let project_dir = crate::compose::load(&req.load)?.project_dir;
+        let dir = PathBuf::from(&args.output);
+        let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+        let mut failures = Vec::new();
+        let mut warnings: Vec<Diagnostic> = Vec::new();
+        let envs = crate::overlay::available_envs(&project_dir);
+        let progress = ctx.progress("environments");
+        progress.set_total(envs.len());
+        for env in envs {
+            req.env = Some(env.clone());
+            progress.inc();
+            match convert(&req) {
+                Ok(converted) => {
+                    // The project's warnings are the same in every environment: say them once.
+                    for w in converted
+                        .project
+                        .warnings
+                        .iter()
+                        .chain(&converted.output.warnings)
+                    {
+                        if !warnings
+                            .iter()
+                            .any(|seen: &Diagnostic| seen.to_string() == w.to_string())
+                        {
+                            warnings.push(w.clone());
+                        }
+                    }
+                    for (name, text) in generate::files(&converted.output.objects, format) {
+                        files.push((dir.join(&env).join(name), text.into_bytes()));
+                    }
+                }
+                Err(f) => failures.extend(f.0),
+            }
+        }
+        progress.finish();
+        if !ctx.quiet {
+            ctx.report(&warnings);
+        }
+        if !failures.is_empty() {
+            return Err(Failure(failures));
+        }
+        write_files(&dir, &files)?;
+        ctx.verbose_sources();
+        ctx.verbose(format!(
+            "converted every environment: {} files in {:?}",
+            files.len(),
+            started.elapsed()
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
     let converted = convert(&req)?;
     let (project, out) = (&converted.project, &converted.output);
     if !ctx.quiet {
         ctx.report(&project.warnings);
         ctx.report(&out.warnings);
     }
-    let format = match args.format {
-        OutFormat::Yaml => Format::Yaml,
-        OutFormat::Json => Format::Json,
-    };
     if args.output == "-" {
         write_stdout(&generate::render(&out.objects, format))?;
     } else {
@@ -64,13 +124,7 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
             .into_iter()
             .map(|(name, text)| (dir.join(name), text.into_bytes()))
             .collect();
-        crate::fsio::write_all_atomic(&files).map_err(|e| {
-            Failure::msg(format!(
-                "cannot write to {}: {}",
-                dir.display(),
-                crate::fsio::io_reason(&e)
-            ))
-        })?;
+        write_files(&dir, &files)?;
     }
     ctx.verbose_sources();
     ctx.verbose(format!(
@@ -80,4 +134,14 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
         started.elapsed()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+fn write_files(dir: &std::path::Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+    crate::fsio::write_all_atomic(files).map_err(|e| {
+        Failure::msg(format!(
+            "cannot write to {}: {}",
+            dir.display(),
+            crate::fsio::io_reason(&e)
+        ))
+    })
 }

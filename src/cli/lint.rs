@@ -103,17 +103,27 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
         "linted {} file{}, {} objects in {:.1?}",
         report.files.len(),
         if report.files.len() == 1 { "" } else { "s" },
-        report.ctx.objects.len(),
+        report.object_count(),
         started.elapsed()
     ));
     let color = ctx.color_stdout;
-    let text = if ctx.quiet && args.format == Format::Text {
-        // Findings only: no summary line.
-        output::findings_text(&report, color)
-    } else {
-        output::render(&report, args.format, color)
-    };
-    write_stdout(&text)?;
+    // Streamed: the code frames of 10,000 files' findings are never one string in memory.
+    // `--quiet` text: findings only, no summary line.
+    let findings_only = ctx.quiet && args.format == Format::Text;
+    {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        match output::write(&report, args.format, color, findings_only, &mut out)
+            .and_then(|()| out.flush())
+        {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                return Err(crate::diag::Failure::msg(format!(
+                    "cannot write to stdout: {e}"
+                )));
+            }
+            _ => {}
+        }
+    }
     Ok(ExitCode::from(exit_code(&report, args.fail_on)))
 }
 

@@ -20,12 +20,15 @@ pub enum Which {
     /// The `Komply` config of the KRM function and kustomize plugin (`komply krm`).
     #[value(name = "komply-function")]
     KomplyFunction,
+    /// The environment overlay format (`overlays/<env>.yaml`, `--overlay FILE`).
+    Overlay,
 }
 
 pub fn run(_ctx: &Ctx, args: SchemaArgs) -> Result<ExitCode> {
     match args.which {
         Which::XKomply => write_stdout(crate::generate::xkomply::SCHEMA)?,
         Which::KomplyFunction => write_stdout(crate::krm::config::SCHEMA)?,
+        Which::Overlay => write_stdout(crate::validate::OVERLAY_SCHEMA)?,
     }
     Ok(ExitCode::SUCCESS)
 }

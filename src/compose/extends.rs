@@ -199,9 +199,14 @@ pub fn relative_dir(from: &Path, to: &Path) -> String {
 /// Loads an extended file: interpolated, cast, documents merged, canonical (no extends/include).
 fn load_other(ctx: &mut Ctx, path: &Path, at: Span, name: &str) -> Result<Node> {
     if !path.is_file() {
+        let why = match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => "it is a directory",
+            Ok(_) => "not a regular file",
+            Err(_) => "no such file",
+        };
         return Err(Failure::one(
             Diagnostic::error(format!(
-                "cannot extend service {name:?}: cannot read {}",
+                "cannot extend service {name:?}: cannot read {}: {why}",
                 crate::source::display_path(path)
             ))
             .at(at)

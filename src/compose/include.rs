@@ -66,9 +66,14 @@ pub fn apply_include(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &P
             .collect();
         for (f, (_, span)) in files.iter().zip(&paths) {
             if !f.is_file() {
+                let why = match std::fs::metadata(f) {
+                    Ok(m) if m.is_dir() => "it is a directory",
+                    Ok(_) => "not a regular file",
+                    Err(_) => "no such file",
+                };
                 return Err(Failure::one(
                     Diagnostic::error(format!(
-                        "include: cannot read {}: no such file",
+                        "include: cannot read {}: {why}",
                         crate::source::display_path(f)
                     ))
                     .at(*span)

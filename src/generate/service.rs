@@ -1351,69 +1351,70 @@ fn build_ingress(
     name: &str,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<IngressSpec> {
-    // (host, path) pairs, TLS secret, class, wanted port.
-    let (rules, tls_secret, class, wanted): (Vec<(Option<String>, String)>, _, _, _) =
-        if let Some(i) = &x.ingress {
-            let path = i.path.clone().unwrap_or_else(|| "/".into());
-            let mut hosts: Vec<Option<String>> = i
-                .host
-                .iter()
-                .chain(i.hosts.iter())
-                .cloned()
-                .map(Some)
-                .collect();
-            if hosts.is_empty() {
-                hosts.push(None);
-            }
-            (
-                hosts.into_iter().map(|h| (h, path.clone())).collect(),
-                i.tls_secret.clone(),
-                i.class.clone(),
-                i.port.clone(),
-            )
-        } else if let Some(e) = &hints.expose {
-            let rules = if e.eq_ignore_ascii_case("true") {
-                vec![(None, "/".to_string())]
-            } else {
-                e.split(',')
-                    .map(|h| {
-                        let h = h.trim();
-                        match h.find('/') {
-                            Some(i) => (Some(h[..i].to_string()), h[i..].to_string()),
-                            None => (Some(h.to_string()), "/".to_string()),
-                        }
-                    })
-                    .collect()
-            };
-            (
-                rules,
-                hints.expose_tls_secret.clone(),
-                hints.expose_ingress_class.clone(),
-                None,
-            )
+    // (host, path, wanted port) triples, TLS secret, class.
+    type Rule = (Option<String>, String, Option<Value>);
+    let (rules, tls_secret, class): (Vec<Rule>, _, _) = if let Some(i) = &x.ingress {
+        let mut hosts: Vec<Option<String>> = i
+            .host
+            .iter()
+            .chain(i.hosts.iter())
+            .cloned()
+            .map(Some)
+            .collect();
+        if hosts.is_empty() {
+            hosts.push(None);
+        }
+        // `paths` (each with its own port) or the single `path` on `port`.
+        let paths: Vec<(String, Option<Value>)> = if i.paths.is_empty() {
+            vec![(i.path.clone().unwrap_or_else(|| "/".into()), i.port.clone())]
         } else {
-            return None;
+            i.paths
+                .iter()
+                .map(|p| (p.path.clone(), p.port.clone().or(i.port.clone())))
+                .collect()
         };
-    let port = match &wanted {
+        (
+            hosts
+                .iter()
+                .flat_map(|h| {
+                    paths
+                        .iter()
+                        .map(move |(p, port)| (h.clone(), p.clone(), port.clone()))
+                })
+                .collect(),
+            i.tls_secret.clone(),
+            i.class.clone(),
+        )
+    } else if let Some(e) = &hints.expose {
+        let rules = if e.eq_ignore_ascii_case("true") {
+            vec![(None, "/".to_string(), None)]
+        } else {
+            e.split(',')
+                .map(|h| {
+                    let h = h.trim();
+                    match h.find('/') {
+                        Some(i) => (Some(h[..i].to_string()), h[i..].to_string(), None),
+                        None => (Some(h.to_string()), "/".to_string(), None),
+                    }
+                })
+                .collect()
+        };
+        (
+            rules,
+            hints.expose_tls_secret.clone(),
+            hints.expose_ingress_class.clone(),
+        )
+    } else {
+        return None;
+    };
+    let find_port = |wanted: &Option<Value>| match wanted {
         Some(Value::String(s)) => sports.iter().find(|p| &p.name == s),
         Some(Value::Number(n)) => sports
             .iter()
             .find(|p| n.as_u64() == Some(u64::from(p.port))),
         _ => sports.iter().find(|p| p.protocol == "tcp"),
     };
-    let Some(port) = port else {
-        errors.push(
-            Diagnostic::error(format!(
-                "service `{}` has an ingress but no matching TCP port",
-                svc.name
-            ))
-            .at(svc.span(&["x-komply"]))
-            .code("generate/ingress-port")
-            .help("add `ports:` (or set `x-komply.ingress.port` to one of them)"),
-        );
-        return None;
-    };
-    let backend = IngressBackend {
+    let backend_of = |port: &SPort| IngressBackend {
         service: IngressServiceBackend {
             name: name.to_string(),
             port: ServiceBackendPort {
@@ -1422,11 +1423,23 @@ fn build_ingress(
         },
     };
     let mut out_rules: Vec<IngressRule> = Vec::new();
-    for (host, path) in rules {
+    for (host, path, wanted) in rules {
+        let Some(port) = find_port(&wanted) else {
+            errors.push(
+                Diagnostic::error(format!(
+                    "service `{}` has an ingress but no matching TCP port",
+                    svc.name
+                ))
+                .at(svc.span(&["x-komply"]))
+                .code("generate/ingress-port")
+                .help("add `ports:` (or set the ingress `port` to one of them)"),
+            );
+            return None;
+        };
         let p = HttpIngressPath {
             path,
             path_type: "Prefix",
-            backend: backend.clone(),
+            backend: backend_of(port),
         };
         match out_rules.iter_mut().find(|r| r.host == host) {
             Some(r) => r.http.paths.push(p),

@@ -70,11 +70,21 @@ pub struct Ingress {
     #[serde(default)]
     pub hosts: Vec<String>,
     pub path: Option<String>,
+    #[serde(default)]
+    pub paths: Vec<IngressPath>,
     pub port: Option<serde_json::Value>,
     pub tls_secret: Option<String>,
     pub class: Option<String>,
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
+}
+
+/// One path of an ingress, routed to its own Service port.
+#[derive(Deserialize, Debug, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct IngressPath {
+    pub path: String,
+    pub port: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize, Debug, Clone, Default)]

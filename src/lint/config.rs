@@ -194,7 +194,7 @@ impl Config {
 
     /// The reason a configuration entry ignores this finding, if one does.
     pub fn ignored(&self, ctx: &LintContext, f: &Finding) -> Option<String> {
-        let obj = f.object.and_then(|i| ctx.objects.get(i))?;
+        let obj = f.object.and_then(|i| ctx.object(i))?;
         self.ignores
             .iter()
             .find(|e| {
@@ -213,7 +213,7 @@ impl Config {
 /// The reason of an `ignore.komply.dev/<rule>` annotation on the finding's object or its pod
 /// template, if there is one.
 pub fn inline_ignore(ctx: &LintContext, f: &Finding) -> Option<String> {
-    let obj = f.object.and_then(|i| ctx.objects.get(i))?;
+    let obj = f.object.and_then(|i| ctx.object(i))?;
     let pod_annotations = obj.pod().and_then(|p| p.annotations());
     for annotations in [obj.annotations(), pod_annotations].into_iter().flatten() {
         for (k, v) in annotations.as_map().unwrap_or(&[]) {

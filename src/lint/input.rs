@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::Input;
+use super::context::Summary;
 use super::model::Object;
 use super::rules::{self, Finding, Rule};
+use crate::progress::Progress;
 use crate::source::sources;
 use crate::yaml::{Limits, Node, NodeKind, SourceId, Span, parse_documents};
 
@@ -17,6 +19,9 @@ pub struct Loaded {
     pub objects: Vec<Object>,
     pub problems: Vec<Finding>,
     pub files: Vec<String>,
+    /// The source of each file read, in input order (files are registered in parallel, so
+    /// source ids alone do not give a stable order).
+    pub sources: Vec<SourceId>,
     /// Files inside the given directories that were not read (not `.yaml`/`.yml`/`.json`),
     /// for `--verbose`.
     pub skipped: Vec<String>,
@@ -97,16 +102,43 @@ struct FileResult {
     shown: String,
     objects: Vec<Object>,
     problems: Vec<Finding>,
+    /// The registered source and path, once the text was read.
+    source: Option<(SourceId, Option<PathBuf>)>,
+    /// The objects were converted from a compose file.
+    compose: bool,
+}
+
+/// The files (and stdin) the inputs name, directories expanded; and the files skipped.
+pub struct Items(Vec<Item>, Vec<String>);
+
+impl Items {
+    pub fn new(inputs: &[Input]) -> Items {
+        let (items, skipped) = expand(inputs);
+        Items(items, skipped)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Reads every input. Parsing runs on all cores; results keep input order.
 pub fn load_all(inputs: &[Input]) -> Loaded {
-    load_all_with(inputs, &crate::progress::Progress::hidden())
+    load_all_with(inputs, &Progress::hidden())
 }
 
 /// [`load_all`], counting each file read on `progress`.
-pub fn load_all_with(inputs: &[Input], progress: &crate::progress::Progress) -> Loaded {
-    let (items, skipped) = expand(inputs);
+pub fn load_all_with(inputs: &[Input], progress: &Progress) -> Loaded {
+    load_items(Items::new(inputs), progress)
+}
+
+/// Like [`load_all_with`] for inputs already expanded.
+pub fn load_items(items: Items, progress: &Progress) -> Loaded {
+    let Items(items, skipped) = items;
     progress.set_total(items.len());
     let results: Vec<FileResult> = items
         .into_par_iter()
@@ -121,9 +153,13 @@ pub fn load_all_with(inputs: &[Input], progress: &crate::progress::Progress) -> 
         objects: Vec::new(),
         problems: Vec::new(),
         files: Vec::new(),
+        sources: Vec::new(),
         skipped,
     };
     for r in results {
+        if let Some((id, _)) = &r.source {
+            out.sources.push(*id);
+        }
         if !r.shown.is_empty() {
             out.files.push(r.shown);
         }
@@ -140,15 +176,27 @@ fn load_one(item: Item) -> FileResult {
                 shown: String::new(),
                 objects: Vec::new(),
                 problems: vec![problem(&rules::invalid_input::RULE, Span::SYNTHETIC, msg)],
+                source: None,
+                compose: false,
             };
         }
         Item::Stdin => {
             let mut buf = Vec::new();
-            let read = std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
-                .map_err(|e| format!("<stdin>: cannot read: {e}"))
-                .and_then(|_| {
-                    crate::fsio::text_from_bytes("<stdin>", buf).map_err(|f| f.to_string())
-                });
+            // Bounded like files: a pipe of a huge or endless stream is refused, not buffered.
+            let limit = crate::fsio::MAX_INPUT_BYTES;
+            let read = std::io::Read::read_to_end(
+                &mut std::io::Read::take(std::io::stdin().lock(), limit + 1),
+                &mut buf,
+            )
+            .map_err(|e| format!("<stdin>: cannot read: {e}"))
+            .and_then(|n| {
+                if n as u64 > limit {
+                    return Err(format!(
+                        "<stdin>: input is larger than the {limit} byte limit for an input"
+                    ));
+                }
+                crate::fsio::text_from_bytes("<stdin>", buf).map_err(|f| f.to_string())
+            });
             ("<stdin>".to_string(), read, None)
         }
         Item::File(p) => {
@@ -157,26 +205,50 @@ fn load_one(item: Item) -> FileResult {
             (shown, read, Some(p))
         }
     };
-    let text = match text {
-        Ok(t) => t,
-        Err(msg) => {
-            return FileResult {
-                shown,
-                objects: Vec::new(),
-                problems: vec![problem(&rules::invalid_input::RULE, Span::SYNTHETIC, msg)],
-            };
-        }
-    };
+    match text {
+        Ok(t) => load_text(shown, t, path),
+        Err(msg) => FileResult {
+            shown,
+            objects: Vec::new(),
+            problems: vec![problem(&rules::invalid_input::RULE, Span::SYNTHETIC, msg)],
+            source: None,
+            compose: false,
+        },
+    }
+}
+
+/// Reads the objects of text already in memory (`path` is `None` for stdin and the like).
+pub fn load_text_input(shown: &str, text: String) -> Loaded {
+    let r = load_text(shown.to_string(), text, None);
+    Loaded {
+        objects: r.objects,
+        problems: r.problems,
+        files: vec![r.shown],
+        sources: r.source.map(|(id, _)| id).into_iter().collect(),
+        skipped: Vec::new(),
+    }
+}
+
+fn load_text(shown: String, text: String, path: Option<PathBuf>) -> FileResult {
     let id = match &path {
         Some(p) => sources().add(p, text.as_str()),
-        None => sources().add_named("<stdin>", text.as_str()),
+        None => sources().add_named(&shown, text.as_str()),
     };
     let mut res = FileResult {
         shown,
         objects: Vec::new(),
         problems: Vec::new(),
+        source: None,
+        compose: false,
     };
-    let docs = match parse_documents(id, &text, &Limits::default()) {
+    read_objects(id, &text, path.as_deref(), &mut res);
+    res.source = Some((id, path));
+    res
+}
+
+/// Parses a registered text into objects (compose files are converted).
+fn read_objects(id: SourceId, text: &str, path: Option<&Path>, res: &mut FileResult) {
+    let docs = match parse_documents(id, text, &Limits::default()) {
         Ok(d) => d,
         Err(e) => {
             res.problems.push(problem(
@@ -184,11 +256,12 @@ fn load_one(item: Item) -> FileResult {
                 e.span,
                 format!("cannot parse: {}", e.message),
             ));
-            return res;
+            return;
         }
     };
-    if is_compose(path.as_deref(), &docs) {
-        match &path {
+    if is_compose(path, &docs) {
+        res.compose = true;
+        match path {
             Some(p) => match super::from_compose::load_compose(p, id) {
                 Ok(objects) => res.objects = objects,
                 Err(problems) => res.problems = problems,
@@ -200,12 +273,11 @@ fn load_one(item: Item) -> FileResult {
                 "a compose file on stdin cannot be converted: pass its path instead".into(),
             )),
         }
-        return res;
+        return;
     }
     for doc in docs {
-        add_document(id, doc, &mut res);
+        add_document(id, doc, res);
     }
-    res
 }
 
 /// A Compose file: named like one, or a first document with `services:` and no `kind`.
@@ -259,4 +331,97 @@ fn add_document(id: SourceId, doc: Node, res: &mut FileResult) {
             ));
         }
     }
+}
+
+/// One file of a run linted in chunks: where its text is registered and which run objects it
+/// holds. Compose files keep their converted objects (converting again would re-read the
+/// project); manifests are parsed again from the registered text when their chunk comes.
+pub struct FileEntry {
+    pub source: SourceId,
+    path: Option<PathBuf>,
+    pub first: usize,
+    pub count: usize,
+    compose: Option<Vec<Object>>,
+}
+
+/// The first pass over a large run: every file read, registered and parsed once, but only the
+/// [`Summary`] of each object kept.
+pub struct Scanned {
+    pub entries: Vec<FileEntry>,
+    pub summaries: Vec<Summary>,
+    pub problems: Vec<Finding>,
+    pub files: Vec<String>,
+    pub skipped: Vec<String>,
+}
+
+pub fn scan_items(items: Items, progress: &Progress) -> Scanned {
+    struct Scan {
+        shown: String,
+        source: Option<(SourceId, Option<PathBuf>)>,
+        summaries: Vec<Summary>,
+        compose: Option<Vec<Object>>,
+        problems: Vec<Finding>,
+    }
+    let Items(items, skipped) = items;
+    progress.set_total(items.len());
+    let results: Vec<Scan> = items
+        .into_par_iter()
+        .map(|item| {
+            let r = load_one(item);
+            progress.inc();
+            let summaries = r.objects.iter().map(Summary::of).collect();
+            let is_compose = r.compose;
+            Scan {
+                shown: r.shown,
+                source: r.source,
+                summaries,
+                compose: is_compose.then_some(r.objects),
+                problems: r.problems,
+            }
+        })
+        .collect();
+    progress.finish();
+    let mut out = Scanned {
+        entries: Vec::new(),
+        summaries: Vec::new(),
+        problems: Vec::new(),
+        files: Vec::new(),
+        skipped,
+    };
+    for r in results {
+        if !r.shown.is_empty() {
+            out.files.push(r.shown);
+        }
+        out.problems.extend(r.problems);
+        if let Some((source, path)) = r.source {
+            out.entries.push(FileEntry {
+                source,
+                path,
+                first: out.summaries.len(),
+                count: r.summaries.len(),
+                compose: r.compose,
+            });
+        }
+        out.summaries.extend(r.summaries);
+    }
+    out
+}
+
+/// The objects of one scanned file, again (exactly the ones [`scan_items`] summarised).
+pub fn objects_of(entry: &FileEntry) -> Vec<Object> {
+    if let Some(objects) = &entry.compose {
+        return objects.clone();
+    }
+    let Some(file) = sources().get(entry.source) else {
+        return Vec::new();
+    };
+    let mut res = FileResult {
+        shown: String::new(),
+        objects: Vec::new(),
+        problems: Vec::new(),
+        source: None,
+        compose: false,
+    };
+    read_objects(entry.source, &file.text, entry.path.as_deref(), &mut res);
+    res.objects
 }

@@ -19,6 +19,7 @@ pub mod rules;
 use std::path::PathBuf;
 
 use crate::diag::Severity;
+use crate::yaml::SourceId;
 
 pub use config::Config;
 pub use context::LintContext;
@@ -58,6 +59,16 @@ impl Report {
             .any(|f| f.suppressed.is_none() && (f.rule.id == "KP001" || f.rule.id == "KP002"))
     }
 
+    /// Identity of run object `idx` (what findings' `object` refers to).
+    pub fn object_summary(&self, idx: usize) -> Option<&context::Summary> {
+        self.ctx.index().summaries.get(idx)
+    }
+
+    /// Number of objects in the run.
+    pub fn object_count(&self) -> usize {
+        self.ctx.index().summaries.len()
+    }
+
     pub fn active(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppressed.is_none())
     }
@@ -93,7 +104,13 @@ impl Report {
     }
 }
 
-/// Reads the inputs and lints every object in them as one context.
+/// Runs with more files than this are linted in chunks (two passes) to bound memory.
+pub const STREAM_ABOVE_FILES: usize = 2000;
+/// Files per chunk of a chunked run.
+pub const CHUNK_FILES: usize = 500;
+
+/// Reads the inputs and lints every object in them as one context (cross-object rules see all
+/// files of the run).
 pub fn lint_inputs(inputs: &[Input], opts: &Options) -> Report {
     lint_inputs_with(inputs, opts, &crate::progress::Progress::hidden())
 }
@@ -104,52 +121,160 @@ pub fn lint_inputs_with(
     opts: &Options,
     progress: &crate::progress::Progress,
 ) -> Report {
-    let loaded = input::load_all_with(inputs, progress);
+    lint_chunked_with(inputs, opts, None, progress)
+}
+
+/// [`lint_inputs`] with an explicit chunk size (`None`: decided by the number of files).
+///
+/// Small runs keep every object's tree in one context. Large runs read and parse every file
+/// once keeping only compact summaries for the cross-object indexes, then parse again and lint
+/// one chunk of files at a time: memory stays bounded by the chunk, not the run (SPEC §7).
+pub fn lint_inputs_chunked(inputs: &[Input], opts: &Options, chunk_files: Option<usize>) -> Report {
+    lint_chunked_with(
+        inputs,
+        opts,
+        chunk_files,
+        &crate::progress::Progress::hidden(),
+    )
+}
+
+fn lint_chunked_with(
+    inputs: &[Input],
+    opts: &Options,
+    chunk_files: Option<usize>,
+    progress: &crate::progress::Progress,
+) -> Report {
+    use rayon::prelude::*;
+    use std::sync::Arc;
+
+    let items = input::Items::new(inputs);
+    let chunk = chunk_files.or((items.len() > STREAM_ABOVE_FILES).then_some(CHUNK_FILES));
+    let Some(chunk) = chunk else {
+        return finish(input::load_items(items, progress), opts);
+    };
+    let scanned = input::scan_items(items, progress);
+    let entries = Arc::new(scanned.entries);
+    let reload: context::Reload = {
+        let entries = Arc::clone(&entries);
+        Arc::new(move |idx| {
+            let at = entries.partition_point(|e| e.first + e.count <= idx);
+            let e = entries.get(at)?;
+            input::objects_of(e)
+                .into_iter()
+                .nth(idx.checked_sub(e.first)?)
+        })
+    };
+    let index = Arc::new(context::Index::new(scanned.summaries, Some(reload)));
+    let mut findings = Vec::new();
+    for group in entries.chunks(chunk.max(1)) {
+        let base = group[0].first;
+        let objects: Vec<Object> = group
+            .par_iter()
+            .flat_map_iter(|e| {
+                let mut objects = input::objects_of(e);
+                // Same text, same parser: the counts agree; never let a mismatch shift indexes.
+                objects.truncate(e.count);
+                objects
+            })
+            .collect();
+        let expected: usize = group.iter().map(|e| e.count).sum();
+        if objects.len() != expected {
+            continue;
+        }
+        let ctx = LintContext::chunk(objects, base, Arc::clone(&index));
+        findings.append(&mut run_rules(&ctx, opts));
+    }
+    let order: Vec<SourceId> = entries.iter().map(|e| e.source).collect();
+    let mut report = Report {
+        ctx: LintContext::chunk(Vec::new(), 0, index),
+        findings,
+        files: Vec::new(),
+        skipped: scanned.skipped,
+    };
+    sort_findings(&mut report.findings, &order);
+    add_input_problems(&mut report, scanned.problems, scanned.files, opts);
+    report
+}
+
+fn finish(loaded: input::Loaded, opts: &Options) -> Report {
     let mut report = lint_objects(loaded.objects, opts);
+    sort_findings(&mut report.findings, &loaded.sources);
+    add_input_problems(&mut report, loaded.problems, loaded.files, opts);
+    report.skipped = loaded.skipped;
+    report
+}
+
+fn add_input_problems(
+    report: &mut Report,
+    problems: Vec<Finding>,
+    files: Vec<String>,
+    opts: &Options,
+) {
     // Input problems come first: they explain why something was not checked.
-    let mut findings = loaded.problems;
+    let mut findings = problems;
     for f in &mut findings {
         opts.config.apply_severity(f);
     }
     findings.append(&mut report.findings);
     report.findings = findings;
-    report.files = loaded.files;
-    report.skipped = loaded.skipped;
-    report
+    report.files = files;
+}
+
+/// Lints one text already in memory, shown to the user as `shown` (as stdin is).
+pub fn lint_text(shown: &str, text: &str, opts: &Options) -> Report {
+    let loaded = input::load_text_input(shown, text.to_string());
+    finish(loaded, opts)
 }
 
 /// Lints objects that are already in memory.
 pub fn lint_objects(objects: Vec<Object>, opts: &Options) -> Report {
     let ctx = LintContext::new(objects);
-    let mut findings = Vec::new();
-    for rule in rules::ALL.iter().copied() {
-        if !opts.config.is_enabled(rule) {
-            continue;
-        }
-        let mut sink = rules::Sink::new(rule);
-        (rule.check)(&ctx, &mut sink);
-        findings.append(&mut sink.findings);
-    }
-    for f in &mut findings {
-        opts.config.apply_severity(f);
-        if !opts.no_inline_ignores {
-            if let Some(reason) = config::inline_ignore(&ctx, f) {
-                f.suppressed = Some(reason);
-                continue;
-            }
-        }
-        if let Some(reason) = opts.config.ignored(&ctx, f) {
-            f.suppressed = Some(reason);
-        }
-    }
-    // Stable order: by file, then position, then rule.
-    findings.sort_by(|a, b| {
-        (a.span.source, a.span.start, a.rule.id).cmp(&(b.span.source, b.span.start, b.rule.id))
-    });
+    let mut findings = run_rules(&ctx, opts);
+    sort_findings(&mut findings, &[]);
     Report {
         ctx,
         findings,
         files: Vec::new(),
         skipped: Vec::new(),
     }
+}
+
+/// Every enabled rule over the objects of `ctx`, suppressions applied.
+fn run_rules(ctx: &LintContext, opts: &Options) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in rules::ALL.iter().copied() {
+        if !opts.config.is_enabled(rule) {
+            continue;
+        }
+        let mut sink = rules::Sink::new(rule);
+        (rule.check)(ctx, &mut sink);
+        findings.append(&mut sink.findings);
+    }
+    for f in &mut findings {
+        opts.config.apply_severity(f);
+        if !opts.no_inline_ignores {
+            if let Some(reason) = config::inline_ignore(ctx, f) {
+                f.suppressed = Some(reason);
+                continue;
+            }
+        }
+        if let Some(reason) = opts.config.ignored(ctx, f) {
+            f.suppressed = Some(reason);
+        }
+    }
+    findings
+}
+
+/// Stable order: by file (in input order, `order`; other sources after them by id), then
+/// position, then rule; findings without a location last.
+fn sort_findings(findings: &mut [Finding], order: &[SourceId]) {
+    let rank: std::collections::HashMap<SourceId, usize> =
+        order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let key = |f: &Finding| {
+        let file = rank
+            .get(&f.span.source)
+            .map_or((1, f.span.source.0 as usize), |&r| (0, r));
+        (file, f.span.start, f.rule.id)
+    };
+    findings.sort_by_cached_key(key);
 }

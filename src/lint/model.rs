@@ -16,7 +16,7 @@ static EMPTY_MAP: Node = Node {
 };
 
 /// One Kubernetes object of the run (a document, or an item of a `List`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Object {
     pub node: Node,
     pub api_version: String,
@@ -349,7 +349,7 @@ pub fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
 }
 
 /// A `LabelSelector` (`matchLabels` + `matchExpressions`).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct LabelSelector {
     pub match_labels: BTreeMap<String, String>,
     pub expressions: Vec<(String, String, Vec<String>)>,

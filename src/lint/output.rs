@@ -40,17 +40,30 @@ pub fn diagnostic(f: &Finding) -> Diagnostic {
     Diagnostic::new(f.severity, f.message.clone())
         .at(f.span)
         .code(format!("{}/{}", f.rule.id, f.rule.name))
-        .help(format!("{} (komply rules explain {})", f.rule.fix(), f.rule.id))
+        .help(format!(
+            "{} (komply rules explain {})",
+            f.rule.fix(),
+            f.rule.id
+        ))
 }
 
 /// The findings as code frames, without the summary line (what `--quiet` prints).
 pub fn findings_text(report: &Report, color: bool) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    let _ = write_findings(report, color, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn write_findings(
+    report: &Report,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     for f in report.active() {
-        out.push_str(&diagnostic(f).render(color));
-        out.push_str("\n\n");
+        out.write_all(diagnostic(f).render(color).as_bytes())?;
+        out.write_all(b"\n\n")?;
     }
-    out
+    Ok(())
 }
 
 fn text(report: &Report, color: bool) -> String {
@@ -58,6 +71,28 @@ fn text(report: &Report, color: bool) -> String {
     out.push_str(&report.summary_line());
     out.push('\n');
     out
+}
+
+/// Writes the report as [`render`] would (or, with `findings_only`, as [`findings_text`]), but
+/// text is streamed finding by finding: the code frames of 10,000 files' findings are never one
+/// string in memory (SPEC §7 memory target).
+pub fn write(
+    report: &Report,
+    format: Format,
+    color: bool,
+    findings_only: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Text => {
+            write_findings(report, color, out)?;
+            if !findings_only {
+                writeln!(out, "{}", report.summary_line())?;
+            }
+            Ok(())
+        }
+        _ => out.write_all(render(report, format, color).as_bytes()),
+    }
 }
 
 /// (file, line, column, end line, end column); `None` when the finding has no location.
@@ -84,7 +119,7 @@ fn json_report(report: &Report) -> String {
         .findings
         .iter()
         .map(|f| {
-            let obj = f.object.and_then(|i| report.ctx.objects.get(i));
+            let obj = f.object.and_then(|i| report.object_summary(i));
             let loc = location(f);
             json!({
                 "rule": f.rule.id,

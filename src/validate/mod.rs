@@ -12,9 +12,10 @@
 mod api_status;
 mod compose;
 mod locate;
+mod overlay;
 mod report;
 mod schemas;
-mod suggest;
+pub(crate) mod suggest;
 
 use serde_json::Value;
 
@@ -22,6 +23,8 @@ use crate::yaml::{Node, Span};
 
 pub use api_status::{ApiStatus, api_version_status};
 pub use compose::{CODE as COMPOSE_CODE, validate_compose};
+pub use overlay::{CODE as OVERLAY_CODE, validate_overlay};
+pub use schemas::OVERLAY_SCHEMA;
 pub use schemas::known_kinds;
 
 /// One way an object breaks its schema.

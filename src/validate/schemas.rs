@@ -32,6 +32,10 @@ pub(crate) struct Compiled {
 static COMPILED: [OnceLock<Option<Compiled>>; SCHEMA_COUNT] =
     [const { OnceLock::new() }; SCHEMA_COUNT];
 static COMPOSE: OnceLock<Option<Compiled>> = OnceLock::new();
+static OVERLAY: OnceLock<Option<Compiled>> = OnceLock::new();
+
+/// The overlay format's schema (`schemas/overlay.schema.json`).
+pub const OVERLAY_SCHEMA: &str = include_str!("../../schemas/overlay.schema.json");
 
 /// The schema for `apiVersion` + `kind`, compiled on first use.
 pub(crate) fn for_kind(api_version: &str, kind: &str) -> Option<&'static Compiled> {
@@ -52,6 +56,19 @@ pub(crate) fn compose() -> Option<&'static Compiled> {
                 COMPOSE_SCHEMA,
                 Draft::Draft202012,
                 "schemas/compose-spec.compose-go.json",
+            )
+        })
+        .as_ref()
+}
+
+/// The overlay schema, compiled on first use.
+pub(crate) fn overlay() -> Option<&'static Compiled> {
+    OVERLAY
+        .get_or_init(|| {
+            compile(
+                OVERLAY_SCHEMA,
+                Draft::Draft202012,
+                "schemas/overlay.schema.json",
             )
         })
         .as_ref()

@@ -167,7 +167,7 @@ pub fn parse_documents(
                     };
                     Some((
                         Node {
-                            kind: NodeKind::Seq(items),
+                            kind: NodeKind::Seq(shrunk(items)),
                             span,
                             tag,
                         },
@@ -190,7 +190,7 @@ pub fn parse_documents(
                         end: span.end,
                         ..start
                     };
-                    let entries = finish_mapping(entries)?;
+                    let entries = shrunk(finish_mapping(entries)?);
                     Some((
                         Node {
                             kind: NodeKind::Map(entries),
@@ -253,6 +253,18 @@ pub fn parse_documents(
     Ok(docs)
 }
 
+/// Trees of a whole run stay in memory for the cross-object lint rules: growth slack (a Vec of
+/// one entry has room for four) was most of their size.
+fn shrunk<T>(mut v: Vec<T>) -> Vec<T> {
+    v.shrink_to_fit();
+    v
+}
+
+/// The scanner hands out scalars with spare capacity (often 3× their length); keep exact copies.
+fn exact(value: Cow<'_, str>) -> String {
+    String::from(&*value)
+}
+
 /// Refuses to open a collection beyond the nesting budget.
 fn check_depth(depth: usize, limits: &Limits, span: Span) -> Result<(), YamlError> {
     if depth >= limits.max_depth {
@@ -303,7 +315,7 @@ fn resolve_scalar(
         if t.handle == "tag:yaml.org,2002:" {
             let v = value.as_ref();
             let kind = match t.suffix.as_str() {
-                "str" => NodeKind::Str(value.into_owned()),
+                "str" => NodeKind::Str(exact(value)),
                 "null" => NodeKind::Null,
                 "bool" => match resolve_plain(v) {
                     NodeKind::Bool(b) => NodeKind::Bool(b),
@@ -333,7 +345,7 @@ fn resolve_scalar(
                         ));
                     }
                 },
-                "binary" | "timestamp" => NodeKind::Str(value.into_owned()),
+                "binary" | "timestamp" => NodeKind::Str(exact(value)),
                 other => return Err(err(span, &format!("unknown tag !!{other}"))),
             };
             return Ok((kind, None));
@@ -342,18 +354,18 @@ fn resolve_scalar(
         let kind = if style == ScalarStyle::Plain {
             resolve_plain(&value)
         } else {
-            NodeKind::Str(value.into_owned())
+            NodeKind::Str(exact(value))
         };
         // `!reset` with no value, `!override` with a scalar: the tag travels with the node.
         return Ok((kind, custom));
     }
     if style != ScalarStyle::Plain {
-        return Ok((NodeKind::Str(value.into_owned()), None));
+        return Ok((NodeKind::Str(exact(value)), None));
     }
     let kind = resolve_plain(&value);
     Ok((
         if let NodeKind::Str(_) = kind {
-            NodeKind::Str(value.into_owned())
+            NodeKind::Str(exact(value))
         } else {
             kind
         },

@@ -38,7 +38,7 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.objects.iter().enumerate() {
+    for (idx, obj) in ctx.all() {
         if covered_elsewhere(obj) {
             continue;
         }

@@ -44,7 +44,7 @@ fn every_entry_has_source(spec: &Node) -> bool {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.objects.iter().enumerate() {
+    for (idx, obj) in ctx.all() {
         if obj.group() != "external-secrets.io" || !matches!(obj.kind.as_str(), "ExternalSecret" | "ClusterExternalSecret") {
             continue;
         }

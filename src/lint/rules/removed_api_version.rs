@@ -46,7 +46,7 @@ pub fn covered_elsewhere(obj: &crate::lint::model::Object) -> bool {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.objects.iter().enumerate() {
+    for (idx, obj) in ctx.all() {
         if covered_elsewhere(obj) {
             continue;
         }

@@ -40,7 +40,7 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.objects.iter().enumerate() {
+    for (idx, obj) in ctx.all() {
         let Ok(violations) = validate_k8s(&obj.node) else { continue };
         for v in violations {
             let span = if v.span.is_synthetic() { obj.span() } else { v.span };

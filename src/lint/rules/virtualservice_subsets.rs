@@ -69,7 +69,7 @@ fn destinations(spec: &Node) -> Vec<&Node> {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    let rules: Vec<&Object> = ctx.of_kind("DestinationRule").map(|(_, o)| o).collect();
+    let rules: Vec<&Object> = ctx.run_of_kind("DestinationRule").into_iter().map(|(_, o)| o).collect();
     for (idx, vs) in ctx.of_kind("VirtualService") {
         let Some(spec) = vs.node.get("spec") else { continue };
         for d in destinations(spec) {

@@ -1,0 +1,189 @@
+//! Entry points for the fuzz targets in `fuzz/` (cargo-fuzz) and for `tests/fuzz_corpus.rs`,
+//! which replays every committed corpus file and regression on the stable toolchain.
+//!
+//! Each function takes arbitrary bytes and must return without panicking; errors are expected
+//! and ignored. They live in the library so the smoke test and the fuzzer run the same code.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use crate::compose::LoadOptions;
+use crate::source::sources;
+use crate::yaml::{Limits, parse_documents};
+
+/// Splits an input into parts at `\n#%%\n` lines (compose file, `.env`, an env_file, …).
+fn parts(data: &[u8]) -> Vec<&[u8]> {
+    let sep = b"\n#%%\n";
+    let mut out = Vec::new();
+    let mut rest = data;
+    while let Some(i) = rest.windows(sep.len()).position(|w| w == sep) {
+        out.push(&rest[..i]);
+        rest = &rest[i + sep.len()..];
+    }
+    out.push(rest);
+    out
+}
+
+/// Forgets the sources a fuzz iteration registered (the registry is append-only otherwise, and a
+/// fuzzer runs millions of iterations in one process).
+struct SourceScope(usize);
+
+impl SourceScope {
+    fn new() -> Self {
+        SourceScope(sources().len())
+    }
+}
+
+impl Drop for SourceScope {
+    fn drop(&mut self) {
+        sources().truncate(self.0);
+    }
+}
+
+/// A fixed scratch directory per process (the loader reads files, not strings).
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("komply-fuzz-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+fn env() -> IndexMap<String, String> {
+    [
+        ("HOME", "/home/fuzz"),
+        ("TAG", "1.2"),
+        ("EMPTY", ""),
+        ("PORT", "8080"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// YAML parser, `${…}` interpolation, `.env` syntax and the whole Compose loader and generator.
+/// Input: the compose file, then optionally `\n#%%\n` + `.env`, then `\n#%%\n` + `app.env` (which
+/// the compose file can name in `env_file`).
+pub fn compose(data: &[u8]) {
+    let _scope = SourceScope::new();
+    let p = parts(data);
+    let text = |i: usize| p.get(i).map(|b| String::from_utf8_lossy(b).into_owned());
+    let main = text(0).unwrap_or_default();
+    let vars = env();
+    let lookup = |k: &str| vars.get(k).cloned();
+    // The pieces on their own, without the file system.
+    let id = sources().add_named("<fuzz>", main.as_str());
+    let _ = parse_documents(id, &main, &Limits::default());
+    for line in main.lines().take(64) {
+        let _ = crate::compose::interpolate::interpolate(line, &lookup, &mut Vec::new());
+    }
+    for i in 1..p.len() {
+        let t = text(i).unwrap_or_default();
+        let did = sources().add_named("<fuzz env>", t.as_str());
+        let _ =
+            crate::compose::dotenv::parse_dotenv_with_warnings(did, &t, &lookup, &mut Vec::new());
+        let _ = crate::compose::dotenv::parse_dotenv_raw(did, &t);
+    }
+    // The loader and generator on files.
+    let dir = scratch();
+    let compose_file = dir.join("compose.yaml");
+    let files = [
+        (compose_file.clone(), p.first().copied()),
+        (dir.join(".env"), p.get(1).copied()),
+        (dir.join("app.env"), p.get(2).copied()),
+    ];
+    for (path, content) in &files {
+        match content {
+            Some(c) => {
+                let _ = std::fs::write(path, c);
+            }
+            None => {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+    convert_dir(&dir, &compose_file, vars);
+}
+
+/// Compose file used by [`overlay`] when the input brings none.
+const OVERLAY_BASE: &str = "services:
+  web:
+    image: nginx:1.27
+    ports: [\"8080:80\"]
+    environment:
+      DB_PASSWORD: secret
+    healthcheck:
+      test: [CMD, curl, -f, http://localhost/]
+  db:
+    image: postgres:16
+    volumes: [data:/var/lib/postgresql/data]
+volumes:
+  data: {}
+";
+
+/// Environment overlays: the overlay parser (schema, `extends`, merge) and patcher (every
+/// overlay feature and raw `patches` applied to generated objects). Input: the overlay file
+/// (used as `overlays/fuzz.yaml`, converted with `--env fuzz`), then optionally `\n#%%\n` + the
+/// compose file.
+pub fn overlay(data: &[u8]) {
+    let _scope = SourceScope::new();
+    let p = parts(data);
+    let dir = scratch().join("overlay");
+    let _ = std::fs::create_dir_all(dir.join("overlays"));
+    let compose_file = dir.join("compose.yaml");
+    let _ = std::fs::write(dir.join("overlays/fuzz.yaml"), p[0]);
+    let _ = std::fs::write(
+        &compose_file,
+        p.get(1).copied().unwrap_or(OVERLAY_BASE.as_bytes()),
+    );
+    let load = LoadOptions {
+        files: vec![compose_file],
+        project_directory: Some(dir.clone()),
+        environment: env(),
+        working_dir: dir,
+        resolve_paths: true,
+        ..Default::default()
+    };
+    let mut req = crate::pipeline::ConvertRequest::new(load);
+    req.env = Some("fuzz".into());
+    if let Ok(c) = crate::pipeline::convert(&req) {
+        use crate::generate::{Format, render};
+        let _ = render(&c.output.objects, Format::Yaml);
+    }
+}
+
+fn convert_dir(dir: &Path, file: &Path, environment: IndexMap<String, String>) {
+    let load = LoadOptions {
+        files: vec![file.to_path_buf()],
+        project_directory: Some(dir.to_path_buf()),
+        environment,
+        working_dir: dir.to_path_buf(),
+        resolve_paths: true,
+        ..Default::default()
+    };
+    if let Ok(project) = crate::compose::load(&load) {
+        let _ = crate::compose::config_output(&project);
+    }
+    let req = crate::pipeline::ConvertRequest::new(load);
+    if let Ok(c) = crate::pipeline::convert(&req) {
+        use crate::generate::{Format, files, render};
+        let _ = render(&c.output.objects, Format::Yaml);
+        let _ = files(&c.output.objects, Format::Json);
+    }
+}
+
+/// `komply lint` on arbitrary YAML: parse, every rule, every output format.
+pub fn lint(data: &[u8]) {
+    use crate::lint::output::{Format, render};
+    let _scope = SourceScope::new();
+    let text = String::from_utf8_lossy(data);
+    let report = crate::lint::lint_text("<fuzz>", &text, &crate::lint::Options::default());
+    for format in [
+        Format::Text,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Junit,
+    ] {
+        let _ = render(&report, format, false);
+    }
+}

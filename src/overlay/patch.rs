@@ -1,0 +1,186 @@
+//! Raw patches, applied last: RFC 6902 JSON Patch (the `json-patch` crate) and RFC 7386 merge
+//! patches, each on the objects its target selects. A target that selects nothing, an operation
+//! that fails, or a result that no longer validates against the strict schemas is an error
+//! located at the patch in the overlay file — never a silent no-op.
+
+use serde_json::Value;
+
+use crate::diag::Diagnostic;
+use crate::yaml::Node;
+
+use super::model::{Patch, Target};
+use super::span_at;
+
+/// One term of a label selector.
+enum Term {
+    Eq(String, String),
+    NotEq(String, String),
+    Exists(String),
+    NotExists(String),
+}
+
+fn parse_selector(s: &str) -> Result<Vec<Term>, String> {
+    let mut terms = Vec::new();
+    for raw in s.split(',') {
+        let t = raw.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let term = if let Some((k, v)) = t.split_once("!=") {
+            Term::NotEq(k.trim().into(), v.trim().into())
+        } else if let Some((k, v)) = t.split_once("==") {
+            Term::Eq(k.trim().into(), v.trim().into())
+        } else if let Some((k, v)) = t.split_once('=') {
+            Term::Eq(k.trim().into(), v.trim().into())
+        } else if let Some(k) = t.strip_prefix('!') {
+            Term::NotExists(k.trim().into())
+        } else if t.contains(' ') || t.contains('(') {
+            return Err(format!(
+                "`{t}`: set-based selectors (in, notin) are not supported; use k=v, k!=v, k or !k"
+            ));
+        } else {
+            Term::Exists(t.into())
+        };
+        terms.push(term);
+    }
+    Ok(terms)
+}
+
+fn matches(obj: &Value, target: &Target, selector: &[Term]) -> bool {
+    if target.kind.as_deref().is_some_and(|k| obj["kind"] != k) {
+        return false;
+    }
+    if target
+        .name
+        .as_deref()
+        .is_some_and(|n| obj["metadata"]["name"] != n)
+    {
+        return false;
+    }
+    let labels = &obj["metadata"]["labels"];
+    selector.iter().all(|t| match t {
+        Term::Eq(k, v) => labels[k] == v.as_str(),
+        Term::NotEq(k, v) => labels[k] != v.as_str(),
+        Term::Exists(k) => labels.get(k).is_some(),
+        Term::NotExists(k) => labels.get(k).is_none(),
+    })
+}
+
+fn describe(t: &Target) -> String {
+    let mut parts = Vec::new();
+    if let Some(k) = &t.kind {
+        parts.push(format!("kind {k}"));
+    }
+    if let Some(n) = &t.name {
+        parts.push(format!("name {n}"));
+    }
+    if let Some(l) = &t.label_selector {
+        parts.push(format!("labels {l}"));
+    }
+    parts.join(", ")
+}
+
+pub(crate) fn apply(objects: &mut [Value], patches: &[Patch], merged: &Node) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for (i, p) in patches.iter().enumerate() {
+        let idx = i.to_string();
+        let at = span_at(merged, &["patches", &idx]);
+        let target_at = span_at(merged, &["patches", &idx, "target"]);
+        let selector = match parse_selector(p.target.label_selector.as_deref().unwrap_or("")) {
+            Ok(s) => s,
+            Err(e) => {
+                errors.push(
+                    Diagnostic::error(format!("patch target labelSelector {e}"))
+                        .at(span_at(
+                            merged,
+                            &["patches", &idx, "target", "labelSelector"],
+                        ))
+                        .code("overlay/patch-target"),
+                );
+                continue;
+            }
+        };
+        let hits: Vec<usize> = (0..objects.len())
+            .filter(|&j| matches(&objects[j], &p.target, &selector))
+            .collect();
+        if hits.is_empty() {
+            let mut d = Diagnostic::error(format!(
+                "patch target ({}) matches no generated object",
+                describe(&p.target)
+            ))
+            .at(target_at)
+            .code("overlay/patch-target");
+            if let Some(kind) = &p.target.kind {
+                let names: Vec<&str> = objects
+                    .iter()
+                    .filter(|o| o["kind"] == kind.as_str())
+                    .filter_map(|o| o["metadata"]["name"].as_str())
+                    .collect();
+                d = d.help(if names.is_empty() {
+                    format!("no {kind} is generated in this environment")
+                } else {
+                    format!("{kind} objects: {}", names.join(", "))
+                });
+            }
+            errors.push(d);
+            continue;
+        }
+        for j in hits {
+            let mut obj = objects[j].clone();
+            let who = format!(
+                "{} {}",
+                obj["kind"].as_str().unwrap_or("object"),
+                obj["metadata"]["name"].as_str().unwrap_or("")
+            );
+            if let Some(ops) = &p.json_patch
+                && let Err(e) = json_patch::patch(&mut obj, &ops.0)
+            {
+                let op_idx = e.operation.to_string();
+                let op_at = span_at(merged, &["patches", &idx, "json_patch", &op_idx]);
+                let what = match e.kind {
+                    json_patch::PatchErrorKind::TestFailed => {
+                        format!(
+                            "`test` failed: the value at `{}` is not the one given",
+                            e.path
+                        )
+                    }
+                    json_patch::PatchErrorKind::InvalidFromPointer => {
+                        "its `from` path does not exist".to_string()
+                    }
+                    json_patch::PatchErrorKind::CannotMoveInsideItself => {
+                        "it moves a value inside itself".to_string()
+                    }
+                    _ => format!("path `{}` does not exist", e.path),
+                };
+                errors.push(
+                    Diagnostic::error(format!(
+                        "JSON Patch operation {} on {who} failed: {what}",
+                        e.operation
+                    ))
+                    .at(op_at)
+                    .code("overlay/patch-failed"),
+                );
+                continue;
+            }
+            if let Some(m) = &p.merge_patch {
+                json_patch::merge(&mut obj, m);
+            }
+            // A patch may not turn a valid object into one the API server would reject.
+            if let Ok(violations) = crate::validate::validate_k8s_json(&obj)
+                && let Some(v) = violations.first()
+            {
+                errors.push(
+                    Diagnostic::error(format!(
+                        "after this patch, {who} is not valid: {}",
+                        v.message
+                    ))
+                    .at(at)
+                    .code("overlay/patch-invalid"),
+                );
+                continue;
+            }
+            objects[j] = obj;
+        }
+    }
+    errors
+}

@@ -1,0 +1,49 @@
+//! Overlay files against `schemas/overlay.schema.json`, with errors at `file:line:col` and
+//! "did you mean" for misspelt keys (the same machinery as Compose files).
+
+use super::locate::locate;
+use super::report::{self, Style};
+use super::schemas;
+use crate::diag::Diagnostic;
+use crate::yaml::Node;
+
+const STYLE: Style = Style {
+    noun: "key",
+    root: "the overlay",
+    duplicates_allowed: report::never,
+};
+
+/// Diagnostic code of every overlay schema error.
+pub const CODE: &str = "overlay/schema";
+
+/// Validates one overlay document. Errors are in document order.
+pub fn validate_overlay(root: &Node) -> Vec<Diagnostic> {
+    let Some(compiled) = schemas::overlay() else {
+        return vec![
+            Diagnostic::error("internal error: the overlay schema failed to load").code(CODE),
+        ];
+    };
+    let json = root.to_json();
+    let mut findings = Vec::new();
+    for err in compiled.validator.iter_errors(&json) {
+        report::translate(&err, &compiled.schema, STYLE, &mut findings);
+    }
+    let mut located: Vec<_> = findings
+        .into_iter()
+        .map(|f| (locate(root, &f.node_pointer, f.anchor), f))
+        .collect();
+    located.sort_by_key(|(span, _)| (span.source, span.start));
+    located.dedup_by(|a, b| a.0 == b.0 && a.1.message == b.1.message);
+    located
+        .into_iter()
+        .map(|(span, f)| {
+            let mut d = Diagnostic::error(f.message).at(span).code(CODE).help(
+                "the format is in docs/overlays.md (`komply schema overlay` prints the schema)",
+            );
+            if let Some(s) = f.suggestion {
+                d = d.help(format!("did you mean `{s}`?"));
+            }
+            d
+        })
+        .collect()
+}
