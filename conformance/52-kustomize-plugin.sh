@@ -80,7 +80,7 @@ if [ "$rc" -ne 0 ] && grep -q 'outside the package root' "$WORK/err"; then
 else
   fail "a compose path leaving the kustomization root fails (exit $rc)" "$WORK/err"
 fi
-readme_snippet kustomize-generator | sed 's/  env: prod/  env: prod\n  replicas: 3/' > "$APP/komply.yaml"
+readme_snippet kustomize-generator > "$APP/komply.yaml"
 sed -i 's/^  env: prod$/  env: prod\n  replicas: 3/' "$APP/komply.yaml"
 rc=0
 (cd "$APP" && kubectl kustomize --enable-alpha-plugins .) > "$WORK/out" 2> "$WORK/err" || rc=$?

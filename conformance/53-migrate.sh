@@ -30,7 +30,10 @@ examples=("$ROOT"/examples/*/)
 [ "${#examples[@]}" -gt 0 ] || { echo "no examples under $ROOT/examples" >&2; exit 1; }
 for ex in "${examples[@]}"; do
   ex="${ex%/}"; name="$(basename "$ex")"
-  compose="$(ls "$ex"/compose.yaml "$ex"/compose.yml "$ex"/docker-compose.yaml "$ex"/docker-compose.yml 2>/dev/null | head -1)"
+  compose=""
+  for c in compose.yaml compose.yml docker-compose.yaml docker-compose.yml; do
+    [ -f "$ex/$c" ] && { compose="$ex/$c"; break; }
+  done
   [ -n "$compose" ] || { fail "$name: no compose file"; continue; }
   out="$WORK/$name"
   if ! (cd "$ex" && komply migrate -q -f "$compose" --out "$out") > "$WORK/log" 2>&1; then
