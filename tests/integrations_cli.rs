@@ -606,3 +606,111 @@ fn parse_yaml_stream(text: &str) -> Vec<serde_json::Value> {
         .map(|n| n.to_json())
         .collect()
 }
+
+// ---- environments -----------------------------------------------------------------------------
+
+#[test]
+fn check_and_diff_take_the_environment() {
+    let tmp = shop();
+    let o = run_in(tmp.path(), &["check", "-q", "--env", "prod"], None);
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    let o = run_in(
+        tmp.path(),
+        &["convert", "-q", "--env", "prod", "-o", "prod"],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let o = run_in(
+        tmp.path(),
+        &["diff", "--env", "prod", "--out", "prod"],
+        None,
+    );
+    assert_eq!(
+        code(&o),
+        0,
+        "prod output is in sync with --env prod: {}",
+        out(&o)
+    );
+    let o = run_in(tmp.path(), &["diff", "--out", "prod"], None);
+    assert_eq!(code(&o), 1, "but drifts from the env-less output");
+    let o = run_in(
+        tmp.path(),
+        &["diff", "--env", "nope", "--out", "prod"],
+        None,
+    );
+    assert_eq!(
+        code(&o),
+        2,
+        "an unknown environment is bad input: {}",
+        err(&o)
+    );
+}
+
+#[test]
+fn migrate_writes_an_overlay_per_environment() {
+    let tmp = shop();
+    let o = run_in(
+        tmp.path(),
+        &["migrate", "-q", "compose.yaml", "--out", "deploy"],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    for env in ["dev", "staging", "prod"] {
+        let k = std::fs::read_to_string(
+            tmp.path()
+                .join(format!("deploy/overlays/{env}/kustomization.yaml")),
+        )
+        .unwrap_or_else(|e| panic!("overlays/{env}: {e}"));
+        assert!(k.contains("  - ../../base\n"), "{env}: {k}");
+    }
+    let report = std::fs::read_to_string(tmp.path().join("deploy/MIGRATION.md")).unwrap();
+    assert!(report.contains("- `overlays/prod/`:"), "{report}");
+    // A user environment (overlays/<env>.yaml beside the compose file) is picked up too, and
+    // `--envs` chooses.
+    std::fs::create_dir(tmp.path().join("overlays")).unwrap();
+    std::fs::write(tmp.path().join("overlays/qa.yaml"), "extends: dev\n").unwrap();
+    let o = run_in(
+        tmp.path(),
+        &["migrate", "-q", "compose.yaml", "--out", "d2"],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(
+        tmp.path()
+            .join("d2/overlays/qa/kustomization.yaml")
+            .exists()
+    );
+    let o = run_in(
+        tmp.path(),
+        &[
+            "migrate",
+            "-q",
+            "compose.yaml",
+            "--out",
+            "d3",
+            "--envs",
+            "prod",
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(tmp.path().join("d3/overlays/prod").is_dir());
+    assert!(!tmp.path().join("d3/overlays/dev").exists());
+    let o = run_in(
+        tmp.path(),
+        &[
+            "migrate",
+            "compose.yaml",
+            "--out",
+            "d4",
+            "--envs",
+            "prod,nope",
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        !tmp.path().join("d4").exists(),
+        "nothing written when one environment fails"
+    );
+}
