@@ -49,6 +49,22 @@ pub fn read_text(path: &Path) -> Result<String> {
     text_from_bytes(&shown, bytes)
 }
 
+/// Reads stdin as text, bounded like files: a huge or endless stream is refused, not buffered.
+pub fn read_stdin_text() -> Result<String> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| Failure::msg(format!("<stdin>: cannot read: {e}")))?;
+    if buf.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Failure::msg(format!(
+            "<stdin>: input is larger than the {MAX_INPUT_BYTES} byte limit for an input"
+        )));
+    }
+    text_from_bytes("<stdin>", buf)
+}
+
 /// Checks bytes read from somewhere (a file, stdin) are usable text.
 pub fn text_from_bytes(shown: &str, bytes: Vec<u8>) -> Result<String> {
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {

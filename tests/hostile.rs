@@ -191,6 +191,8 @@ fn huge_scalar() {
     // The same through stdin.
     let r = run_in(d.path(), &["lint", "-"], Some(big.as_bytes()));
     assert_bad_input(&r, "50 MB scalar (lint stdin)", &["<stdin>", "byte limit"]);
+    let r = run_in(d.path(), &["krm"], Some(big.as_bytes()));
+    assert_bad_input(&r, "50 MB scalar (krm stdin)", &["<stdin>", "byte limit"]);
 }
 
 #[test]

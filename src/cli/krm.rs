@@ -3,7 +3,6 @@
 //! --enable-alpha-plugins` runs; also entered when the binary is invoked as `Komply`).
 //! The work is in [`crate::krm`].
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -31,12 +30,7 @@ fn root() -> Result<Root> {
 }
 
 fn read_stdin() -> Result<String> {
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .lock()
-        .read_to_end(&mut buf)
-        .map_err(|e| Failure::msg(format!("<stdin>: cannot read: {e}")))?;
-    crate::fsio::text_from_bytes("<stdin>", buf)
+    crate::fsio::read_stdin_text()
 }
 
 pub fn run(ctx: &Ctx, _args: KrmArgs) -> Result<ExitCode> {

@@ -180,25 +180,11 @@ fn load_one(item: Item) -> FileResult {
                 compose: false,
             };
         }
-        Item::Stdin => {
-            let mut buf = Vec::new();
-            // Bounded like files: a pipe of a huge or endless stream is refused, not buffered.
-            let limit = crate::fsio::MAX_INPUT_BYTES;
-            let read = std::io::Read::read_to_end(
-                &mut std::io::Read::take(std::io::stdin().lock(), limit + 1),
-                &mut buf,
-            )
-            .map_err(|e| format!("<stdin>: cannot read: {e}"))
-            .and_then(|n| {
-                if n as u64 > limit {
-                    return Err(format!(
-                        "<stdin>: input is larger than the {limit} byte limit for an input"
-                    ));
-                }
-                crate::fsio::text_from_bytes("<stdin>", buf).map_err(|f| f.to_string())
-            });
-            ("<stdin>".to_string(), read, None)
-        }
+        Item::Stdin => (
+            "<stdin>".to_string(),
+            crate::fsio::read_stdin_text().map_err(|f| f.to_string()),
+            None,
+        ),
         Item::File(p) => {
             let shown = crate::source::display_path(&p);
             let read = crate::fsio::read_text(&p).map_err(|f| f.to_string());

@@ -20,6 +20,10 @@ pub struct Limits {
     pub max_depth: usize,
     /// Total nodes a document may hold once aliases are expanded.
     pub max_nodes: usize,
+    /// Total nodes a document may copy through aliases. Real files reuse a few small anchors
+    /// (`<<: *defaults`); a "billion laughs" reaches any budget in a few lines, so this one is
+    /// much smaller than `max_nodes` and is checked before copying.
+    pub max_alias_nodes: usize,
 }
 
 impl Default for Limits {
@@ -27,6 +31,7 @@ impl Default for Limits {
         Limits {
             max_depth: 256,
             max_nodes: 2_000_000,
+            max_alias_nodes: 100_000,
         }
     }
 }
@@ -76,6 +81,7 @@ pub fn parse_documents(
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
     let mut doc_nodes = 0usize;
+    let mut alias_nodes = 0usize;
     let mut root: Option<Node> = None;
 
     for event in Parser::new_from_str(text) {
@@ -105,6 +111,7 @@ pub fn parse_documents(
             Event::DocumentStart(_) => {
                 anchors.clear();
                 doc_nodes = 0;
+                alias_nodes = 0;
                 None
             }
             Event::DocumentEnd => {
@@ -115,6 +122,16 @@ pub fn parse_documents(
                 let Some((node, size)) = anchors.get(&id) else {
                     return Err(err(span, "alias refers to an unknown anchor"));
                 };
+                alias_nodes += size;
+                if alias_nodes > limits.max_alias_nodes {
+                    return Err(err(
+                        span,
+                        &format!(
+                            "aliases expand to more than {} nodes (alias bomb?); refusing to go on",
+                            limits.max_alias_nodes
+                        ),
+                    ));
+                }
                 let mut node = node.clone();
                 // The alias stands where it is written; its content keeps the anchor's spans.
                 node.span = Span {
