@@ -111,7 +111,7 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// KRM function (kpt, kustomize): a ResourceList on stdin, a ResourceList on stdout.
     #[command(
-        after_help = "Examples:\n  kpt fn eval . --exec komply --fn-config ../komply-fn.yaml\n  kpt fn eval . --exec komply    # no config: validate the package\n\nThe functionConfig (kind Komply) is described by `komply schema komply-function`.\nExit codes: 0 success, 1 a result of severity error, 2 bad input."
+        after_help = "Examples:\n  kpt fn eval . --exec \"komply krm\" --fn-config ../komply-fn.yaml\n  kpt fn eval . --exec \"komply krm\"    # no config: validate the package\n\nThe functionConfig (kind Komply) is described by `komply schema komply-function`.\nExit codes: 0 success, 1 a result of severity error, 2 bad input."
     )]
     Krm(krm::KrmArgs),
     /// Legacy kustomize exec plugin (also run when the binary is called `Komply`).
