@@ -278,6 +278,21 @@ fn quiet_prints_findings_only_and_verbose_says_what_was_read_and_skipped() {
     );
     assert!(err.contains("komply: linted 1 file, "), "{err}");
     assert!(out.ends_with("1 file, 0 errors, 0 warnings, 0 suppressed\n"));
+    // Suppressed findings are listed with their reason.
+    let (_, err, _) = komply(
+        &root(),
+        &[
+            "lint",
+            "-v",
+            "tests/fixtures/lint/suppress/app.yaml",
+            "--config",
+            "tests/fixtures/lint/suppress/.komply.yaml",
+        ],
+    );
+    assert!(
+        err.contains("komply: suppressed KP201 at tests/fixtures/lint/suppress/app.yaml:29:11: "),
+        "{err}"
+    );
     // No progress line or escape code ever reaches a pipe.
     assert!(!err.contains('\r') && !err.contains('\u{1b}'));
 }
