@@ -6,9 +6,11 @@
 #      printed, for both hooks (komply-compose, komply-manifests);
 #   2. the README's .pre-commit-config.yaml snippet (repo and rev pointed at this checkout) with
 #      `pre-commit run --all-files`.
-# pre-commit installs the hook with `cargo install --path <clone>`; CARGO_TARGET_DIR points at
-# this repo's target/ so the dependencies of the release build are reused (only komply itself
-# is compiled again, because the clone's path differs). The install time is printed.
+# pre-commit installs the hook with `cargo install --path <clone>` (try-repo: on every call, in a
+# fresh store). CARGO_TARGET_DIR points at this repo's target/ so the release build's
+# dependencies are reused: the first install builds only the few crates cargo resolves newer than
+# Cargo.lock (pre-commit passes no --locked) and komply itself; the second must build no
+# dependency at all (checked). Install times are printed.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/readme.sh"
 PRE_COMMIT="$ROOT/.venv/bin/pre-commit"
@@ -64,6 +66,7 @@ check() { # check NAME WANT_RC GREP CMD...
   local name="$1" want="$2" grep_for="$3"; shift 3
   local rc=0 out
   out="$(cd "$REPO" && "$@" 2>&1)" || rc=$?
+  out_last="$out"
   if [ "$rc" -ne "$want" ] || { [ -n "$grep_for" ] && ! grep -qF -- "$grep_for" <<<"$out"; }; then
     echo "FAIL $name: exit $rc (want $want)${grep_for:+, output must contain '$grep_for'}"
     sed 's/^/    /' <<<"$out"
@@ -73,20 +76,35 @@ check() { # check NAME WANT_RC GREP CMD...
   fi
 }
 
+# try-repo makes a fresh store (so a fresh `cargo install`) on every call: two calls, all hooks.
+marker="$WORK/marker"; touch "$marker"
 start=$(date +%s)
-check "try-repo komply-manifests: clean file passes" 0 "Passed" \
-  "$PRE_COMMIT" try-repo "$ROOT" komply-manifests --ref "$HEAD" --files deploy/shop.yaml
-echo "     (hook install with cargo install + run: $(( $(date +%s) - start )) s)"
-check "try-repo komply-manifests: bad file fails with the finding" 1 "deploy/bad.yaml:10:9" \
-  "$PRE_COMMIT" try-repo "$ROOT" komply-manifests --ref "$HEAD" --files deploy/bad.yaml
-check "try-repo komply-manifests: the rule is named" 1 "KP102" \
-  "$PRE_COMMIT" try-repo "$ROOT" komply-manifests --ref "$HEAD" --files deploy/bad.yaml
-check "try-repo komply-compose: clean compose file passes" 0 "Passed" \
-  "$PRE_COMMIT" try-repo "$ROOT" komply-compose --ref "$HEAD" --files compose.yaml
-check "try-repo komply-compose: bad compose file fails at its line" 1 "bad/docker-compose.yml:4:" \
-  "$PRE_COMMIT" try-repo "$ROOT" komply-compose --ref "$HEAD" --files bad/docker-compose.yml
-check "try-repo komply-compose: manifests are not its files" 0 "(no files to check)" \
-  "$PRE_COMMIT" try-repo "$ROOT" komply-compose --ref "$HEAD" --files deploy/bad.yaml
+check "try-repo (both hooks): clean files pass" 0 "Passed" \
+  "$PRE_COMMIT" try-repo "$ROOT" --ref "$HEAD" --files deploy/shop.yaml compose.yaml
+secs=$(( $(date +%s) - start ))
+# pre-commit runs `cargo install` without --locked, so cargo resolves the newest compatible
+# versions instead of Cargo.lock's: those few crates are built once; everything else is reused.
+rebuilt="$(find "$CARGO_TARGET_DIR/release/deps" -name 'lib*.rlib' ! -name 'libkomply*' -newer "$marker" | wc -l)"
+total="$(find "$CARGO_TARGET_DIR/release/deps" -name 'lib*.rlib' ! -name 'libkomply*' | wc -l)"
+echo "     first hook install + run: ${secs}s; dependency libraries built: $rebuilt (of $total in target/release)"
+for want in "komply lint (Compose files)" "komply lint (Kubernetes manifests)"; do
+  grep -q "^$want\.*Passed" <<<"$out_last" || { echo "FAIL hook did not run and pass: $want"; failed=$((failed + 1)); }
+done
+touch "$marker"; start=$(date +%s)
+check "try-repo (both hooks): bad files fail with the manifest finding" 1 "deploy/bad.yaml:10:9" \
+  "$PRE_COMMIT" try-repo "$ROOT" --ref "$HEAD" --files deploy/bad.yaml bad/docker-compose.yml deploy/shop.yaml
+for want in "KP102" "bad/docker-compose.yml:4:" "komply lint (Compose files)" "komply lint (Kubernetes manifests)"; do
+  grep -qF -- "$want" <<<"$out_last" || { echo "FAIL output lacks: $want"; sed 's/^/    /' <<<"$out_last"; failed=$((failed + 1)); }
+done
+grep -q '^komply lint (Compose files)\.*Failed' <<<"$out_last" || { echo "FAIL the compose hook did not fail"; failed=$((failed + 1)); }
+# The second install (try-repo's fresh store) must rebuild komply only.
+secs=$(( $(date +%s) - start ))
+rebuilt="$(find "$CARGO_TARGET_DIR/release/deps" -name 'lib*.rlib' ! -name 'libkomply*' -newer "$marker" | wc -l)"
+echo "     second hook install + run: ${secs}s; dependency libraries built: $rebuilt"
+if [ "$rebuilt" -ne 0 ]; then
+  echo "FAIL a second cargo install rebuilt $rebuilt dependencies: CARGO_TARGET_DIR is not reused"
+  failed=$((failed + 1))
+fi
 
 # The README snippet, pointed at this checkout.
 readme_snippet pre-commit-config \

@@ -2,7 +2,6 @@
 //! are linted exactly as `komply lint compose.yaml` lints them (findings at the compose keys that
 //! caused them), in any of lint's formats and with lint's exit codes.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -84,8 +83,13 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> crate::diag::Result<ExitCode> {
             report
         }
     };
-    let color = ctx.color && std::io::stdout().is_terminal();
-    write_stdout(&output::render(&report, args.format, color))?;
+    let color = ctx.color_stdout;
+    let text = if ctx.quiet && args.format == Format::Text {
+        output::findings_text(&report, color)
+    } else {
+        output::render(&report, args.format, color)
+    };
+    write_stdout(&text)?;
     Ok(ExitCode::from(super::lint::exit_code(
         &report,
         args.fail_on,

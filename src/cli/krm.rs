@@ -49,7 +49,10 @@ pub fn run(ctx: &Ctx, _args: KrmArgs) -> Result<ExitCode> {
 pub fn run_plugin(ctx: &Ctx, args: PluginArgs) -> Result<ExitCode> {
     let root = root()?;
     let (_, docs) = crate::fsio::load_yaml(&args.config)?;
-    let node = docs.into_iter().find(|d| !d.is_null());
+    let mut node = docs.into_iter().find(|d| !d.is_null());
+    if let Some(original) = node.as_ref().and_then(|n| original_config(n, &root)) {
+        node = Some(original);
+    }
     if node.is_none() {
         return Err(Failure::msg(format!(
             "{}: empty plugin config: expected a Komply resource",
@@ -97,6 +100,41 @@ pub fn run_plugin(ctx: &Ctx, args: PluginArgs) -> Result<ExitCode> {
             Ok(ExitCode::from(u8::from(v.failed)))
         }
     }
+}
+
+/// kustomize hands the plugin a re-serialised temporary copy of its config (comments gone,
+/// lines moved); the same resource in the kustomization directory gives messages that point at
+/// the file the user wrote. Used only when exactly one file there holds an identical resource.
+fn original_config(copy: &crate::yaml::Node, root: &Root) -> Option<crate::yaml::Node> {
+    let strip = |n: &crate::yaml::Node| {
+        let mut v = n.to_json();
+        if let Some(m) = v.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+            m.remove("annotations");
+        }
+        v
+    };
+    let want = strip(copy);
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&root.dir).ok()?.flatten() {
+        let p = entry.path();
+        let yaml = matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+        if !yaml || !p.is_file() {
+            continue;
+        }
+        let Ok(text) = crate::fsio::read_text(&p) else {
+            continue;
+        };
+        if !text.contains("Komply") {
+            continue;
+        }
+        let id = crate::source::sources().add(&p, text.as_str());
+        let Ok(docs) = crate::yaml::parse_documents(id, &text, &crate::yaml::Limits::default())
+        else {
+            continue;
+        };
+        found.extend(docs.into_iter().filter(|d| strip(d) == want));
+    }
+    (found.len() == 1).then(|| found.remove(0))
 }
 
 /// `Komply` as the program name: the binary is installed as a legacy kustomize plugin

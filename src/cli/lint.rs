@@ -98,6 +98,12 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
         if !off.is_empty() {
             ctx.verbose(format!("rules not run: {}", off.join(" ")));
         }
+        for f in report.findings.iter() {
+            if let Some(reason) = &f.suppressed {
+                let at = output::diagnostic(f).location().unwrap_or_default();
+                ctx.verbose(format!("suppressed {} at {at}: {reason}", f.rule.id));
+            }
+        }
     }
     ctx.verbose(format!(
         "linted {} file{}, {} objects in {:.1?}",
@@ -124,6 +130,7 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
             _ => {}
         }
     }
+    ctx.verbose(format!("done in {:.1?}", started.elapsed()));
     Ok(ExitCode::from(exit_code(&report, args.fail_on)))
 }
 

@@ -9,9 +9,6 @@ use super::compose_args::ComposeArgs;
 use crate::diag::{Failure, Result};
 use crate::pipeline::{ConvertRequest, convert};
 
-/// The environments written when `--envs` is not given: the built-in presets.
-pub const DEFAULT_ENVS: &str = "dev,staging,prod";
-
 #[derive(clap::Args, Debug)]
 pub struct MigrateArgs {
     /// Compose file(s), as an alternative to `-f` (merged in order, after the `-f` files).
@@ -22,9 +19,11 @@ pub struct MigrateArgs {
     /// The directory to write (must be empty or missing, unless --force).
     #[arg(long = "out", short = 'o', value_name = "DIR")]
     pub out: PathBuf,
-    /// Environments to write overlays for (comma-separated; empty for the base only).
-    #[arg(long, value_delimiter = ',', default_value = DEFAULT_ENVS)]
-    pub envs: Vec<String>,
+    /// Environments to write overlays for (comma-separated; `--envs ''` for the base only).
+    /// Default: the presets (dev, staging, prod) and every `overlays/<env>.yaml` beside the
+    /// compose file.
+    #[arg(long, value_delimiter = ',')]
+    pub envs: Option<Vec<String>>,
     /// Extra overlay files applied to every environment (as `komply convert --overlay`).
     #[arg(long = "overlay")]
     pub overlays: Vec<PathBuf>,
@@ -68,9 +67,13 @@ pub fn run(ctx: &Ctx, args: MigrateArgs) -> Result<ExitCode> {
         ctx.report(&base.project.warnings);
         ctx.report(&base.output.warnings);
     }
+    let names = args
+        .envs
+        .clone()
+        .unwrap_or_else(|| crate::overlay::available_envs(&base.project.project_dir));
     let mut envs = Vec::new();
-    for env in args.envs.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
-        if env.contains(['/', '\\']) || env.starts_with('.') {
+    for env in names.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
+        if !crate::overlay::load::is_env_name(env) || env == "all" {
             return Err(Failure::msg(format!(
                 "--envs: `{env}` is not an environment name"
             )));

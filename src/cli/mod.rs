@@ -90,7 +90,7 @@ pub enum Command {
     Migrate(migrate::MigrateArgs),
     /// Draw what komply generates: services, their objects and the links between them.
     #[command(
-        after_help = "Examples:\n  komply graph -f compose.yaml > graph.mmd\n  komply graph --format dot | dot -Tsvg > graph.svg"
+        after_help = "Examples:\n  komply graph -f compose.yaml > graph.mmd\n  komply graph --format dot | dot -Tsvg > graph.svg\n  komply graph --env all > every-env.mmd   # one group per environment"
     )]
     Graph(graph::GraphArgs),
     /// Lint Kubernetes manifests: files, directories, or `-` for stdin.
@@ -111,7 +111,7 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// KRM function (kpt, kustomize): a ResourceList on stdin, a ResourceList on stdout.
     #[command(
-        after_help = "Examples:\n  kpt fn eval . --exec komply --fn-config ../komply-fn.yaml\n  kpt fn eval . --exec komply    # no config: validate the package\n\nThe functionConfig (kind Komply) is described by `komply schema komply-function`.\nExit codes: 0 success, 1 a result of severity error, 2 bad input."
+        after_help = "Examples:\n  kpt fn eval . --exec \"komply krm\" --fn-config ../komply-fn.yaml\n  kpt fn eval . --exec \"komply krm\"    # no config: validate the package\n\nThe functionConfig (kind Komply) is described by `komply schema komply-function`.\nExit codes: 0 success, 1 a result of severity error, 2 bad input."
     )]
     Krm(krm::KrmArgs),
     /// Legacy kustomize exec plugin (also run when the binary is called `Komply`).

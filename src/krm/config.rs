@@ -130,7 +130,16 @@ impl FnConfig {
         if let Some(v) = validator() {
             for e in v.iter_errors(&json) {
                 let path: Vec<String> = e.instance_path().iter().map(|s| s.to_string()).collect();
-                let at = node_at(node, &path);
+                let mut at = node_at(node, &path);
+                // An unexpected key is shown at the key itself.
+                if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
+                    e.kind()
+                {
+                    let parent = node_at_node(node, &path);
+                    if let Some((k, _)) = unexpected.first().and_then(|u| parent.entry(u)) {
+                        at = k.span;
+                    }
+                }
                 let shown = if path.is_empty() {
                     KIND.to_string()
                 } else {
@@ -190,7 +199,11 @@ fn validator() -> Option<&'static jsonschema::Validator> {
 }
 
 /// The span of the node at a schema error's instance path (keys / indices).
-fn node_at(mut node: &Node, path: &[String]) -> Span {
+fn node_at(node: &Node, path: &[String]) -> Span {
+    node_at_node(node, path).span
+}
+
+fn node_at_node<'a>(mut node: &'a Node, path: &[String]) -> &'a Node {
     for seg in path {
         let next = match node.as_seq() {
             Some(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)),
@@ -201,7 +214,7 @@ fn node_at(mut node: &Node, path: &[String]) -> Span {
             None => break,
         }
     }
-    node.span
+    node
 }
 
 /// `data:` of a ConfigMap as spec keys: `compose`, `overlays`, `envFiles`, `profiles` are

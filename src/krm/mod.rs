@@ -470,6 +470,11 @@ pub fn run(text: &str, root: &Root) -> Result<(String, u8, Vec<Diagnostic>)> {
             results.extend(v.results);
             stderr.extend(v.report.active().map(crate::lint::output::diagnostic));
             code = u8::from(v.failed);
+            // The items are unchanged: hand back the input text itself, so kpt writes every
+            // file back byte for byte (quote styles included), with the results appended.
+            if let Some(text) = append_results(text, &list.node, &results) {
+                return Ok((text, code, stderr));
+            }
             out["items"] = Value::Array(list.items.iter().map(Node::to_json).collect());
         }
     }
@@ -477,6 +482,32 @@ pub fn run(text: &str, root: &Root) -> Result<(String, u8, Vec<Diagnostic>)> {
         out["results"] = Value::Array(results);
     }
     Ok((crate::yaml::to_yaml(&out), code, stderr))
+}
+
+/// `text` with a top-level `results:` appended, when that is safe: a block-style ResourceList
+/// that has no `results` yet and ends without a document marker. `None` otherwise.
+fn append_results(text: &str, node: &Node, results: &[Value]) -> Option<String> {
+    if node.get("results").is_some() {
+        return None;
+    }
+    let first = text
+        .lines()
+        .map(str::trim_end)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")?;
+    if !first.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None; // flow style / JSON
+    }
+    let body = text.trim_end();
+    let last = body.lines().last().unwrap_or_default();
+    if last == "..." || last == "---" || text.contains("\n---") && !text.starts_with("---") {
+        return None;
+    }
+    let mut out = body.to_string();
+    out.push('\n');
+    if !results.is_empty() {
+        out.push_str(&crate::yaml::to_yaml(&json!({ "results": results })));
+    }
+    Some(out)
 }
 
 /// A conversion warning as a result, pointing at its compose file.
