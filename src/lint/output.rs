@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
 use super::Report;
@@ -27,8 +28,11 @@ pub enum Format {
 pub fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
         Format::Text => text(report, color),
-        Format::Json => json_report(report),
-        Format::Sarif => sarif(report),
+        Format::Json | Format::Sarif => {
+            let mut out = Vec::new();
+            let _ = write(report, format, color, false, &mut out);
+            String::from_utf8(out).unwrap_or_default()
+        }
         Format::Github => github(report),
         Format::Junit => junit(report),
     }
@@ -100,8 +104,52 @@ pub fn write(
             }
             Ok(())
         }
+        Format::Json => write_json(&json_report(report), out),
+        Format::Sarif => write_json(&sarif(report), out),
         _ => out.write_all(render(report, format, color).as_bytes()),
     }
+}
+
+/// Pretty JSON plus a final newline, written as it is made.
+fn write_json(doc: &impl Serialize, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut buf = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buf, doc).map_err(std::io::Error::other)?;
+    std::io::Write::write_all(&mut buf, b"\n")?;
+    std::io::Write::flush(&mut buf)
+}
+
+/// A JSON array whose items are made one at a time while it is written, so a report of 40,000
+/// findings is never one JSON tree in memory (SPEC §7: 10,000 files in < 100 MB).
+struct Lazy<'a>(Box<dyn Fn() -> Box<dyn Iterator<Item = Value> + 'a> + 'a>);
+
+impl Serialize for Lazy<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
+#[derive(Serialize)]
+struct JsonDoc<'a> {
+    version: u32,
+    files: &'a [String],
+    findings: Lazy<'a>,
+    summary: Value,
+}
+
+#[derive(Serialize)]
+struct SarifDoc<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [SarifRun<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifRun<'a> {
+    tool: Value,
+    original_uri_base_ids: Value,
+    results: Lazy<'a>,
 }
 
 /// (file, line, column, end line, end column); `None` when the finding has no location.
@@ -123,11 +171,9 @@ fn location(f: &Finding) -> Option<(String, u32, u32, u32, u32)> {
     ))
 }
 
-fn json_report(report: &Report) -> String {
-    let findings: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
+fn json_report(report: &Report) -> JsonDoc<'_> {
+    let findings = Lazy(Box::new(move || {
+        Box::new(report.findings.iter().map(move |f| {
             let obj = f.object.and_then(|i| report.object_summary(i));
             let loc = location(f);
             json!({
@@ -149,21 +195,20 @@ fn json_report(report: &Report) -> String {
                 "suppressed": f.suppressed.is_some(),
                 "suppressionReason": f.suppressed,
             })
-        })
-        .collect();
-    let v = json!({
-        "version": 1,
-        "files": report.files,
-        "findings": findings,
-        "summary": {
+        }))
+    }));
+    JsonDoc {
+        version: 1,
+        files: &report.files,
+        findings,
+        summary: json!({
             "files": report.files.len(),
             "errors": report.count(Severity::Error),
             "warnings": report.count(Severity::Warning),
             "info": report.count(Severity::Info),
             "suppressed": report.suppressed(),
-        }
-    });
-    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }),
+    }
 }
 
 fn sarif_level(s: Severity) -> &'static str {
@@ -187,7 +232,7 @@ fn uri_path(p: &str) -> String {
     out
 }
 
-fn sarif(report: &Report) -> String {
+fn sarif(report: &Report) -> SarifDoc<'_> {
     let rules: Vec<Value> = ALL
         .iter()
         .map(|r| {
@@ -206,10 +251,8 @@ fn sarif(report: &Report) -> String {
         })
         .collect();
     let index_of = |id: &str| ALL.iter().position(|r| r.id == id).unwrap_or(0);
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
+    let results = Lazy(Box::new(move || {
+        Box::new(report.findings.iter().map(move |f| {
             let mut r = json!({
                 "ruleId": f.rule.id,
                 "ruleIndex": index_of(f.rule.id),
@@ -241,28 +284,27 @@ fn sarif(report: &Report) -> String {
                 r["suppressions"] = json!([{"kind": "external", "justification": reason}]);
             }
             r
-        })
-        .collect();
+        }))
+    }));
     let cwd = std::env::current_dir()
         .map(|p| {
             let s = p.to_string_lossy().replace('\\', "/");
             format!("file://{}/", uri_path(s.trim_end_matches('/')))
         })
         .unwrap_or_else(|_| "file:///".into());
-    let v = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
+    SarifDoc {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [SarifRun {
+            tool: json!({"driver": {
                 "name": "komply",
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
-            }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": cwd}},
-            "results": results,
-        }]
-    });
-    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+            }}),
+            original_uri_base_ids: json!({"%SRCROOT%": {"uri": cwd}}),
+            results,
+        }],
+    }
 }
 
 /// Escapes a workflow-command message (`@actions/core` `escapeData`).
