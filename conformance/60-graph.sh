@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `komply graph` renders: the Mermaid output through the real Mermaid renderer
 # (@mermaid-js/mermaid-cli from npm, headless Chromium), the DOT output through Graphviz `dot`.
-# For every bundled example, every environment it has (examples/*/overlays/*.yaml), every
+# For every bundled example in every environment (presets, examples/*/overlays/*.yaml, and
+# `--env all`), every
 # kompose fixture with a compose.yaml, and the ```mermaid block of the README:
 #   - `dot -Tsvg` must succeed with nothing on stderr (no syntax warnings);
 #   - `mmdc` must render an SVG that holds every object's name (a syntax error renders nothing);
@@ -70,11 +71,14 @@ render_mermaid() { # render_mermaid NAME FILE
 for dir in "$ROOT"/examples/*/; do
   ex="$(basename "$dir")"
   check "example-$ex" "$dir"
+  # Every environment (presets and overlays/*.yaml), and all of them in one picture.
+  for env in dev staging prod; do check "example-$ex-$env" "$dir" --env "$env"; done
   for ov in "$dir"overlays/*.yaml; do
     [ -e "$ov" ] || continue
     env="$(basename "$ov" .yaml)"
-    check "example-$ex-$env" "$dir" --env "$env"
+    case "$env" in dev|staging|prod) ;; *) check "example-$ex-$env" "$dir" --env "$env" ;; esac
   done
+  check "example-$ex-all" "$dir" --env all
 done
 for dir in "$ROOT"/tests/fixtures/generate/kompose/*/; do
   [ -f "$dir/compose.yaml" ] || continue

@@ -194,6 +194,8 @@ struct Builder<'a> {
     g: Graph,
     objects: &'a [Value],
     edges: BTreeSet<Edge>,
+    /// Pods of workloads made at run time (Flagger's `<name>-primary`): (node, pod labels).
+    runtime_pods: Vec<(usize, Map<String, Value>)>,
 }
 
 impl Builder<'_> {
@@ -231,14 +233,87 @@ impl Builder<'_> {
 
     /// Workload nodes whose pods a selector matches.
     fn selected(&self, selector: &Value) -> Vec<usize> {
-        (0..self.objects.len())
+        let mut out: Vec<usize> = (0..self.objects.len())
             .filter(|&i| {
                 pod_template(&self.objects[i])
                     .and_then(|t| get(t, &["metadata", "labels"]))
                     .and_then(Value::as_object)
                     .is_some_and(|labels| selects(selector, labels))
             })
-            .collect()
+            .collect();
+        for (node, labels) in &self.runtime_pods {
+            if selects(selector, labels) {
+                out.push(*node);
+            }
+        }
+        out
+    }
+
+    /// A node for something made at run time by a controller (not in the output).
+    fn runtime_node(
+        &mut self,
+        kind: &str,
+        name: &str,
+        group: Option<String>,
+        note: &'static str,
+    ) -> usize {
+        if let Some(i) = self.find(kind, name) {
+            return i;
+        }
+        self.g.nodes.push(Node {
+            kind: kind.to_string(),
+            name: name.to_string(),
+            group,
+            note: Some(note),
+        });
+        self.g.nodes.len() - 1
+    }
+
+    /// Flagger: a Canary's controller makes `<target>-primary` (pods labelled like the target's,
+    /// with `-primary` appended to the selector labels) and the Services `<svc>`,
+    /// `<svc>-primary` and `<svc>-canary`; draw them so PDBs and routes aimed at them connect.
+    fn flagger(&mut self, i: usize) {
+        let o = &self.objects[i];
+        let group = self.g.nodes[i].group.clone();
+        let (Some(kind), Some(name)) = (
+            s(o, &["spec", "targetRef", "kind"]),
+            s(o, &["spec", "targetRef", "name"]),
+        ) else {
+            return;
+        };
+        let Some(target) = self.find(kind, name).filter(|&t| t < self.objects.len()) else {
+            return;
+        };
+        let primary_name = format!("{name}-primary");
+        let primary = self.runtime_node(kind, &primary_name, group.clone(), "made by Flagger");
+        self.edge(i, primary, "creates", false);
+        if let Some(labels) = pod_template(&self.objects[target])
+            .and_then(|t| get(t, &["metadata", "labels"]))
+            .and_then(Value::as_object)
+        {
+            let mut labels = labels.clone();
+            for key in ["app", "name", "app.kubernetes.io/name"] {
+                if let Some(Value::String(v)) = labels.get_mut(key) {
+                    v.push_str("-primary");
+                }
+            }
+            self.runtime_pods.push((primary, labels));
+        }
+        let svc = s(o, &["spec", "service", "name"])
+            .unwrap_or(name)
+            .to_string();
+        for (suffix, to) in [("", primary), ("-primary", primary), ("-canary", target)] {
+            let n = self.runtime_node(
+                "Service",
+                &format!("{svc}{suffix}"),
+                group.clone(),
+                "made by Flagger",
+            );
+            if self.g.nodes[n].note == Some("made by Flagger") {
+                self.edge(i, n, "creates", false);
+            }
+            self.edge(n, to, "selects", false);
+        }
     }
 }
 
@@ -254,6 +329,7 @@ pub fn build(title: &str, objects: &[Value], services: &[Option<String>]) -> Gra
         },
         objects,
         edges: BTreeSet::new(),
+        runtime_pods: Vec::new(),
     };
     // Node i is object i (the Namespace is drawn as the title, not a box).
     for (i, o) in objects.iter().enumerate() {
@@ -265,10 +341,8 @@ pub fn build(title: &str, objects: &[Value], services: &[Option<String>]) -> Gra
                 .map(str::to_string)
         });
         let group = if kind == "Namespace" { None } else { group };
-        if let Some(g) = &group {
-            if !b.g.groups.contains(g) {
-                b.g.groups.push(g.clone());
-            }
+        if let Some(g) = group.as_ref().filter(|g| !b.g.groups.contains(g)) {
+            b.g.groups.push(g.clone());
         }
         b.g.nodes.push(Node {
             kind,
@@ -278,6 +352,12 @@ pub fn build(title: &str, objects: &[Value], services: &[Option<String>]) -> Gra
         });
     }
     let n_objects = objects.len();
+    // Controllers' run-time objects first, so every selector below can match them.
+    for i in 0..n_objects {
+        if b.g.nodes[i].kind == "Canary" {
+            b.flagger(i);
+        }
+    }
     for i in 0..n_objects {
         let o = &objects[i];
         let group = b.g.nodes[i].group.clone();
@@ -391,8 +471,29 @@ pub fn build(title: &str, objects: &[Value], services: &[Option<String>]) -> Gra
             }
             "DestinationRule" => {
                 if let Some(host) = s(o, &["spec", "host"]) {
-                    let t = b.node_or_ref("Service", host_service(host), group.clone());
+                    let svc_name = host_service(host);
+                    let t = b.node_or_ref("Service", svc_name, group.clone());
                     b.edge(i, t, "traffic policy", false);
+                    // Each subset: the Service's pods that also carry the subset's labels.
+                    let svc_selector = (0..n_objects)
+                        .find(|&j| b.g.nodes[j].kind == "Service" && b.g.nodes[j].name == svc_name)
+                        .and_then(|j| get(&objects[j], &["spec", "selector"]))
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default();
+                    for subset in arr(o, &["spec", "subsets"]) {
+                        let (Some(name), Some(labels)) = (
+                            s(subset, &["name"]),
+                            subset.get("labels").and_then(Value::as_object),
+                        ) else {
+                            continue;
+                        };
+                        let mut sel = svc_selector.clone();
+                        sel.extend(labels.clone());
+                        for w in b.selected(&Value::Object(sel)) {
+                            b.edge(i, w, &format!("subset {name}"), false);
+                        }
+                    }
                 }
             }
             "Canary" => {
@@ -478,34 +579,54 @@ fn mermaid_shape(n: &Node, text: &str) -> String {
     }
 }
 
-/// Mermaid flowchart (renders on GitHub and with `@mermaid-js/mermaid-cli`).
-pub fn mermaid(g: &Graph) -> String {
-    let esc = |t: &str| t.replace('"', "#quot;");
-    let mut out = String::new();
-    // Front matter is YAML: the title is a JSON string, which YAML reads as written.
-    let _ = writeln!(out, "---\ntitle: {}\n---", Value::from(esc(&g.title)));
-    out.push_str("flowchart LR\n");
+fn mermaid_esc(t: &str) -> String {
+    t.replace('"', "#quot;")
+}
+
+/// Groups, nodes and edges; ids get `prefix` (unique per environment in a combined picture).
+fn mermaid_body(g: &Graph, prefix: &str, indent: &str, out: &mut String) {
+    let esc = mermaid_esc;
     let node_line = |out: &mut String, i: usize, n: &Node, indent: &str| {
         let text = esc(&label(n, "<br/>"));
-        let _ = writeln!(out, "{indent}n{i}{}", mermaid_shape(n, &text));
+        let _ = writeln!(out, "{indent}{prefix}n{i}{}", mermaid_shape(n, &text));
         if n.note.is_some() {
-            let _ = writeln!(out, "{indent}class n{i} ref");
+            let _ = writeln!(out, "{indent}class {prefix}n{i} ref");
         }
     };
+    let inner = format!("{indent}  ");
     for (gi, group) in g.groups.iter().enumerate() {
-        let _ = writeln!(out, "  subgraph g{gi}[\"{}\"]", esc(group));
+        let _ = writeln!(out, "{indent}subgraph {prefix}g{gi}[\"{}\"]", esc(group));
         for (i, n) in drawn(g).filter(|(_, n)| n.group.as_ref() == Some(group)) {
-            node_line(&mut out, i, n, "    ");
+            node_line(out, i, n, &inner);
         }
-        out.push_str("  end\n");
+        let _ = writeln!(out, "{indent}end");
     }
     for (i, n) in drawn(g).filter(|(_, n)| n.group.is_none()) {
-        node_line(&mut out, i, n, "  ");
+        node_line(out, i, n, indent);
     }
     for e in &g.edges {
         let arrow = if e.data { "-.->" } else { "-->" };
-        let _ = writeln!(out, "  n{} {arrow}|{}| n{}", e.from, esc(&e.label), e.to);
+        let _ = writeln!(
+            out,
+            "{indent}{prefix}n{} {arrow}|{}| {prefix}n{}",
+            e.from,
+            esc(&e.label),
+            e.to
+        );
     }
+}
+
+fn mermaid_header(title: &str, out: &mut String) {
+    // Front matter is YAML: the title is a JSON string, which YAML reads as written.
+    let _ = writeln!(out, "---\ntitle: {}\n---", Value::from(mermaid_esc(title)));
+    out.push_str("flowchart LR\n");
+}
+
+/// Mermaid flowchart (renders on GitHub and with `@mermaid-js/mermaid-cli`).
+pub fn mermaid(g: &Graph) -> String {
+    let mut out = String::new();
+    mermaid_header(&g.title, &mut out);
+    mermaid_body(g, "", "  ", &mut out);
     out.push_str("  classDef ref stroke-dasharray: 5 5\n");
     out
 }
@@ -519,56 +640,98 @@ fn dot_shape(n: &Node) -> &'static str {
     }
 }
 
-/// Graphviz DOT (`dot -Tsvg`).
-pub fn dot(g: &Graph) -> String {
-    let esc = |t: &str| t.replace('\\', "\\\\").replace('"', "\\\"");
-    let q = |t: &str| format!("\"{}\"", esc(t));
-    let mut out = String::new();
+fn dot_esc(t: &str) -> String {
+    t.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn dot_quote(t: &str) -> String {
+    format!("\"{}\"", dot_esc(t))
+}
+
+fn dot_header(title: &str, out: &mut String) {
     out.push_str("digraph komply {\n");
-    let _ = writeln!(out, "  label={};", q(&g.title));
+    let _ = writeln!(out, "  label={};", dot_quote(title));
     out.push_str("  labelloc=t;\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n");
+}
+
+fn dot_body(g: &Graph, prefix: &str, indent: &str, out: &mut String) {
     let node_line = |out: &mut String, i: usize, n: &Node, indent: &str| {
         let style = if n.note.is_some() {
             ", style=dashed"
         } else {
             ""
         };
+        let text = label(
+            &Node {
+                kind: dot_esc(&n.kind),
+                name: dot_esc(&n.name),
+                ..n.clone()
+            },
+            "\\n",
+        );
         let _ = writeln!(
             out,
-            "{indent}n{i} [label=\"{}\", shape={}{style}];",
-            label(
-                &Node {
-                    kind: esc(&n.kind),
-                    name: esc(&n.name),
-                    ..n.clone()
-                },
-                "\\n"
-            ),
+            "{indent}{prefix}n{i} [label=\"{text}\", shape={}{style}];",
             dot_shape(n)
         );
     };
+    let inner = format!("{indent}  ");
     for (gi, group) in g.groups.iter().enumerate() {
-        let _ = writeln!(out, "  subgraph cluster_{gi} {{");
-        let _ = writeln!(out, "    label={};", q(group));
+        let _ = writeln!(out, "{indent}subgraph cluster_{prefix}{gi} {{");
+        let _ = writeln!(out, "{inner}label={};", dot_quote(group));
         for (i, n) in drawn(g).filter(|(_, n)| n.group.as_ref() == Some(group)) {
-            node_line(&mut out, i, n, "    ");
+            node_line(out, i, n, &inner);
         }
-        out.push_str("  }\n");
+        let _ = writeln!(out, "{indent}}}");
     }
     for (i, n) in drawn(g).filter(|(_, n)| n.group.is_none()) {
-        node_line(&mut out, i, n, "  ");
+        node_line(out, i, n, indent);
     }
     for e in &g.edges {
         let style = if e.data { ", style=dashed" } else { "" };
         let _ = writeln!(
             out,
-            "  n{} -> n{} [label={}{style}];",
+            "{indent}{prefix}n{} -> {prefix}n{} [label={}{style}];",
             e.from,
             e.to,
-            q(&e.label)
+            dot_quote(&e.label)
         );
     }
+}
+
+/// Graphviz DOT (`dot -Tsvg`).
+pub fn dot(g: &Graph) -> String {
+    let mut out = String::new();
+    dot_header(&g.title, &mut out);
+    dot_body(g, "", "  ", &mut out);
     out.push_str("}\n");
+    out
+}
+
+/// Several environments in one picture: one outer group per environment (`--env all`).
+pub fn render_all(title: &str, graphs: &[(String, Graph)], format: Format) -> String {
+    let mut out = String::new();
+    match format {
+        Format::Mermaid => {
+            mermaid_header(title, &mut out);
+            for (k, (env, g)) in graphs.iter().enumerate() {
+                let _ = writeln!(out, "  subgraph e{k}[\"{}\"]", mermaid_esc(env));
+                mermaid_body(g, &format!("e{k}_"), "    ", &mut out);
+                out.push_str("  end\n");
+            }
+            out.push_str("  classDef ref stroke-dasharray: 5 5\n");
+        }
+        Format::Dot => {
+            dot_header(title, &mut out);
+            for (k, (env, g)) in graphs.iter().enumerate() {
+                let _ = writeln!(out, "  subgraph cluster_e{k} {{");
+                let _ = writeln!(out, "    label={};", dot_quote(env));
+                dot_body(g, &format!("e{k}_"), "    ", &mut out);
+                out.push_str("  }\n");
+            }
+            out.push_str("}\n");
+        }
+    }
     out
 }
 
@@ -643,5 +806,46 @@ mod tests {
         assert!(names.contains(&"ConfigMap/web-env -env-> Deployment/web".to_string()));
         // The ConfigMap was not among the objects: drawn as a reference.
         assert_eq!(g.nodes.last().unwrap().note, Some("not generated"));
+    }
+
+    #[test]
+    fn flagger_runtime_objects_and_subsets() {
+        let pod = |name: &str, track: &str| {
+            json!({"kind": "Deployment", "metadata": {"name": name}, "spec": {"template": {
+                "metadata": {"labels": {"app.kubernetes.io/name": "api", "track": track}}}}})
+        };
+        let objects = vec![
+            pod("api", "stable"),
+            pod("api-canary", "canary"),
+            json!({"kind": "Service", "metadata": {"name": "api"},
+                   "spec": {"selector": {"app.kubernetes.io/name": "api"}}}),
+            json!({"kind": "DestinationRule", "metadata": {"name": "api"}, "spec": {"host": "api",
+                   "subsets": [{"name": "canary", "labels": {"track": "canary"}}]}}),
+            json!({"kind": "PodDisruptionBudget", "metadata": {"name": "api"},
+                   "spec": {"selector": {"matchLabels": {"app.kubernetes.io/name": "api-primary"}}}}),
+            json!({"kind": "Canary", "metadata": {"name": "api"},
+                   "spec": {"targetRef": {"kind": "Deployment", "name": "api"}}}),
+        ];
+        let g = build("t", &objects, &vec![Some("api".to_string()); objects.len()]);
+        let edges: Vec<String> = g
+            .edges
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} -{}-> {}",
+                    g.nodes[e.from].name, e.label, g.nodes[e.to].name
+                )
+            })
+            .collect();
+        for want in [
+            "api -subset canary-> api-canary",
+            "api -protects-> api-primary",
+            "api -creates-> api-primary",
+            "api-canary -selects-> api",
+        ] {
+            assert!(edges.iter().any(|e| e == want), "{want} not in {edges:?}");
+        }
+        let primary = g.nodes.iter().find(|n| n.name == "api-primary").unwrap();
+        assert_eq!(primary.note, Some("made by Flagger"));
     }
 }

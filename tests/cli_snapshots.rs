@@ -107,6 +107,33 @@ fn graph_of_every_example() {
             assert_eq!(code, 0, "graph of {name}: {err}");
             snapshot!(format!("graph__{name}.{format}"), out);
         }
+        // And each environment the example defines (`overlays/<env>.yaml`).
+        let mut envs: Vec<String> = std::fs::read_dir(dir.join("overlays"))
+            .into_iter()
+            .flatten()
+            .filter_map(|e| {
+                let p = e.ok()?.path();
+                let stem = p.file_stem()?.to_string_lossy().into_owned();
+                (p.extension()? == "yaml").then_some(stem)
+            })
+            .collect();
+        envs.sort();
+        for env in envs {
+            for format in ["mermaid", "dot"] {
+                let (out, err, code) =
+                    komply(&dir, &["graph", "-q", "--env", &env, "--format", format]);
+                assert_eq!(code, 0, "graph of {name} --env {env}: {err}");
+                snapshot!(format!("graph__{name}@{env}.{format}"), out);
+            }
+        }
+        if dir.join("overlays").is_dir() {
+            for format in ["mermaid", "dot"] {
+                let (out, err, code) =
+                    komply(&dir, &["graph", "-q", "--env", "all", "--format", format]);
+                assert_eq!(code, 0, "graph of {name} --env all: {err}");
+                snapshot!(format!("graph__{name}@all.{format}"), out);
+            }
+        }
     }
 }
 

@@ -90,7 +90,7 @@ pub enum Command {
     Migrate(migrate::MigrateArgs),
     /// Draw what komply generates: services, their objects and the links between them.
     #[command(
-        after_help = "Examples:\n  komply graph -f compose.yaml > graph.mmd\n  komply graph --format dot | dot -Tsvg > graph.svg"
+        after_help = "Examples:\n  komply graph -f compose.yaml > graph.mmd\n  komply graph --format dot | dot -Tsvg > graph.svg\n  komply graph --env all > every-env.mmd   # one group per environment"
     )]
     Graph(graph::GraphArgs),
     /// Lint Kubernetes manifests: files, directories, or `-` for stdin.
