@@ -3,8 +3,8 @@
 # "Use it in … kpt" snippets:
 #   1. generator: the package gets exactly the objects `komply convert --env prod` makes
 #      (compared as objects), and a second run changes nothing;
-#   2. validator: passes a clean package without touching its files (comments and foreign
-#      annotations kept), fails kpt on a lint error, and writes results[] (severity, message,
+#   2. validator: passes a clean package without touching its files (comments, quoting and
+#      foreign annotations kept; the generator leaves them alone too), fails kpt on a lint error, and writes results[] (severity, message,
 #      resourceRef, field.path, file) that kpt records in its FunctionResultList;
 #   3. confinement: a config or project reading outside the package root fails kpt, clearly.
 . "$(dirname "$0")/lib.sh"
@@ -68,6 +68,13 @@ if diff -u "$WORK/extra.before" "$PKG/extra.yaml" > "$WORK/d"; then
   ok "validator keeps comments and annotations"
 else
   fail "validator keeps comments and annotations" "$WORK/d"
+fi
+(cd "$PKG" && kpt fn eval . --exec "komply krm" --fn-config ../komply-fn.yaml) > "$WORK/log" 2>&1 \
+  || fail "generator run with a hand-written file" "$WORK/log"
+if diff -u "$WORK/extra.before" "$PKG/extra.yaml" > "$WORK/d"; then
+  ok "generator keeps other files byte for byte"
+else
+  fail "generator keeps other files byte for byte" "$WORK/d"
 fi
 cat > "$PKG/bad.yaml" <<'YAML'
 apiVersion: v1

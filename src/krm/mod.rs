@@ -452,8 +452,6 @@ pub fn run(text: &str, root: &Root) -> Result<(String, u8, Vec<Diagnostic>)> {
     match cfg.mode {
         config::Mode::Generate => {
             let converted = generate(&cfg, root)?;
-            let mut items: Vec<Value> = list.items.iter().map(Node::to_json).collect();
-            merge_generated(&mut items, &converted.output.objects, &cfg.path);
             for d in converted
                 .project
                 .warnings
@@ -463,6 +461,13 @@ pub fn run(text: &str, root: &Root) -> Result<(String, u8, Vec<Diagnostic>)> {
                 results.push(diagnostic_result(d));
                 stderr.push(d.clone());
             }
+            // Existing items as the user wrote them (kpt writes files back from our output).
+            let objects = &converted.output.objects;
+            if let Some(text) = splice_generated(text, &list.node, objects, &cfg.path, &results) {
+                return Ok((text, 0, stderr));
+            }
+            let mut items: Vec<Value> = list.items.iter().map(Node::to_json).collect();
+            merge_generated(&mut items, objects, &cfg.path);
             out["items"] = Value::Array(items);
         }
         config::Mode::Validate => {
@@ -482,6 +487,98 @@ pub fn run(text: &str, root: &Root) -> Result<(String, u8, Vec<Diagnostic>)> {
         out["results"] = Value::Array(results);
     }
     Ok((crate::yaml::to_yaml(&out), code, stderr))
+}
+
+/// The generator's output as an edit of the input text: items the generator replaces are cut
+/// out, the generated items are added at the end of `items`, results are appended. Existing
+/// items keep their exact text (quote styles, comments). The edit is verified by parsing it
+/// back and comparing with the plain result; `None` (re-emit everything) when anything is off.
+fn splice_generated(
+    text: &str,
+    node: &Node,
+    objects: &[Value],
+    path: &str,
+    results: &[Value],
+) -> Option<String> {
+    let seq = node.get("items")?.as_seq()?;
+    let entries = node.as_map()?;
+    let pos = entries.iter().position(|(k, _)| k.scalar_eq("items"))?;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    // Every item starts at a `-` line (its content may follow on the next line, after a
+    // comment), all at the same indentation.
+    let mut starts = Vec::new();
+    let mut indent = None;
+    for item in seq {
+        let from = (item.span.start.line as usize).checked_sub(1)?;
+        let dash = (0..=from).rev().find(|&l| {
+            let t = lines.get(l).map(|x| x.trim_start()).unwrap_or_default();
+            t.starts_with("- ") || t.trim_end() == "-" || t.starts_with("-\t")
+        })?;
+        let here = lines[dash].len() - lines[dash].trim_start().len();
+        if *indent.get_or_insert(here) != here || starts.last().is_some_and(|&p| p >= dash) {
+            return None;
+        }
+        starts.push(dash);
+    }
+    let indent = indent?;
+    let end = match entries.get(pos + 1) {
+        Some((k, _)) if !k.span.is_synthetic() => k.span.start.line as usize - 1,
+        Some(_) => return None,
+        None => lines.len(),
+    };
+    let originals: Vec<Value> = seq.iter().map(Node::to_json).collect();
+    let mut merged = originals.clone();
+    merge_generated(&mut merged, objects, path);
+    let ids: Vec<_> = objects.iter().map(identity).collect();
+    let generated: Vec<Value> = merged
+        .iter()
+        .filter(|i| ids.contains(&identity(i)))
+        .cloned()
+        .collect();
+    let mut expected: Vec<Value> = originals
+        .iter()
+        .filter(|o| !ids.contains(&identity(o)))
+        .cloned()
+        .collect();
+    expected.extend(generated.iter().cloned());
+
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate().take(end) {
+        let owner = starts.iter().rposition(|&s| s <= i);
+        let cut = owner.is_some_and(|o| ids.contains(&identity(&originals[o])));
+        if !cut {
+            out.push_str(line);
+        }
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    if !generated.is_empty() {
+        let pad = " ".repeat(indent);
+        for line in crate::yaml::to_yaml(&Value::Array(generated)).lines() {
+            out.push_str(&pad);
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    for line in &lines[end..] {
+        out.push_str(line);
+    }
+    let out = append_results(&out, node, results)?;
+    // Verify: the edit must mean exactly the plain result.
+    let mut want = node.to_json();
+    want["items"] = Value::Array(expected);
+    if !results.is_empty() {
+        want["results"] = Value::Array(results.to_vec());
+    }
+    let id = sources().add_named("<generated>", out.as_str());
+    let docs = crate::yaml::parse_documents(id, &out, &crate::yaml::Limits::default()).ok()?;
+    let got: Vec<Value> = docs
+        .iter()
+        .filter(|d| !d.is_null())
+        .map(Node::to_json)
+        .collect();
+    (got.len() == 1 && got[0] == want).then_some(out)
 }
 
 /// `text` with a top-level `results:` appended, when that is safe: a block-style ResourceList
@@ -561,6 +658,33 @@ mod tests {
         assert_eq!(
             items[1]["metadata"]["annotations"]["internal.config.kubernetes.io/path"],
             "gen/web-service.yaml"
+        );
+    }
+
+    #[test]
+    fn generator_output_keeps_existing_items_as_written() {
+        let text = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: keep # a comment\n    annotations:\n      internal.config.kubernetes.io/path: 'keep.yaml'\n  data: {A: \"1\"}\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: web\n    annotations:\n      internal.config.kubernetes.io/path: 'old/web.yaml'\n  spec: {}\nfunctionConfig:\n  kind: Komply\n";
+        let list = parse_resource_list(text, "<t>").unwrap();
+        let objs = vec![
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"type": "ClusterIP"}}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}}),
+        ];
+        let results = vec![json!({"message": "note", "severity": "info"})];
+        let out = splice_generated(text, &list.node, &objs, "k8s", &results).expect("spliced");
+        assert!(out.contains("    name: keep # a comment\n"), "{out}");
+        assert!(out.contains("  data: {A: \"1\"}\n"), "{out}");
+        assert!(
+            !out.contains("spec: {}"),
+            "the replaced Service is cut: {out}"
+        );
+        assert!(
+            out.contains("internal.config.kubernetes.io/path: old/web.yaml"),
+            "{out}"
+        );
+        assert!(out.contains("k8s/web-deployment.yaml"), "{out}");
+        assert!(
+            out.contains("functionConfig:\n  kind: Komply\nresults:\n"),
+            "{out}"
         );
     }
 
