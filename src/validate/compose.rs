@@ -1,6 +1,5 @@
 //! Compose files against the Compose Specification schema (compose-go's canonical copy).
 
-use super::locate::locate;
 use super::report::{self, Style};
 use super::schemas;
 use crate::diag::Diagnostic;
@@ -55,11 +54,6 @@ fn to_json_without_resets(node: &Node) -> serde_json::Value {
 /// Diagnostic code of every Compose schema error.
 pub const CODE: &str = "compose/schema";
 
-/// Validates a Compose file tree (before or after interpolation: the schema accepts `${VAR}` in
-/// typed fields) against the embedded compose-spec schema. Every error has code
-/// `compose/schema` and points at the exact key (unknown key) or value (wrong type / value); a
-/// missing required key points at the key holding the mapping. An unknown key close to a known
-/// one gets "did you mean `…`?" as help. Errors are in document order.
 /// A one-line fix for a wrong-type error, when the expected shape is plain.
 fn type_help(message: &str) -> Option<&'static str> {
     let expected = message.split(": expected ").nth(1)?.split(", found").next()?;
@@ -70,6 +64,11 @@ fn type_help(message: &str) -> Option<&'static str> {
     }
 }
 
+/// Validates a Compose file tree (before or after interpolation: the schema accepts `${VAR}` in
+/// typed fields) against the embedded compose-spec schema. Every error has code
+/// `compose/schema` and points at the exact key (unknown key) or value (wrong type / value); a
+/// missing required key points at the key holding the mapping. An unknown key close to a known
+/// one gets "did you mean `…`?" as help. Errors are in document order.
 pub fn validate_compose(root: &Node) -> Vec<Diagnostic> {
     let Some(compiled) = schemas::compose() else {
         return vec![
@@ -77,17 +76,7 @@ pub fn validate_compose(root: &Node) -> Vec<Diagnostic> {
         ];
     };
     let json = to_json_without_resets(root);
-    let mut findings = Vec::new();
-    for err in compiled.validator.iter_errors(&json) {
-        report::translate(&err, &compiled.schema, STYLE, &mut findings);
-    }
-    let mut located: Vec<_> = findings
-        .into_iter()
-        .map(|f| (locate(root, &f.node_pointer, f.anchor), f))
-        .collect();
-    located.sort_by_key(|(span, _)| (span.source, span.start));
-    located.dedup_by(|a, b| a.0 == b.0 && a.1.message == b.1.message);
-    located
+    report::located_findings(root, &json, compiled, STYLE)
         .into_iter()
         .map(|(span, f)| {
             let mut d = Diagnostic::error(f.message).at(span).code(CODE);

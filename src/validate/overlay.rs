@@ -1,7 +1,6 @@
 //! Overlay files against `schemas/overlay.schema.json`, with errors at `file:line:col` and
 //! "did you mean" for misspelt keys (the same machinery as Compose files).
 
-use super::locate::locate;
 use super::report::{self, Style};
 use super::schemas;
 use crate::diag::Diagnostic;
@@ -24,17 +23,7 @@ pub fn validate_overlay(root: &Node) -> Vec<Diagnostic> {
         ];
     };
     let json = root.to_json();
-    let mut findings = Vec::new();
-    for err in compiled.validator.iter_errors(&json) {
-        report::translate(&err, &compiled.schema, STYLE, &mut findings);
-    }
-    let mut located: Vec<_> = findings
-        .into_iter()
-        .map(|f| (locate(root, &f.node_pointer, f.anchor), f))
-        .collect();
-    located.sort_by_key(|(span, _)| (span.source, span.start));
-    located.dedup_by(|a, b| a.0 == b.0 && a.1.message == b.1.message);
-    located
+    report::located_findings(root, &json, compiled, STYLE)
         .into_iter()
         .map(|(span, f)| {
             let mut d = Diagnostic::error(f.message).at(span).code(CODE).help(

@@ -62,6 +62,28 @@ pub(crate) fn never(_: &str) -> bool {
     false
 }
 
+/// Validates `json` (the JSON form of `root`) and turns each error into a located finding: in
+/// document order, one per place and message. Compose files and overlays share this; each adds
+/// its own code and help lines.
+pub(crate) fn located_findings(
+    root: &crate::yaml::Node,
+    json: &Value,
+    compiled: &super::schemas::Compiled,
+    style: Style,
+) -> Vec<(crate::yaml::Span, Finding)> {
+    let mut findings = Vec::new();
+    for err in compiled.validator.iter_errors(json) {
+        translate(&err, &compiled.schema, style, &mut findings);
+    }
+    let mut located: Vec<_> = findings
+        .into_iter()
+        .map(|f| (super::locate::locate(root, &f.node_pointer, f.anchor), f))
+        .collect();
+    located.sort_by_key(|(span, _)| (span.source, span.start));
+    located.dedup_by(|a, b| a.0 == b.0 && a.1.message == b.1.message);
+    located
+}
+
 /// Translates one error (recursively for `oneOf` / `anyOf`) into findings.
 pub(crate) fn translate(
     err: &ValidationError<'_>,
