@@ -8,9 +8,10 @@ use std::path::PathBuf;
 
 use crate::compose::model::Model;
 use crate::compose::{LoadOptions, Project, load};
-use crate::diag::Result;
+use crate::diag::{Diagnostic, Failure, Result};
 use crate::generate::{self, GenerateOptions, Output};
 use crate::overlay;
+use crate::progress::Progress;
 
 /// What to convert: a Compose project, optionally in an environment and with extra overlays.
 #[derive(Debug, Clone)]
@@ -72,4 +73,44 @@ pub fn convert(req: &ConvertRequest) -> Result<Converted> {
         output,
         env: req.env.clone(),
     })
+}
+
+/// `--env all`: the project converted in every available environment (the presets and the
+/// project's `overlays/*.yaml`, in name order). `progress` is told about each one. The errors of
+/// every environment are gathered, so one run reports them all.
+pub fn convert_every_env(req: &ConvertRequest, progress: &Progress) -> Result<Vec<Converted>> {
+    let project_dir = load(&req.load)?.project_dir;
+    let envs = overlay::available_envs(&project_dir);
+    progress.set_total(envs.len());
+    let mut converted = Vec::new();
+    let mut failures = Vec::new();
+    for env in envs {
+        let mut one = req.clone();
+        one.env = Some(env);
+        match convert(&one) {
+            Ok(c) => converted.push(c),
+            Err(f) => failures.extend(f.0),
+        }
+        progress.inc();
+    }
+    progress.finish();
+    if failures.is_empty() {
+        Ok(converted)
+    } else {
+        Err(Failure(failures))
+    }
+}
+
+/// The warnings of several conversions, each said once (most are the same in every environment).
+pub fn distinct_warnings(all: &[Converted]) -> Vec<Diagnostic> {
+    let mut seen: Vec<Diagnostic> = Vec::new();
+    for w in all
+        .iter()
+        .flat_map(|c| c.project.warnings.iter().chain(&c.output.warnings))
+    {
+        if !seen.iter().any(|s| s.to_string() == w.to_string()) {
+            seen.push(w.clone());
+        }
+    }
+    seen
 }

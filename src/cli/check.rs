@@ -11,7 +11,7 @@ use super::lint::FailOn;
 use super::{Ctx, write_stdout};
 use crate::lint::output::{self, Format};
 use crate::lint::{Options, from_compose};
-use crate::pipeline::{ConvertRequest, convert};
+use crate::pipeline::convert;
 use crate::yaml::Span;
 
 #[derive(clap::Args, Debug)]
@@ -42,13 +42,9 @@ pub struct CheckArgs {
 
 pub fn run(ctx: &Ctx, args: CheckArgs) -> crate::diag::Result<ExitCode> {
     let config = super::lint::load_config(ctx, args.config.as_deref())?;
-    let req = ConvertRequest {
-        load: args.compose.load_options(),
-        env: args.env.env.clone(),
-        overlays: args.env.overlays.clone(),
-        strict: args.strict,
-        namespace: args.namespace.clone(),
-    };
+    let req = args
+        .env
+        .request(&args.compose, args.namespace.clone(), args.strict);
     let opts = Options {
         config,
         no_inline_ignores: args.no_inline_ignores,

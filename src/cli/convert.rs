@@ -9,7 +9,7 @@ use super::env_args::EnvArgs;
 use super::{Ctx, write_stdout};
 use crate::diag::{Diagnostic, Failure, Result};
 use crate::generate::{self, Format};
-use crate::pipeline::{ConvertRequest, convert};
+use crate::pipeline::{convert, convert_every_env, distinct_warnings};
 
 #[derive(clap::Args, Debug)]
 pub struct ConvertArgs {
@@ -43,13 +43,9 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
         OutFormat::Yaml => Format::Yaml,
         OutFormat::Json => Format::Json,
     };
-    let mut req = ConvertRequest {
-        load: args.compose.load_options(),
-        env: args.env.env.clone(),
-        overlays: args.env.overlays.clone(),
-        strict: args.strict,
-        namespace: args.namespace.clone(),
-    };
+    let req = args
+        .env
+        .request(&args.compose, args.namespace.clone(), args.strict);
     // `--env all`: every environment into DIR/<env>/, all files written at once or none.
     if req.env.as_deref() == Some("all") {
         if args.output == "-" {
@@ -60,46 +56,17 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
                 .code("usage"),
             ));
         }
-        let project_dir = crate::compose::load(&req.load)?.project_dir;
+        let all = convert_every_env(&req, &ctx.progress("environments"))?;
+        if !ctx.quiet {
+            ctx.report(&distinct_warnings(&all));
+        }
         let dir = PathBuf::from(&args.output);
         let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-        let mut failures = Vec::new();
-        let mut warnings: Vec<Diagnostic> = Vec::new();
-        let envs = crate::overlay::available_envs(&project_dir);
-        let progress = ctx.progress("environments");
-        progress.set_total(envs.len());
-        for env in envs {
-            req.env = Some(env.clone());
-            progress.inc();
-            match convert(&req) {
-                Ok(converted) => {
-                    // The project's warnings are the same in every environment: say them once.
-                    for w in converted
-                        .project
-                        .warnings
-                        .iter()
-                        .chain(&converted.output.warnings)
-                    {
-                        if !warnings
-                            .iter()
-                            .any(|seen: &Diagnostic| seen.to_string() == w.to_string())
-                        {
-                            warnings.push(w.clone());
-                        }
-                    }
-                    for (name, text) in generate::files(&converted.output.objects, format) {
-                        files.push((dir.join(&env).join(name), text.into_bytes()));
-                    }
-                }
-                Err(f) => failures.extend(f.0),
+        for converted in &all {
+            let env = converted.env.as_deref().unwrap_or_default();
+            for (name, text) in generate::files(&converted.output.objects, format) {
+                files.push((dir.join(env).join(name), text.into_bytes()));
             }
-        }
-        progress.finish();
-        if !ctx.quiet {
-            ctx.report(&warnings);
-        }
-        if !failures.is_empty() {
-            return Err(Failure(failures));
         }
         write_files(&dir, &files)?;
         ctx.verbose_sources();

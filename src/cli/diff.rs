@@ -11,7 +11,7 @@ use super::{Ctx, write_stdout};
 use crate::diag::{Failure, Result};
 use crate::drift::{Change, compare};
 use crate::generate::{self, Format};
-use crate::pipeline::{ConvertRequest, convert};
+use crate::pipeline::convert;
 
 #[derive(clap::Args, Debug)]
 pub struct DiffArgs {
@@ -34,13 +34,9 @@ pub struct DiffArgs {
 }
 
 pub fn run(ctx: &Ctx, args: DiffArgs) -> Result<ExitCode> {
-    let req = ConvertRequest {
-        load: args.compose.load_options(),
-        env: args.env.env.clone(),
-        overlays: args.env.overlays.clone(),
-        strict: args.strict,
-        namespace: args.namespace.clone(),
-    };
+    let req = args
+        .env
+        .request(&args.compose, args.namespace.clone(), args.strict);
     let converted = convert(&req)?;
     if !ctx.quiet {
         ctx.report(&converted.project.warnings);

@@ -8,7 +8,7 @@ use super::env_args::EnvArgs;
 use super::{Ctx, write_stdout};
 use crate::diag::Result;
 use crate::graph::{self, Format};
-use crate::pipeline::{ConvertRequest, convert};
+use crate::pipeline::{convert, convert_every_env, distinct_warnings};
 
 #[derive(clap::Args, Debug)]
 pub struct GraphArgs {
@@ -26,34 +26,27 @@ pub struct GraphArgs {
 
 pub fn run(ctx: &Ctx, args: GraphArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let mut req = ConvertRequest {
-        load: args.compose.load_options(),
-        env: args.env.env.clone(),
-        overlays: args.env.overlays.clone(),
-        strict: false,
-        namespace: args.namespace.clone(),
-    };
+    let req = args
+        .env
+        .request(&args.compose, args.namespace.clone(), false);
     // `--env all`: one picture, one group per environment.
     if req.env.as_deref() == Some("all") {
-        let project_dir = crate::compose::load(&req.load)?.project_dir;
-        let envs = crate::overlay::available_envs(&project_dir);
-        let progress = ctx.progress("environments");
-        progress.set_total(envs.len());
-        let mut graphs = Vec::new();
-        let mut name = String::new();
-        for env in envs {
-            req.env = Some(env.clone());
-            let converted = convert(&req)?;
-            progress.inc();
-            if graphs.is_empty() && !ctx.quiet {
-                // The project's warnings are the same in every environment: say them once.
-                ctx.report(&converted.project.warnings);
-            }
-            name = converted.project.name.clone();
-            let out = &converted.output;
-            graphs.push((env.clone(), graph::build(&env, &out.objects, &out.services)));
+        let all = convert_every_env(&req, &ctx.progress("environments"))?;
+        if !ctx.quiet {
+            ctx.report(&distinct_warnings(&all));
         }
-        progress.finish();
+        let name = all
+            .first()
+            .map(|c| c.project.name.clone())
+            .unwrap_or_default();
+        let graphs: Vec<_> = all
+            .iter()
+            .map(|c| {
+                let env = c.env.clone().unwrap_or_default();
+                let g = graph::build(&env, &c.output.objects, &c.output.services);
+                (env, g)
+            })
+            .collect();
         let title = format!("komply: {name} (every environment)");
         write_stdout(&graph::render_all(&title, &graphs, args.format))?;
         ctx.verbose_sources();
