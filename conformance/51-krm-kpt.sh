@@ -11,11 +11,7 @@
 . "$(dirname "$0")/readme.sh"
 command -v kpt >/dev/null || { echo "kpt not found (apt-get install google-cloud-cli-kpt)" >&2; exit 1; }
 
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/bin"
-ln -s "$KOMPLY_BIN" "$WORK/bin/komply"
-export PATH="$WORK/bin:$PATH" NO_COLOR=1
+scratch_with_komply   # $WORK, removed on exit; `komply` on PATH as the snippets expect
 failed=0
 ok() { echo "ok   $1"; }
 fail() { echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2"; failed=$((failed + 1)); }

@@ -8,11 +8,7 @@
 . "$(dirname "$0")/readme.sh"
 command -v kubectl >/dev/null || { echo "kubectl not found" >&2; exit 1; }
 
-WORK="$(mktemp -d)"
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/bin"
-ln -s "$KOMPLY_BIN" "$WORK/bin/komply"
-export PATH="$WORK/bin:$PATH" NO_COLOR=1
+scratch_with_komply   # $WORK, removed on exit; `komply` on PATH as the snippets expect
 failed=0 checked=0
 ok() { echo "ok   $1"; }
 fail() { echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2"; failed=$((failed + 1)); }

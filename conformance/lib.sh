@@ -9,3 +9,13 @@ KOMPLY_BIN="${KOMPLY_BIN:-$ROOT/target/release/komply}"
 PY="$ROOT/.venv/bin/python"
 [ -x "$PY" ] || { echo "no venv: run conformance/venv.sh first" >&2; exit 1; }
 ORACLE="$("$PY" -c 'import compose, os; print(os.path.join(os.path.dirname(compose.__file__), "docker-compose"))')"
+
+# A scratch directory $WORK (removed on exit) with `komply` on PATH, for suites that run the
+# README's snippets exactly as written.
+scratch_with_komply() {
+  WORK="$(mktemp -d)"
+  trap 'rm -rf "$WORK"' EXIT
+  mkdir -p "$WORK/bin"
+  ln -s "$KOMPLY_BIN" "$WORK/bin/komply"
+  export PATH="$WORK/bin:$PATH" NO_COLOR=1
+}
