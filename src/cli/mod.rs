@@ -99,7 +99,9 @@ pub enum Command {
     )]
     Lint(lint::LintArgs),
     /// List the lint rules, or explain one (`komply rules explain KP101`).
-    #[command(after_help = "Examples:\n  komply rules\n  komply rules --json\n  komply rules explain run-as-non-root")]
+    #[command(
+        after_help = "Examples:\n  komply rules\n  komply rules --json\n  komply rules explain run-as-non-root"
+    )]
     Rules(rules::RulesArgs),
     /// Print the resolved Compose project in canonical long form (like `docker compose config`).
     #[command(

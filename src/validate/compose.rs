@@ -56,7 +56,11 @@ pub const CODE: &str = "compose/schema";
 
 /// A one-line fix for a wrong-type error, when the expected shape is plain.
 fn type_help(message: &str) -> Option<&'static str> {
-    let expected = message.split(": expected ").nth(1)?.split(", found").next()?;
+    let expected = message
+        .split(": expected ")
+        .nth(1)?
+        .split(", found")
+        .next()?;
     match expected {
         "a sequence" => Some("write a list: one `- item` per line, or `[a, b]` on one line"),
         "a mapping" => Some("write `key: value` lines indented under the key"),
