@@ -126,10 +126,10 @@ impl Diagnostic {
         let mut groups: Vec<Group<'_>> = Vec::new();
         let mut owned_lines: Vec<(String, String, usize, std::ops::Range<usize>, String)> =
             Vec::new();
-        if let Some(span) = self.span {
-            if let Some(frame) = frame_for(span) {
-                owned_lines.push((frame.0, frame.1, frame.2, frame.3, String::new()));
-            }
+        if let Some(span) = self.span
+            && let Some(frame) = frame_for(span)
+        {
+            owned_lines.push((frame.0, frame.1, frame.2, frame.3, String::new()));
         }
         for (span, label) in &self.related {
             if let Some(frame) = frame_for(*span) {
@@ -137,10 +137,10 @@ impl Diagnostic {
             }
         }
         let mut group = Group::with_title(title);
-        if owned_lines.is_empty() {
-            if let Some(loc) = self.location() {
-                group = group.element(Level::NOTE.message(format!("at {loc}")));
-            }
+        if owned_lines.is_empty()
+            && let Some(loc) = self.location()
+        {
+            group = group.element(Level::NOTE.message(format!("at {loc}")));
         }
         for (i, (path, text, line, range, label)) in owned_lines.iter().enumerate() {
             let kind = if i == 0 && self.span.is_some() {

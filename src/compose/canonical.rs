@@ -35,19 +35,19 @@ pub fn canonical(dict: &mut Node) -> Result<()> {
             }
         }
     }
-    if let Some(inc) = dict.get_mut("include") {
-        if let Some(items) = inc.as_seq_mut() {
-            for it in items.iter_mut() {
-                if it.as_str().is_some() {
-                    let span = it.span;
-                    let p = std::mem::replace(it, tree::map_at(span));
-                    tree::set(it, "path", seq_at(vec![p], span));
-                } else if let Some(p) = it.get_mut("path") {
-                    string_to_list(p);
-                }
-                if let Some(e) = it.get_mut("env_file") {
-                    string_to_list(e);
-                }
+    if let Some(inc) = dict.get_mut("include")
+        && let Some(items) = inc.as_seq_mut()
+    {
+        for it in items.iter_mut() {
+            if it.as_str().is_some() {
+                let span = it.span;
+                let p = std::mem::replace(it, tree::map_at(span));
+                tree::set(it, "path", seq_at(vec![p], span));
+            } else if let Some(p) = it.get_mut("path") {
+                string_to_list(p);
+            }
+            if let Some(e) = it.get_mut("env_file") {
+                string_to_list(e);
             }
         }
     }
@@ -143,24 +143,24 @@ fn service(name: &str, svc: &mut Node) -> Result<()> {
             string_to_list(n);
         }
     }
-    if let Some(e) = svc.get_mut("extends") {
-        if e.as_str().is_some() {
-            let span = e.span;
-            let v = std::mem::replace(e, tree::map_at(span));
-            tree::set(e, "service", v);
-        }
+    if let Some(e) = svc.get_mut("extends")
+        && e.as_str().is_some()
+    {
+        let span = e.span;
+        let v = std::mem::replace(e, tree::map_at(span));
+        tree::set(e, "service", v);
     }
-    if let Some(n) = svc.get_mut("networks") {
-        if let NodeKind::Seq(items) = &mut n.kind {
-            let entries = std::mem::take(items)
-                .into_iter()
-                .map(|it| {
-                    let sp = it.span;
-                    (it, Node::null(sp))
-                })
-                .collect();
-            n.kind = NodeKind::Map(entries);
-        }
+    if let Some(n) = svc.get_mut("networks")
+        && let NodeKind::Seq(items) = &mut n.kind
+    {
+        let entries = std::mem::take(items)
+            .into_iter()
+            .map(|it| {
+                let sp = it.span;
+                (it, Node::null(sp))
+            })
+            .collect();
+        n.kind = NodeKind::Map(entries);
     }
     if let Some(vols) = svc.get_mut("volumes").and_then(|v| v.as_seq_mut()) {
         for v in vols.iter_mut() {
@@ -206,13 +206,13 @@ fn service(name: &str, svc: &mut Node) -> Result<()> {
             }
         }
     }
-    if let Some(g) = svc.get_mut("gpus") {
-        if g.as_str() == Some("all") {
-            let span = g.span;
-            let mut m = tree::map_at(span);
-            tree::set(&mut m, "count", int_at(-1, span));
-            *g = seq_at(vec![m], span);
-        }
+    if let Some(g) = svc.get_mut("gpus")
+        && g.as_str() == Some("all")
+    {
+        let span = g.span;
+        let mut m = tree::map_at(span);
+        tree::set(&mut m, "count", int_at(-1, span));
+        *g = seq_at(vec![m], span);
     }
     Ok(())
 }
@@ -232,10 +232,10 @@ fn volume(v: &mut Node) -> Result<()> {
     let span = v.span;
     let parsed = shortsyntax::parse_volume(&spec).map_err(|e| err(e, span))?;
     let mut m = spanned(&parsed, span);
-    if let Some(t) = m.get_mut("target") {
-        if let Some(s) = t.as_str() {
-            t.kind = NodeKind::Str(clean_target(s));
-        }
+    if let Some(t) = m.get_mut("target")
+        && let Some(s) = t.as_str()
+    {
+        t.kind = NodeKind::Str(clean_target(s));
     }
     *v = m;
     Ok(())
@@ -302,10 +302,10 @@ fn ports(p: &mut Node) -> Result<()> {
             }
             NodeKind::Map(_) => {
                 let mut m = it;
-                if let Some(pb) = m.get_mut("published") {
-                    if let NodeKind::Int(i) = pb.kind {
-                        pb.kind = NodeKind::Str(i.to_string());
-                    }
+                if let Some(pb) = m.get_mut("published")
+                    && let NodeKind::Int(i) = pb.kind
+                {
+                    pb.kind = NodeKind::Str(i.to_string());
                 }
                 out.push(m);
             }

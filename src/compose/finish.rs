@@ -47,11 +47,11 @@ fn services_mut(dict: &mut Node) -> Vec<&mut Node> {
 /// are rebased).
 pub fn set_defaults(dict: &mut Node) {
     for svc in services_mut(dict) {
-        if let Some(b) = svc.get_mut("build").filter(|b| b.is_map()) {
-            if b.get("context").is_none_or(Node::is_null) {
-                let span = b.span;
-                tree::set(b, "context", s_at(".", span));
-            }
+        if let Some(b) = svc.get_mut("build").filter(|b| b.is_map())
+            && b.get("context").is_none_or(Node::is_null)
+        {
+            let span = b.span;
+            tree::set(b, "context", s_at(".", span));
         }
         if let Some(secrets) = svc.get_mut("secrets").and_then(|s| s.as_seq_mut()) {
             for m in secrets.iter_mut() {
@@ -135,10 +135,10 @@ fn join(base: &str, p: &str) -> String {
 }
 
 fn abs_path(n: &mut Node, base: &str) {
-    if let NodeKind::Str(p) = &n.kind {
-        if !is_abs(p) {
-            n.kind = NodeKind::Str(join(base, p));
-        }
+    if let NodeKind::Str(p) = &n.kind
+        && !is_abs(p)
+    {
+        n.kind = NodeKind::Str(join(base, p));
     }
 }
 
@@ -158,10 +158,10 @@ fn is_remote_context(p: &str) -> bool {
 pub fn rebase_paths(dict: &mut Node, base: &str, home: &str) {
     for svc in services_mut(dict) {
         if let Some(b) = svc.get_mut("build") {
-            if let Some(c) = b.get_mut("context") {
-                if c.as_str().is_some_and(|p| !is_remote_context(p)) {
-                    abs_path(c, base);
-                }
+            if let Some(c) = b.get_mut("context")
+                && c.as_str().is_some_and(|p| !is_remote_context(p))
+            {
+                abs_path(c, base);
             }
             if let Some(ac) = b
                 .get_mut("additional_contexts")
@@ -193,10 +193,10 @@ pub fn rebase_paths(dict: &mut Node, base: &str, home: &str) {
         }
         if let Some(vols) = svc.get_mut("volumes").and_then(|v| v.as_seq_mut()) {
             for v in vols.iter_mut() {
-                if v.get("type").and_then(|t| t.as_str()) == Some("bind") {
-                    if let Some(src) = v.get_mut("source") {
-                        unix_path(src, base, home);
-                    }
+                if v.get("type").and_then(|t| t.as_str()) == Some("bind")
+                    && let Some(src) = v.get_mut("source")
+                {
+                    unix_path(src, base, home);
                 }
             }
         }
@@ -266,23 +266,23 @@ fn normalize(dict: &mut Node, name: &str, env: &IndexMap<String, String>) {
                 .unwrap_or(Span::SYNTHETIC);
             tree::set(svc, "pull_policy", s_at("missing", span));
         }
-        if let Some(b) = svc.get_mut("build") {
-            if b.is_map() {
-                let span = b.span;
-                if b.get("context").is_none_or(Node::is_null) {
-                    tree::set(b, "context", s_at(".", span));
-                }
-                if b.get("dockerfile").is_none_or(Node::is_null)
-                    && b.get("dockerfile_inline").is_none_or(Node::is_null)
-                {
-                    tree::set(b, "dockerfile", s_at("Dockerfile", span));
-                }
-                if let Some(a) = b.get_mut("args") {
-                    resolve_mapping(a, env);
-                    // an unresolved build arg is dropped (an unresolved environment entry is not)
-                    if let Some(entries) = a.as_map_mut() {
-                        entries.retain(|(_, v)| !v.is_null());
-                    }
+        if let Some(b) = svc.get_mut("build")
+            && b.is_map()
+        {
+            let span = b.span;
+            if b.get("context").is_none_or(Node::is_null) {
+                tree::set(b, "context", s_at(".", span));
+            }
+            if b.get("dockerfile").is_none_or(Node::is_null)
+                && b.get("dockerfile_inline").is_none_or(Node::is_null)
+            {
+                tree::set(b, "dockerfile", s_at("Dockerfile", span));
+            }
+            if let Some(a) = b.get_mut("args") {
+                resolve_mapping(a, env);
+                // an unresolved build arg is dropped (an unresolved environment entry is not)
+                if let Some(entries) = a.as_map_mut() {
+                    entries.retain(|(_, v)| !v.is_null());
                 }
             }
         }
@@ -302,10 +302,10 @@ fn normalize(dict: &mut Node, name: &str, env: &IndexMap<String, String>) {
             }
         }
         for ns in ["network_mode", "ipc", "pid", "uts", "cgroup"] {
-            if let Some(r) = svc.get(ns) {
-                if let Some(shared) = r.as_str().and_then(|v| v.strip_prefix("service:")) {
-                    extra.push((shared.to_string(), implicit_dependency(true, r.span)));
-                }
+            if let Some(r) = svc.get(ns)
+                && let Some(shared) = r.as_str().and_then(|v| v.strip_prefix("service:"))
+            {
+                extra.push((shared.to_string(), implicit_dependency(true, r.span)));
             }
         }
         if let Some(vf) = svc.get("volumes_from").and_then(|l| l.as_seq()) {
@@ -363,10 +363,10 @@ fn resolve_mapping(n: &mut Node, env: &IndexMap<String, String>) {
     to_mapping_with_equals(n);
     if let Some(entries) = n.as_map_mut() {
         for (k, v) in entries.iter_mut() {
-            if v.is_null() {
-                if let Some(val) = env.get(&key_str(k)) {
-                    *v = s_at(val.clone(), v.span);
-                }
+            if v.is_null()
+                && let Some(val) = env.get(&key_str(k))
+            {
+                *v = s_at(val.clone(), v.span);
             }
         }
     }
@@ -513,16 +513,16 @@ pub fn check_consistency(dict: &Node, disabled: &[String]) -> Result<()> {
                 "compose/no-image",
             ));
         }
-        if let (Some(nm), Some(nets)) = (svc.get("network_mode"), svc.get("networks")) {
-            if nets.as_map().is_some_and(|m| !m.is_empty()) {
-                return Err(fail(
-                    format!(
-                        "service {name} declares mutually exclusive `network_mode` and `networks`: invalid compose project"
-                    ),
-                    nm.span,
-                    "compose/network-mode",
-                ));
-            }
+        if let (Some(nm), Some(nets)) = (svc.get("network_mode"), svc.get("networks"))
+            && nets.as_map().is_some_and(|m| !m.is_empty())
+        {
+            return Err(fail(
+                format!(
+                    "service {name} declares mutually exclusive `network_mode` and `networks`: invalid compose project"
+                ),
+                nm.span,
+                "compose/network-mode",
+            ));
         }
         if let Some(nets) = svc.get("networks").and_then(|n| n.as_map()) {
             for (nk, _) in nets {
@@ -542,16 +542,14 @@ pub fn check_consistency(dict: &Node, disabled: &[String]) -> Result<()> {
             .get("healthcheck")
             .and_then(|h| h.get("test"))
             .and_then(|t| t.as_seq())
+            && let Some(first) = test.first()
+            && !matches!(first.as_str(), Some("CMD" | "CMD-SHELL" | "NONE"))
         {
-            if let Some(first) = test.first() {
-                if !matches!(first.as_str(), Some("CMD" | "CMD-SHELL" | "NONE")) {
-                    return Err(fail(
-                        "healthcheck.test must start either by \"CMD\", \"CMD-SHELL\" or \"NONE\"",
-                        first.span,
-                        "compose/healthcheck",
-                    ));
-                }
-            }
+            return Err(fail(
+                "healthcheck.test must start either by \"CMD\", \"CMD-SHELL\" or \"NONE\"",
+                first.span,
+                "compose/healthcheck",
+            ));
         }
         if let Some(deps) = svc.get("depends_on").and_then(|d| d.as_map()) {
             for (dk, dv) in deps {
@@ -571,35 +569,32 @@ pub fn check_consistency(dict: &Node, disabled: &[String]) -> Result<()> {
                 }
             }
         }
-        if let Some(nm) = svc.get("network_mode").and_then(|n| n.as_str()) {
-            if let Some(other) = nm.strip_prefix("service:") {
-                if !names.iter().any(|n| n == other) {
-                    return Err(fail(
-                        format!("service {other:?} not found for network_mode 'service:{other}'"),
-                        svc.get("network_mode").map(|n| n.span).unwrap_or(k.span),
-                        "compose/network-mode",
-                    ));
-                }
-            }
+        if let Some(nm) = svc.get("network_mode").and_then(|n| n.as_str())
+            && let Some(other) = nm.strip_prefix("service:")
+            && !names.iter().any(|n| n == other)
+        {
+            return Err(fail(
+                format!("service {other:?} not found for network_mode 'service:{other}'"),
+                svc.get("network_mode").map(|n| n.span).unwrap_or(k.span),
+                "compose/network-mode",
+            ));
         }
         if let Some(vols) = svc.get("volumes").and_then(|v| v.as_seq()) {
             for v in vols {
-                if v.get("type").and_then(|t| t.as_str()) == Some("volume") {
-                    if let Some(src) = v
+                if v.get("type").and_then(|t| t.as_str()) == Some("volume")
+                    && let Some(src) = v
                         .get("source")
                         .and_then(|s| s.as_str())
                         .filter(|s| !s.is_empty())
-                    {
-                        if !tree::has(volumes, src) {
-                            return Err(fail(
-                                format!(
-                                    "service {name:?} refers to undefined volume {src}: invalid compose project"
-                                ),
-                                v.span,
-                                "compose/undefined-volume",
-                            ));
-                        }
-                    }
+                    && !tree::has(volumes, src)
+                {
+                    return Err(fail(
+                        format!(
+                            "service {name:?} refers to undefined volume {src}: invalid compose project"
+                        ),
+                        v.span,
+                        "compose/undefined-volume",
+                    ));
                 }
             }
         }
@@ -649,29 +644,28 @@ pub fn check_consistency(dict: &Node, disabled: &[String]) -> Result<()> {
             .get("scale")
             .or_else(|| svc.get("deploy").and_then(|d| d.get("replicas")))
             .and_then(Node::as_i64);
-        if let (Some(cn), Some(r)) = (svc.get("container_name"), replicas) {
-            if r > 1 {
-                return Err(fail(
-                    format!(
-                        "services.deploy.replicas: can't set container_name and {name} as container name must be unique: invalid compose project"
-                    ),
-                    cn.span,
-                    "compose/container-name",
-                ));
-            }
+        if let (Some(cn), Some(r)) = (svc.get("container_name"), replicas)
+            && r > 1
+        {
+            return Err(fail(
+                format!(
+                    "services.deploy.replicas: can't set container_name and {name} as container name must be unique: invalid compose project"
+                ),
+                cn.span,
+                "compose/container-name",
+            ));
         }
         if let (Some(scale), Some(rep)) = (
             svc.get("scale"),
             svc.get("deploy").and_then(|d| d.get("replicas")),
-        ) {
-            if scale.as_i64() != rep.as_i64() {
-                return Err(fail(
+        ) && scale.as_i64() != rep.as_i64()
+        {
+            return Err(fail(
                     "can't set distinct values on 'scale' and 'deploy.replicas': invalid compose project",
                     scale.span,
                     "compose/scale-replicas",
                 )
                 .with_related(rep.span));
-            }
         }
     }
     if let Some(s) = secrets.as_map() {
@@ -739,14 +733,14 @@ fn check_cycles(services: &[(Node, Node)]) -> Result<()> {
         Ok(())
     }
     for i in 0..names.len() {
-        if state[i] == 0 {
-            if let Err((at, to)) = visit(i, services, &names, &mut state) {
-                return Err(fail(
-                    format!("dependency cycle detected: {} -> {to}", names[at]),
-                    services[at].0.span,
-                    "compose/dependency-cycle",
-                ));
-            }
+        if state[i] == 0
+            && let Err((at, to)) = visit(i, services, &names, &mut state)
+        {
+            return Err(fail(
+                format!("dependency cycle detected: {} -> {to}", names[at]),
+                services[at].0.span,
+                "compose/dependency-cycle",
+            ));
         }
     }
     Ok(())
@@ -893,14 +887,13 @@ pub fn drop_unused_resources(dict: &mut Node) {
                 .and_then(|v| v.as_seq())
                 .unwrap_or_default()
             {
-                if v.get("type").and_then(|t| t.as_str()) == Some("volume") {
-                    if let Some(src) = v
+                if v.get("type").and_then(|t| t.as_str()) == Some("volume")
+                    && let Some(src) = v
                         .get("source")
                         .and_then(|s| s.scalar_string())
                         .filter(|s| !s.is_empty())
-                    {
-                        used[1].1.push(src);
-                    }
+                {
+                    used[1].1.push(src);
                 }
             }
             let mut mounts = |kind: usize, list: Option<&Node>| {
@@ -989,10 +982,10 @@ fn to_float(n: &mut Node) {
 
 /// A Go `float64` (`max_failure_ratio`).
 fn to_float64(n: &mut Node) {
-    if let NodeKind::Str(v) = &n.kind {
-        if let Ok(f) = v.trim().parse::<f64>() {
-            n.kind = NodeKind::Float(f);
-        }
+    if let NodeKind::Str(v) = &n.kind
+        && let Ok(f) = v.trim().parse::<f64>()
+    {
+        n.kind = NodeKind::Float(f);
     }
 }
 
@@ -1314,10 +1307,10 @@ fn shape_service(svc: &mut Node) {
     }
     if let Some(ports) = svc.get_mut("ports").and_then(|s| s.as_seq_mut()) {
         for p in ports.iter_mut() {
-            if let Some(pb) = p.get_mut("published") {
-                if let Some(v) = pb.scalar_string() {
-                    pb.kind = NodeKind::Str(v);
-                }
+            if let Some(pb) = p.get_mut("published")
+                && let Some(v) = pb.scalar_string()
+            {
+                pb.kind = NodeKind::Str(v);
             }
             omit_empty(p, &[]);
         }
@@ -1328,12 +1321,11 @@ fn shape_service(svc: &mut Node) {
                 if let Some(sz) = t.get_mut("size") {
                     to_bytes(sz);
                 }
-                if let Some(m) = t.get_mut("mode") {
-                    if let NodeKind::Str(x) = &m.kind {
-                        if let Ok(i) = x.parse::<i64>() {
-                            m.kind = NodeKind::Int(i);
-                        }
-                    }
+                if let Some(m) = t.get_mut("mode")
+                    && let NodeKind::Str(x) = &m.kind
+                    && let Ok(i) = x.parse::<i64>()
+                {
+                    m.kind = NodeKind::Int(i);
                 }
                 omit_empty(t, &[]);
             }
@@ -1382,10 +1374,10 @@ fn shape_service(svc: &mut Node) {
 
 fn shape_mount(m: &mut Node) {
     for k in ["uid", "gid"] {
-        if let Some(n) = m.get_mut(k) {
-            if let Some(v) = n.scalar_string() {
-                n.kind = NodeKind::Str(v);
-            }
+        if let Some(n) = m.get_mut(k)
+            && let Some(v) = n.scalar_string()
+        {
+            n.kind = NodeKind::Str(v);
         }
     }
     if let Some(mode) = m.get_mut("mode") {

@@ -340,11 +340,9 @@ fn merge_ipam_config(base: Node, over: Node, path: &mut Vec<String>) -> Result<N
     let mut out: Vec<Node> = Vec::new();
     for original in configs {
         for o in &overrides {
-            if subnet(o) != subnet(&original) {
-                if !out.iter().any(|a| subnet(a) == subnet(o)) {
-                    out.push(o.clone());
-                    continue;
-                }
+            if subnet(o) != subnet(&original) && !out.iter().any(|a| subnet(a) == subnet(o)) {
+                out.push(o.clone());
+                continue;
             }
             let merged = match &o.kind {
                 NodeKind::Map(entries) if original.is_map() => {

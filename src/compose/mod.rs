@@ -189,10 +189,8 @@ fn process_document(ctx: &mut Ctx, mut doc: Node, file: &Path, project_dir: &Pat
 pub fn config_output(project: &Project) -> serde_json::Value {
     fn escape(v: &mut serde_json::Value) {
         match v {
-            serde_json::Value::String(s) => {
-                if s.contains('$') {
-                    *s = s.replace('$', "$$");
-                }
+            serde_json::Value::String(s) if s.contains('$') => {
+                *s = s.replace('$', "$$");
             }
             serde_json::Value::Array(a) => a.iter_mut().for_each(escape),
             serde_json::Value::Object(o) => o.values_mut().for_each(escape),

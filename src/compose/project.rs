@@ -258,10 +258,10 @@ fn project_name(
             break;
         };
         for d in docs {
-            if let Some(n) = d.get("name") {
-                if let Some(s) = n.scalar_string().filter(|s| !s.is_empty()) {
-                    from_file = Some((s, n.span));
-                }
+            if let Some(n) = d.get("name")
+                && let Some(s) = n.scalar_string().filter(|s| !s.is_empty())
+            {
+                from_file = Some((s, n.span));
             }
         }
     }

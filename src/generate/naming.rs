@@ -130,7 +130,7 @@ pub fn memory_quantity(bytes: u64) -> Option<String> {
     }
     for (unit, shift) in [("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)] {
         let size = 1u64 << shift;
-        if bytes % size == 0 {
+        if bytes.is_multiple_of(size) {
             return Some(format!("{}{unit}", bytes / size));
         }
     }

@@ -273,10 +273,10 @@ fn secret_like(name: &str) -> bool {
 /// The compose keys of an environment variable, most precise first.
 fn env_var(name: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
-    if let Some(n) = name.strip_prefix('#').filter(|n| !n.starts_with('!')) {
-        if !secret_like(n) {
-            out.push(vec!["environment".to_string(), n.to_string()]);
-        }
+    if let Some(n) = name.strip_prefix('#').filter(|n| !n.starts_with('!'))
+        && !secret_like(n)
+    {
+        out.push(vec!["environment".to_string(), n.to_string()]);
     }
     out.extend(keys(&[&["environment"], &["env_file"]]));
     out

@@ -255,11 +255,11 @@ fn run_rules(ctx: &LintContext, opts: &Options) -> Vec<Finding> {
         .collect();
     findings.par_iter_mut().for_each(|f| {
         opts.config.apply_severity(f);
-        if !opts.no_inline_ignores {
-            if let Some(reason) = config::inline_ignore(ctx, f) {
-                f.suppressed = Some(reason);
-                return;
-            }
+        if !opts.no_inline_ignores
+            && let Some(reason) = config::inline_ignore(ctx, f)
+        {
+            f.suppressed = Some(reason);
+            return;
         }
         if let Some(reason) = opts.config.ignored(ctx, f) {
             f.suppressed = Some(reason);

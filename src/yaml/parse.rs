@@ -409,18 +409,20 @@ pub fn resolve_plain(v: &str) -> NodeKind {
         return NodeKind::Str(String::new());
     }
     if let Some(hex) = v.strip_prefix("0x") {
-        if !hex.is_empty() && hex.bytes().all(|c| c.is_ascii_hexdigit()) {
-            if let Ok(i) = i64::from_str_radix(hex, 16) {
-                return NodeKind::Int(i);
-            }
+        if !hex.is_empty()
+            && hex.bytes().all(|c| c.is_ascii_hexdigit())
+            && let Ok(i) = i64::from_str_radix(hex, 16)
+        {
+            return NodeKind::Int(i);
         }
         return NodeKind::Str(String::new());
     }
     if let Some(oct) = v.strip_prefix("0o") {
-        if !oct.is_empty() && oct.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
-            if let Ok(i) = i64::from_str_radix(oct, 8) {
-                return NodeKind::Int(i);
-            }
+        if !oct.is_empty()
+            && oct.bytes().all(|c| (b'0'..=b'7').contains(&c))
+            && let Ok(i) = i64::from_str_radix(oct, 8)
+        {
+            return NodeKind::Int(i);
         }
         return NodeKind::Str(String::new());
     }
@@ -434,10 +436,10 @@ pub fn resolve_plain(v: &str) -> NodeKind {
                 .unwrap_or(NodeKind::Str(String::new())),
         };
     }
-    if is_core_float(digits) {
-        if let Ok(f) = v.parse::<f64>() {
-            return NodeKind::Float(f);
-        }
+    if is_core_float(digits)
+        && let Ok(f) = v.parse::<f64>()
+    {
+        return NodeKind::Float(f);
     }
     NodeKind::Str(String::new())
 }

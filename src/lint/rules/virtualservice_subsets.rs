@@ -91,11 +91,10 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
                 continue;
             };
             let mut sel = LabelSelector::from_map(s.get("labels"));
-            if let Some((_, svc)) = ctx.find("Service", &key.1, &key.0) {
-                if let Some(ss) = service_selector(svc) {
+            if let Some((_, svc)) = ctx.find("Service", &key.1, &key.0)
+                && let Some(ss) = service_selector(svc) {
                     sel.match_labels.extend(ss.match_labels);
                 }
-            }
             if ctx.select_pods(&key.1, &sel).is_empty() {
                 sink.object(idx, vs, sk.span, format!("routes to subset {subset:?} of DestinationRule {}, whose labels match no pod template of the run", dr.name));
             }
