@@ -3,7 +3,7 @@
 //! Hand-rolled rather than `indicatif`: all we draw is `komply: <what> n/total`, redrawn at most
 //! ten times a second and only after the run has taken half a second (short runs never flash a
 //! line); `indicatif` would bring a terminal stack (`console`, `unicode-width`, …) into every
-//! build for that (docs/decisions/0006-cli-progress.md). Whether to draw at all is decided by
+//! build for that (docs/decisions/0009-cli-progress-and-graph.md). Whether to draw at all is decided by
 //! the command line: stderr is a terminal, not CI, not `--quiet`.
 
 use std::io::Write;
