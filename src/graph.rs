@@ -583,35 +583,60 @@ fn mermaid_esc(t: &str) -> String {
     t.replace('"', "#quot;")
 }
 
+/// The two picture formats differ only in syntax: [`body`] walks groups, their nodes, the loose
+/// nodes and the edges once, and each format says how to write each piece.
+trait Syntax {
+    fn group_open(&self, out: &mut String, indent: &str, prefix: &str, index: usize, group: &str);
+    fn group_close(&self, out: &mut String, indent: &str);
+    fn node(&self, out: &mut String, indent: &str, id: &str, n: &Node);
+    fn edge(&self, out: &mut String, indent: &str, from: &str, to: &str, e: &Edge);
+}
+
 /// Groups, nodes and edges; ids get `prefix` (unique per environment in a combined picture).
-fn mermaid_body(g: &Graph, prefix: &str, indent: &str, out: &mut String) {
-    let esc = mermaid_esc;
-    let node_line = |out: &mut String, i: usize, n: &Node, indent: &str| {
-        let text = esc(&label(n, "<br/>"));
-        let _ = writeln!(out, "{indent}{prefix}n{i}{}", mermaid_shape(n, &text));
-        if n.note.is_some() {
-            let _ = writeln!(out, "{indent}class {prefix}n{i} ref");
-        }
-    };
+fn body(g: &Graph, syntax: &impl Syntax, prefix: &str, indent: &str, out: &mut String) {
     let inner = format!("{indent}  ");
     for (gi, group) in g.groups.iter().enumerate() {
-        let _ = writeln!(out, "{indent}subgraph {prefix}g{gi}[\"{}\"]", esc(group));
+        syntax.group_open(out, indent, prefix, gi, group);
         for (i, n) in drawn(g).filter(|(_, n)| n.group.as_ref() == Some(group)) {
-            node_line(out, i, n, &inner);
+            syntax.node(out, &inner, &format!("{prefix}n{i}"), n);
         }
-        let _ = writeln!(out, "{indent}end");
+        syntax.group_close(out, indent);
     }
     for (i, n) in drawn(g).filter(|(_, n)| n.group.is_none()) {
-        node_line(out, i, n, indent);
+        syntax.node(out, indent, &format!("{prefix}n{i}"), n);
     }
     for e in &g.edges {
+        let (from, to) = (format!("{prefix}n{}", e.from), format!("{prefix}n{}", e.to));
+        syntax.edge(out, indent, &from, &to, e);
+    }
+}
+
+struct Mermaid;
+
+impl Syntax for Mermaid {
+    fn group_open(&self, out: &mut String, indent: &str, prefix: &str, i: usize, group: &str) {
+        let _ = writeln!(
+            out,
+            "{indent}subgraph {prefix}g{i}[\"{}\"]",
+            mermaid_esc(group)
+        );
+    }
+    fn group_close(&self, out: &mut String, indent: &str) {
+        let _ = writeln!(out, "{indent}end");
+    }
+    fn node(&self, out: &mut String, indent: &str, id: &str, n: &Node) {
+        let text = mermaid_esc(&label(n, "<br/>"));
+        let _ = writeln!(out, "{indent}{id}{}", mermaid_shape(n, &text));
+        if n.note.is_some() {
+            let _ = writeln!(out, "{indent}class {id} ref");
+        }
+    }
+    fn edge(&self, out: &mut String, indent: &str, from: &str, to: &str, e: &Edge) {
         let arrow = if e.data { "-.->" } else { "-->" };
         let _ = writeln!(
             out,
-            "{indent}{prefix}n{} {arrow}|{}| {prefix}n{}",
-            e.from,
-            esc(&e.label),
-            e.to
+            "{indent}{from} {arrow}|{}| {to}",
+            mermaid_esc(&e.label)
         );
     }
 }
@@ -626,7 +651,7 @@ fn mermaid_header(title: &str, out: &mut String) {
 pub fn mermaid(g: &Graph) -> String {
     let mut out = String::new();
     mermaid_header(&g.title, &mut out);
-    mermaid_body(g, "", "  ", &mut out);
+    body(g, &Mermaid, "", "  ", &mut out);
     out.push_str("  classDef ref stroke-dasharray: 5 5\n");
     out
 }
@@ -654,46 +679,39 @@ fn dot_header(title: &str, out: &mut String) {
     out.push_str("  labelloc=t;\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n");
 }
 
-fn dot_body(g: &Graph, prefix: &str, indent: &str, out: &mut String) {
-    let node_line = |out: &mut String, i: usize, n: &Node, indent: &str| {
+struct Dot;
+
+impl Syntax for Dot {
+    fn group_open(&self, out: &mut String, indent: &str, prefix: &str, i: usize, group: &str) {
+        let _ = writeln!(out, "{indent}subgraph cluster_{prefix}{i} {{");
+        let _ = writeln!(out, "{indent}  label={};", dot_quote(group));
+    }
+    fn group_close(&self, out: &mut String, indent: &str) {
+        let _ = writeln!(out, "{indent}}}");
+    }
+    fn node(&self, out: &mut String, indent: &str, id: &str, n: &Node) {
         let style = if n.note.is_some() {
             ", style=dashed"
         } else {
             ""
         };
-        let text = label(
-            &Node {
-                kind: dot_esc(&n.kind),
-                name: dot_esc(&n.name),
-                ..n.clone()
-            },
-            "\\n",
-        );
+        let escaped = Node {
+            kind: dot_esc(&n.kind),
+            name: dot_esc(&n.name),
+            ..n.clone()
+        };
+        let text = label(&escaped, "\\n");
         let _ = writeln!(
             out,
-            "{indent}{prefix}n{i} [label=\"{text}\", shape={}{style}];",
+            "{indent}{id} [label=\"{text}\", shape={}{style}];",
             dot_shape(n)
         );
-    };
-    let inner = format!("{indent}  ");
-    for (gi, group) in g.groups.iter().enumerate() {
-        let _ = writeln!(out, "{indent}subgraph cluster_{prefix}{gi} {{");
-        let _ = writeln!(out, "{inner}label={};", dot_quote(group));
-        for (i, n) in drawn(g).filter(|(_, n)| n.group.as_ref() == Some(group)) {
-            node_line(out, i, n, &inner);
-        }
-        let _ = writeln!(out, "{indent}}}");
     }
-    for (i, n) in drawn(g).filter(|(_, n)| n.group.is_none()) {
-        node_line(out, i, n, indent);
-    }
-    for e in &g.edges {
+    fn edge(&self, out: &mut String, indent: &str, from: &str, to: &str, e: &Edge) {
         let style = if e.data { ", style=dashed" } else { "" };
         let _ = writeln!(
             out,
-            "{indent}{prefix}n{} -> {prefix}n{} [label={}{style}];",
-            e.from,
-            e.to,
+            "{indent}{from} -> {to} [label={}{style}];",
             dot_quote(&e.label)
         );
     }
@@ -703,7 +721,7 @@ fn dot_body(g: &Graph, prefix: &str, indent: &str, out: &mut String) {
 pub fn dot(g: &Graph) -> String {
     let mut out = String::new();
     dot_header(&g.title, &mut out);
-    dot_body(g, "", "  ", &mut out);
+    body(g, &Dot, "", "  ", &mut out);
     out.push_str("}\n");
     out
 }
@@ -716,7 +734,7 @@ pub fn render_all(title: &str, graphs: &[(String, Graph)], format: Format) -> St
             mermaid_header(title, &mut out);
             for (k, (env, g)) in graphs.iter().enumerate() {
                 let _ = writeln!(out, "  subgraph e{k}[\"{}\"]", mermaid_esc(env));
-                mermaid_body(g, &format!("e{k}_"), "    ", &mut out);
+                body(g, &Mermaid, &format!("e{k}_"), "    ", &mut out);
                 out.push_str("  end\n");
             }
             out.push_str("  classDef ref stroke-dasharray: 5 5\n");
@@ -726,7 +744,7 @@ pub fn render_all(title: &str, graphs: &[(String, Graph)], format: Format) -> St
             for (k, (env, g)) in graphs.iter().enumerate() {
                 let _ = writeln!(out, "  subgraph cluster_e{k} {{");
                 let _ = writeln!(out, "    label={};", dot_quote(env));
-                dot_body(g, &format!("e{k}_"), "    ", &mut out);
+                body(g, &Dot, &format!("e{k}_"), "    ", &mut out);
                 out.push_str("  }\n");
             }
             out.push_str("}\n");
