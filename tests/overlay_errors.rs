@@ -646,3 +646,37 @@ fn env_all_is_all_or_nothing() {
         );
     }
 }
+
+#[test]
+fn patches_of_each_layer_apply_once_in_layer_order() {
+    let p = Project::new();
+    p.write(
+        "overlays/prod.yaml",
+        "patches:\n  - target: {kind: Deployment, name: web}\n    json_patch:\n      - {op: test, path: /spec/replicas, value: 3}\n      - {op: replace, path: /spec/replicas, value: 9}\n",
+    );
+    // A later layer without `patches`: prod's patch still runs exactly once (a second run
+    // would fail its `test`).
+    let plain = p.write("plain.yaml", "services:\n  worker:\n    replicas: 5\n");
+    let objs = p.ok(Some("prod"), &[plain.clone()]);
+    assert_eq!(replicas(&objs, "web"), 9);
+    // A later layer with its own patch: both run, once each, in order.
+    let more = p.write(
+        "more.yaml",
+        "patches:\n  - target: {kind: Deployment, name: web}\n    json_patch:\n      - {op: test, path: /spec/replicas, value: 9}\n      - {op: replace, path: /spec/replicas, value: 10}\n",
+    );
+    let objs = p.ok(Some("prod"), &[more, plain]);
+    assert_eq!(replicas(&objs, "web"), 10);
+}
+
+#[test]
+fn a_default_turned_off_keeps_the_services_own_setting() {
+    let p = Project::new();
+    let o = p.write(
+        "off.yaml",
+        "defaults:\n  autoscale: false\nservices:\n  web:\n    autoscale: {max: 5}\n",
+    );
+    let objs = p.ok(None, &[o]);
+    let hpa = find(&objs, "HorizontalPodAutoscaler", "web").expect("web keeps its autoscaler");
+    assert_eq!(hpa["spec"]["maxReplicas"], 5);
+    assert!(find(&objs, "HorizontalPodAutoscaler", "worker").is_none());
+}

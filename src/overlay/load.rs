@@ -228,7 +228,13 @@ pub fn merge(layers: &[Layer]) -> Node {
         if let Some(map) = node.as_map_mut() {
             map.retain(|(k, _)| !k.scalar_eq("extends"));
         }
-        let patches_before = acc.get("patches").cloned();
+        // Only a layer that has its own `patches` adds to the list; without the key the merge
+        // keeps the earlier list as it is (appending it again would run those patches twice).
+        let patches_before = if node.get("patches").is_some() {
+            acc.get("patches").cloned()
+        } else {
+            None
+        };
         acc = merge_nodes(acc, node);
         if let (Some(before), Some(entry)) = (patches_before, acc.get_mut("patches"))
             && let (Some(old), Some(new)) = (before.as_seq(), entry.as_seq_mut())

@@ -117,10 +117,9 @@ pub(crate) fn prepare(model: &mut Model, merged: &Node, ov: &Overlay) -> Vec<Dia
         for k in XKOMPLY_KEYS {
             if let Some(d) = defaults.and_then(|d| d.get(k))
                 && xk.get(k).is_none()
+                && d.as_bool() != Some(false)
             {
-                if d.as_bool() == Some(false) {
-                    continue;
-                }
+                // `defaults.<key>: false` sets nothing; the service's own block below still applies.
                 set(&mut xk, k, d.clone());
             }
             if let Some(v) = own_node.and_then(|o| o.get(k)) {
