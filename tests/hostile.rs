@@ -126,6 +126,30 @@ fn alias_bomb() {
     );
 }
 
+/// A bomb just under the budget, repeated in 300 `---` documents: the budget is per file, so the
+/// run stops early instead of expanding 300 near-budget documents (2.5 GB before the fix).
+#[test]
+fn alias_bomb_split_over_documents() {
+    let d = tmp();
+    // 9^5 = 59,049 expanded nodes per document: under the budget alone, far over it twice.
+    let mut doc = String::from("a: &a [1,1,1,1,1,1,1,1,1]\n");
+    let mut prev = "a".to_string();
+    for n in ["b", "c", "d", "e"] {
+        doc.push_str(&format!(
+            "{n}: &{n} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+        prev = n.to_string();
+    }
+    let y: String = (0..300).map(|_| format!("---\n{doc}")).collect();
+    write(d.path(), "bombs.yaml", &y);
+    lint_fails(
+        d.path(),
+        "bombs.yaml",
+        "alias bomb over documents (lint)",
+        &["bombs.yaml:", "alias bomb"],
+    );
+}
+
 #[test]
 fn deep_nesting() {
     let d = tmp();

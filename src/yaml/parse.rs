@@ -20,7 +20,7 @@ pub struct Limits {
     pub max_depth: usize,
     /// Total nodes a document may hold once aliases are expanded.
     pub max_nodes: usize,
-    /// Total nodes a document may copy through aliases. Real files reuse a few small anchors
+    /// Total nodes a file (all its documents) may copy through aliases. Real files reuse a few small anchors
     /// (`<<: *defaults`); a "billion laughs" reaches any budget in a few lines, so this one is
     /// much smaller than `max_nodes` and is checked before copying.
     pub max_alias_nodes: usize,
@@ -110,8 +110,9 @@ pub fn parse_documents(
             Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
             Event::DocumentStart(_) => {
                 anchors.clear();
+                // The alias budget is per file, not per document: a bomb split over many
+                // `---` documents must not get a fresh budget with each one.
                 doc_nodes = 0;
-                alias_nodes = 0;
                 None
             }
             Event::DocumentEnd => {
