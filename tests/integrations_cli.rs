@@ -372,6 +372,13 @@ fn krm_refuses_paths_outside_the_package_root() {
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("outside the package root"), "{}", err(&o));
     assert!(!err(&o).contains("s3cr3t"), "{}", err(&o));
+    // The outside file is malformed: its parse error (which quotes the line) must not be
+    // shown; the escape is reported instead.
+    std::fs::write(tmp.path().join("secret.env"), "=s3cr3t\n").unwrap();
+    let o = run_in(&pkg, &["krm"], Some(&cfg("    compose: compose.yaml\n")));
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("outside the package root"), "{}", err(&o));
+    assert!(!err(&o).contains("s3cr3t"), "{}", err(&o));
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(tmp.path().join("compose.yaml"), pkg.join("link.yaml")).unwrap();

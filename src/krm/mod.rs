@@ -80,7 +80,19 @@ pub fn generate(cfg: &FnConfig, root: &Root) -> Result<Converted> {
         namespace: cfg.namespace.clone(),
     };
     let first_source = sources().len();
-    let converted = convert(&req)?;
+    let converted = match convert(&req) {
+        Ok(c) => c,
+        Err(failure) => {
+            // A failure while reading a file outside the root may quote that file (a malformed
+            // `env_file` line is shown in its code frame): report the escape, never the text.
+            let outside = outside_sources(root, first_source);
+            return Err(if outside.is_empty() {
+                failure
+            } else {
+                Failure(outside)
+            });
+        }
+    };
     confine_project(&converted, root, first_source)?;
     Ok(converted)
 }
@@ -88,6 +100,17 @@ pub fn generate(cfg: &FnConfig, root: &Root) -> Result<Converted> {
 /// Refuses a conversion that read (or points a config / secret at) a file outside the root:
 /// `env_file`, `extends`, `include`, `.env`, configs, secrets.
 fn confine_project(converted: &Converted, root: &Root, first_source: usize) -> Result<()> {
+    let mut errors = outside_sources(root, first_source);
+    confine_references(converted, root, &mut errors);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure(errors))
+    }
+}
+
+/// The files read since `first_source` that lie outside the root, one error each.
+fn outside_sources(root: &Root, first_source: usize) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     for i in first_source..sources().len() {
         let Some(file) = sources().get(crate::yaml::SourceId(i as u32)) else {
@@ -106,6 +129,11 @@ fn confine_project(converted: &Converted, root: &Root, first_source: usize) -> R
             );
         }
     }
+    errors
+}
+
+/// Config and secret `file:` paths that point outside the root.
+fn confine_references(converted: &Converted, root: &Root, errors: &mut Vec<Diagnostic>) {
     for section in ["configs", "secrets"] {
         let defs = converted
             .project
@@ -133,11 +161,6 @@ fn confine_project(converted: &Converted, root: &Root, first_source: usize) -> R
                 }
             }
         }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure(errors))
     }
 }
 
@@ -561,7 +584,9 @@ fn splice_generated(
             out.push('\n');
         }
     }
-    for line in &lines[end..] {
+    // `end` counts lines as the YAML parser does (a lone `\r` breaks a line too), so it may
+    // pass the `\n`-split lines: then there is nothing after the items to keep.
+    for line in lines.get(end..).unwrap_or_default() {
         out.push_str(line);
     }
     let out = append_results(&out, node, results)?;
