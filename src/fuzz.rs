@@ -27,16 +27,25 @@ fn parts(data: &[u8]) -> Vec<&[u8]> {
 
 /// Forgets the sources a fuzz iteration registered (the registry is append-only otherwise, and a
 /// fuzzer runs millions of iterations in one process).
-struct SourceScope(usize);
+/// It also holds a process-wide lock: the registry and the scratch directory are shared, and the
+/// corpus replay under `cargo test` runs the targets on parallel threads.
+struct SourceScope(
+    usize,
+    #[allow(dead_code)] std::sync::MutexGuard<'static, ()>,
+);
+
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl SourceScope {
     fn new() -> Self {
-        SourceScope(sources().len())
+        let guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        SourceScope(sources().len(), guard)
     }
 }
 
 impl Drop for SourceScope {
     fn drop(&mut self) {
+        // Runs before the guard (field 1) is released.
         sources().truncate(self.0);
     }
 }

@@ -34,7 +34,7 @@ enum Item {
     Error(String),
 }
 
-fn problem(rule: &'static Rule, span: Span, message: String) -> Finding {
+pub(crate) fn problem(rule: &'static Rule, span: Span, message: String) -> Finding {
     Finding {
         rule,
         severity: rule.severity,

@@ -179,6 +179,16 @@ fn lint_chunked_with(
             .collect();
         let expected: usize = group.iter().map(|e| e.count).sum();
         if objects.len() != expected {
+            // A file changed between the scan and this chunk: its objects no longer line up
+            // with the run-wide index, so the chunk cannot be linted; say so instead of
+            // dropping its findings silently.
+            findings.extend(group.iter().map(|e| {
+                input::problem(
+                    &rules::invalid_input::RULE,
+                    crate::yaml::Span::point(e.source, 1, 1),
+                    "the file changed while it was being linted; run komply again".into(),
+                )
+            }));
             continue;
         }
         let ctx = LintContext::chunk(objects, base, Arc::clone(&index));
