@@ -362,6 +362,16 @@ fn krm_refuses_paths_outside_the_package_root() {
         err(&o)
     );
     assert_eq!(out(&o), "", "nothing on stdout");
+    // Where kpt files the generated objects may not leave the package either.
+    for bad in ["../out", "/etc", "k8s/../../x"] {
+        let o = run_in(
+            &pkg,
+            &["krm"],
+            Some(&cfg(&format!("    compose: compose.yaml\n    path: {bad}\n"))),
+        );
+        assert_eq!(code(&o), 2, "{bad}: {}", err(&o));
+        assert!(err(&o).contains("<stdin>:10:11"), "{bad}: {}", err(&o));
+    }
     // A project inside the root that reads a file outside it.
     std::fs::write(
         pkg.join("compose.yaml"),
