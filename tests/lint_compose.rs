@@ -289,3 +289,38 @@ fn a_code_frame_on_a_line_holding_a_secret_shows_it_redacted() {
         }
     }
 }
+
+/// Several compose inputs: the compose files they read are registered on parallel threads, so
+/// findings must be ordered by path, not by registration; the report is the same every run.
+#[test]
+fn findings_of_several_compose_inputs_come_in_a_stable_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args = vec!["lint", "--format", "json", "--fail-on", "never"];
+    let names: Vec<String> = (1..=6).map(|i| format!("d{i}")).collect();
+    for (i, n) in names.iter().enumerate() {
+        std::fs::create_dir(tmp.path().join(n)).unwrap();
+        std::fs::write(
+            tmp.path().join(n).join("compose.yaml"),
+            format!("services:\n  web{i}:\n    image: nginx\n    privileged: true\n"),
+        )
+        .unwrap();
+    }
+    args.extend(names.iter().map(String::as_str));
+    let files = |o: &Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{}:{}:{}", f["file"], f["line"], f["rule"]))
+            .collect()
+    };
+    let first = files(&komply(tmp.path(), &args));
+    let order: Vec<&str> = first.iter().map(|f| f.split(':').next().unwrap()).collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted, "findings grouped by file in path order");
+    for _ in 0..5 {
+        assert_eq!(files(&komply(tmp.path(), &args)), first);
+    }
+}

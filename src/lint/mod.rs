@@ -283,10 +283,13 @@ fn run_rules(ctx: &LintContext, opts: &Options) -> Vec<Finding> {
 fn sort_findings(findings: &mut [Finding], order: &[SourceId]) {
     let rank: std::collections::HashMap<SourceId, usize> =
         order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    // Inputs keep their order; other sources (the compose files a compose input read, which
+    // are registered on parallel threads, so their ids vary from run to run) sort by path.
     let key = |f: &Finding| {
-        let file = rank
-            .get(&f.span.source)
-            .map_or((1, f.span.source.0 as usize), |&r| (0, r));
+        let file = match rank.get(&f.span.source) {
+            Some(&r) => (0, r, String::new()),
+            None => (1, 0, crate::source::sources().display(f.span.source)),
+        };
         (file, f.span.start, f.rule.id)
     };
     findings.sort_by_cached_key(key);
