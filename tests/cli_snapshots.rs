@@ -162,9 +162,9 @@ fn completions_for_every_shell() {
         for path in all_paths().iter().filter(|p| p.len() == 1) {
             // As a whole word: a short name such as `man` is inside `command` anyway.
             let word = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-            let whole = out.match_indices(path[0].as_str()).any(|(i, m)| {
-                !out[..i].ends_with(word) && !out[i + m.len()..].starts_with(word)
-            });
+            let whole = out
+                .match_indices(path[0].as_str())
+                .any(|(i, m)| !out[..i].ends_with(word) && !out[i + m.len()..].starts_with(word));
             assert!(whole, "{shell} completion lacks {}", path[0]);
         }
     }

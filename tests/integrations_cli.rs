@@ -367,7 +367,9 @@ fn krm_refuses_paths_outside_the_package_root() {
         let o = run_in(
             &pkg,
             &["krm"],
-            Some(&cfg(&format!("    compose: compose.yaml\n    path: {bad}\n"))),
+            Some(&cfg(&format!(
+                "    compose: compose.yaml\n    path: {bad}\n"
+            ))),
         );
         assert_eq!(code(&o), 2, "{bad}: {}", err(&o));
         assert!(err(&o).contains("<stdin>:10:11"), "{bad}: {}", err(&o));
