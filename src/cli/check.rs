@@ -38,6 +38,10 @@ pub struct CheckArgs {
     /// Ignore `ignore.komply.dev/<rule>` annotations.
     #[arg(long)]
     pub no_inline_ignores: bool,
+    /// SARIF `automationDetails.id`: code scanning keeps each category's alerts apart
+    /// [default: komply/check, or komply/check/<env> with --env].
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: CheckArgs) -> crate::diag::Result<ExitCode> {
@@ -83,7 +87,14 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> crate::diag::Result<ExitCode> {
     let text = if ctx.quiet && args.format == Format::Text {
         output::findings_text(&report, color)
     } else {
-        output::render(&report, args.format, color)
+        let category = args
+            .sarif_category
+            .clone()
+            .unwrap_or_else(|| match &args.env.env {
+                Some(env) => format!("komply/check/{env}"),
+                None => "komply/check".to_string(),
+            });
+        output::render_in(&report, args.format, color, &category)
     };
     write_stdout(&text)?;
     Ok(ExitCode::from(super::lint::exit_code(

@@ -31,7 +31,8 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 #[derive(Parser, Debug)]
 #[command(
     name = "komply",
-    version,
+    // The package version and the commit (build.rs); `komply man` prints the bare version.
+    version = env!("KOMPLY_VERSION"),
     about = "Docker Compose → production Kubernetes manifests, and a Kubernetes linter",
     long_about = "komply turns Docker Compose projects plus per-environment overlays into production \
                   Kubernetes manifests, and lints Kubernetes manifests. One static binary: no cluster, \
@@ -108,8 +109,10 @@ pub enum Command {
         after_help = "Example:\n  komply config -f compose.yaml -f compose.prod.yaml --format json"
     )]
     Config(config::ConfigArgs),
-    /// Print a JSON Schema komply reads (`x-komply`), for editor completion.
-    #[command(after_help = "Example:\n  komply schema x-komply > x-komply.schema.json")]
+    /// Print a JSON Schema of a komply format (`x-komply`, overlays, the JSON lint report…).
+    #[command(
+        after_help = "Examples:\n  komply schema x-komply > x-komply.schema.json      # editor completion\n  komply schema lint-report                         # what --format json prints"
+    )]
     Schema(schema::SchemaArgs),
     /// KRM function (kpt, kustomize): a ResourceList on stdin, a ResourceList on stdout.
     #[command(
