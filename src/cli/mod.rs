@@ -140,6 +140,17 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
+/// True when the program was started as `kubectl-komply` (a kubectl plugin).
+fn invoked_as_kubectl_plugin() -> bool {
+    std::env::args_os()
+        .next()
+        .and_then(|argv0| {
+            let stem = std::path::Path::new(&argv0).file_stem()?.to_str()?.to_string();
+            Some(stem == "kubectl-komply")
+        })
+        .unwrap_or(false)
+}
+
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
     let parsed = match krm::invoked_as_plugin() {
@@ -148,6 +159,15 @@ pub fn main() -> ExitCode {
                 .into_iter()
                 .chain(rest),
         ),
+        None if invoked_as_kubectl_plugin() => {
+            // kubectl runs `kubectl-komply` for `kubectl komply …` (krew installs it under
+            // that name): usage and errors then say `kubectl komply`.
+            use clap::FromArgMatches;
+            command()
+                .bin_name("kubectl komply")
+                .try_get_matches()
+                .and_then(|m| Cli::from_arg_matches(&m))
+        }
         None => Cli::try_parse(),
     };
     let cli = match parsed {
