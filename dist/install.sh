@@ -11,12 +11,16 @@
 #   --target T     KOMPLY_TARGET        a Rust target triple instead of the detected one
 #   --url URL      KOMPLY_DOWNLOAD_URL  base URL of the release assets: a mirror, GitHub
 #                                       Enterprise, a local directory (file:///…)
+#                  KOMPLY_REPO_URL      the repository whose releases to use (a fork, GitHub
+#                                       Enterprise); default https://github.com/komply-dev/komply
 # Archives are named komply-<target>.tar.gz (.zip on Windows) with a komply-<target>.<ext>.sha256
 # beside each (dist/package.sh makes them). Nothing is installed unless the checksum matches.
 # POSIX sh; needs curl or wget, tar (or unzip), and sha256sum, shasum or openssl.
 set -eu
 
-REPO_URL="https://github.com/komply-dev/komply"
+# KOMPLY_REPO_URL: the releases of a fork or of a GitHub Enterprise copy.
+REPO_URL="${KOMPLY_REPO_URL:-https://github.com/komply-dev/komply}"
+REPO_URL="${REPO_URL%/}"
 version="${KOMPLY_VERSION:-latest}"
 install_dir="${KOMPLY_INSTALL_DIR:-${HOME:-}/.local/bin}"
 target="${KOMPLY_TARGET:-}"

@@ -145,7 +145,10 @@ fn invoked_as_kubectl_plugin() -> bool {
     std::env::args_os()
         .next()
         .and_then(|argv0| {
-            let stem = std::path::Path::new(&argv0).file_stem()?.to_str()?.to_string();
+            let stem = std::path::Path::new(&argv0)
+                .file_stem()?
+                .to_str()?
+                .to_string();
             Some(stem == "kubectl-komply")
         })
         .unwrap_or(false)
