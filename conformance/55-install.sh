@@ -2,7 +2,8 @@
 # README "Install", every snippet run as written, against packages built from this checkout:
 #   - install-pip: `pipx install komply`, `uv tool install komply`, `pip install komply`, each in
 #     a fresh environment, from a local wheel directory standing in for PyPI (the wheel from
-#     dist/build-wheels.sh; PIP_/UV_ FIND_LINKS + NO_INDEX);
+#     dist/build-wheels.sh; PIP_/UV_ FIND_LINKS + NO_INDEX); with KOMPLY_PORTABLE_WHEELS=1 also
+#     the manylinux2014 and musllinux_1_2 wheels (zig; minutes), each checked and run;
 #   - install-script and install-archive: a local HTTP server with GitHub's release layout
 #     (…/releases/latest/download/, …/releases/download/vX.Y.Z/) serving dist/install.sh and the
 #     archive dist/package.sh makes from KOMPLY_BIN; the installer detects this machine's target,
@@ -66,6 +67,57 @@ while IFS= read -r line; do
     fail "README install-pip: $line" "$log"
   fi
 done < "$WORK/pip.sh"
+
+# Portable wheels (opt-in, minutes: a zig build per target): manylinux2014 needs nothing newer
+# than glibc 2.17; musllinux_1_2 is static. Each is checked and run.
+if [ "${KOMPLY_PORTABLE_WHEELS:-}" = 1 ]; then
+  for tool in objdump file; do
+    command -v "$tool" >/dev/null || { echo "$tool is required for KOMPLY_PORTABLE_WHEELS=1" >&2; exit 1; }
+  done
+  # zig links against glibc 2.17 / musl (a PyPI package; not in venv.sh: only this opt-in needs it)
+  "$PY" -c 'import ziglang' 2>/dev/null \
+    || "$ROOT/.venv/bin/pip" install --quiet --disable-pip-version-check ziglang
+  PORTABLE="$WORK/portable"
+  start=$(now_ms)
+  if bash "$ROOT/dist/build-wheels.sh" --manylinux --musllinux --out "$PORTABLE" > "$WORK/portable.log" 2>&1; then
+    echo "     portable wheels built in $(( ($(now_ms) - start) / 1000 )) s"
+  else
+    fail "dist/build-wheels.sh --manylinux --musllinux" "$WORK/portable.log"
+  fi
+  for policy in manylinux2014 musllinux_1_2; do
+    whl="$(ls "$PORTABLE"/komply-"$VERSION"-py3-none-"$policy"_x86_64*.whl 2>/dev/null | head -1)"
+    [ -n "$whl" ] || { fail "no $policy x86_64 wheel" "$WORK/portable.log"; continue; }
+    log="$WORK/$policy.log"
+    case "$policy" in
+      manylinux2014)
+        # pip takes it on this (glibc) machine: a fresh venv, as users get it.
+        python3 -m venv "$WORK/venv-$policy"
+        "$WORK/venv-$policy/bin/pip" install --quiet --no-index "$whl" > "$log" 2>&1 \
+          || { fail "pip install $(basename "$whl")" "$log"; continue; }
+        bin="$WORK/venv-$policy/bin/komply"
+        newest="$(objdump -T "$bin" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)"
+        echo "newest glibc symbol: $newest" >> "$log"
+        [ "$(printf '%s\nGLIBC_2.17\n' "$newest" | sort -V | tail -1)" = GLIBC_2.17 ] \
+          || fail "$policy: needs $newest, newer than glibc 2.17" "$log" ;;
+      musllinux_1_2)
+        # pip installs it only on musl systems; the static binary inside runs anywhere.
+        bin="$WORK/musl/komply"
+        mkdir -p "$WORK/musl"
+        python3 -c '
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+name = next(n for n in z.namelist() if n.endswith(".data/scripts/komply"))
+open(sys.argv[2], "wb").write(z.read(name))
+' "$whl" "$bin" > "$log" 2>&1 || { fail "$policy: no komply in $(basename "$whl")" "$log"; continue; }
+        chmod 755 "$bin"
+        file "$bin" >> "$log"
+        grep -q 'statically linked\|static-pie linked' "$log" || fail "$policy: not a static binary" "$log" ;;
+    esac
+    expect_version "$(basename "$whl") ($policy)" "$bin" "$log"
+  done
+else
+  echo "     (portable manylinux2014 / musllinux wheels: KOMPLY_PORTABLE_WHEELS=1, minutes)"
+fi
 
 # --- Release archives: install.sh and by hand ----------------------------------------------
 release_site "$WORK/site"   # KOMPLY_BIN as a release, served on 127.0.0.1 (lib.sh)

@@ -38,7 +38,9 @@ cp "$root/README.md" "$stage/$dir/README.md"
 chmod 644 "$stage/$dir/README.md"
 # A fixed time for every member (the commit's, when there is one): reproducible archives.
 epoch="${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || echo 0)}"
-touch -d "@$epoch" "$stage/$dir" "$stage/$dir/$exe" "$stage/$dir/README.md"
+# `touch -t` in UTC: GNU date takes -d @EPOCH, BSD date (macOS) -r EPOCH; BSD touch has no -d @.
+stamp="$(date -u -d "@$epoch" +%Y%m%d%H%M.%S 2>/dev/null || date -u -r "$epoch" +%Y%m%d%H%M.%S)"
+TZ=UTC touch -t "$stamp" "$stage/$dir" "$stage/$dir/$exe" "$stage/$dir/README.md"
 
 rm -f "$out/$archive"
 case "$archive" in

@@ -40,8 +40,22 @@ fn snippet(name: &str) -> String {
     body[..body.find("```").unwrap()].to_string()
 }
 
+/// The README's text from `## {title}` to the next `## ` heading.
+fn section(title: &str) -> String {
+    let readme = read("README.md");
+    let start = readme
+        .find(&format!("\n## {title}\n"))
+        .unwrap_or_else(|| panic!("README has no section {title}"));
+    let rest = &readme[start + 1..];
+    let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 4);
+    rest[..end].to_string()
+}
+
 #[test]
 fn readme_install_lists_every_way_and_pins_this_version() {
+    // Every way to install, in the Install section itself (each snippet is run by
+    // conformance/50, 55 or 56).
+    let install = section("Install");
     for name in [
         "install-pip",
         "install-script",
@@ -51,6 +65,10 @@ fn readme_install_lists_every_way_and_pins_this_version() {
         "action",
     ] {
         assert!(!snippet(name).trim().is_empty(), "{name}");
+        assert!(
+            install.contains(&format!("<!-- snippet: {name} -->\n")),
+            "README snippet {name} is not under ## Install"
+        );
     }
     let pip = snippet("install-pip");
     for cmd in [
@@ -73,8 +91,7 @@ fn readme_install_lists_every_way_and_pins_this_version() {
         read("docs/github-actions.md").contains(&format!("uses: komply-dev/komply@v{VERSION}\n"))
     );
     // The README's set-up section keeps its two commands.
-    let setup = read("README.md");
-    let setup = &setup[setup.find("## Set up").unwrap()..setup.find("## Install").unwrap()];
+    let setup = section("Set up");
     let commands: Vec<&str> = setup
         .split("```sh\n")
         .skip(1)
