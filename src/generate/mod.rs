@@ -8,15 +8,19 @@
 //! (Deployment / StatefulSet / Job / CronJob), PodDisruptionBudget, HorizontalPodAutoscaler,
 //! Ingress. No timestamps, argv or tool version ever appear in objects.
 
+pub mod images;
 pub mod k8s;
 mod kompose;
+mod mounts;
 pub mod naming;
 mod probes;
+mod reach;
 pub mod secrets;
 mod service;
+mod start_order;
 pub mod xkomply;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -61,6 +65,12 @@ pub(crate) struct Project<'a> {
     pub store_name: String,
     pub store_kind: String,
     pub remote_key: String,
+    /// What each service's bind mounts become (by service name).
+    pub mounts: BTreeMap<String, mounts::Plan>,
+    /// Who reaches whom: implied / alias Services, renamed hosts, wait endpoints.
+    pub reach: reach::Reach,
+    /// The project's default `wait_for`.
+    pub wait_for: Option<xkomply::WaitFor>,
 }
 
 /// Converts the model. Errors (bad `x-komply`, an unreadable config file, name collisions…)
@@ -81,22 +91,30 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
     };
     let namespace = opts.namespace.clone().or(px.namespace.clone());
     let store = px.secret_store.clone().unwrap_or_default();
+    let secret_patterns: Vec<String> = px.secret_patterns.clone().unwrap_or_else(|| {
+        secrets::DEFAULT_PATTERNS
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    });
+    // Bind mounts are decided first (they read the project's files), then who reaches whom
+    // (which also reads the config files the mounts carry).
+    let mount_plans = mounts::plan_all(model, &opts.project_dir, &secret_patterns);
+    let reach = reach::Reach::analyze(model, &mount_plans, &opts.project_dir);
     let project = Project {
         model,
         opts,
         namespace: namespace.clone(),
-        secret_patterns: px.secret_patterns.clone().unwrap_or_else(|| {
-            secrets::DEFAULT_PATTERNS
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
-        }),
+        secret_patterns,
         store_name: store.name.unwrap_or_else(|| "secret-store".into()),
         store_kind: store.kind.unwrap_or_else(|| "ClusterSecretStore".into()),
         remote_key: px
             .remote_key
             .clone()
             .unwrap_or_else(|| "{project}/{service}".into()),
+        mounts: mount_plans,
+        reach,
+        wait_for: px.wait_for.clone(),
     };
 
     // Object names come from service names: two services must not collapse into one name.

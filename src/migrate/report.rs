@@ -41,6 +41,29 @@ impl Made<'_> {
             v.join(", ")
         }
     }
+    /// The `wait-for-*` init containers of the workload.
+    fn init_containers(&self) -> Vec<String> {
+        self.objects
+            .iter()
+            .flat_map(|o| {
+                let t = if o["kind"] == "CronJob" {
+                    &o["spec"]["jobTemplate"]["spec"]["template"]
+                } else {
+                    &o["spec"]["template"]
+                };
+                t["spec"]["initContainers"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter_map(|c| {
+                c["name"]
+                    .as_str()
+                    .filter(|n| n.starts_with("wait-for-"))
+                    .map(|n| format!("`{n}`"))
+            })
+            .collect()
+    }
     fn env_configmaps(&self) -> Vec<String> {
         self.objects
             .iter()
@@ -97,13 +120,20 @@ fn mapped(key: &str, m: &Made) -> String {
             "cluster-internal ports of {}",
             m.list(&["Service"], "the Service")
         ),
-        "volumes" => format!(
-            "`volumes` / `volumeMounts` of {w}; named volumes → {}",
-            m.list(
-                &["PersistentVolumeClaim"],
-                "volumeClaimTemplates or emptyDir"
-            )
-        ),
+        "volumes" => {
+            let mut s = format!(
+                "`volumes` / `volumeMounts` of {w}; named volumes and data directories → {}",
+                m.list(
+                    &["PersistentVolumeClaim"],
+                    "volumeClaimTemplates or emptyDir"
+                )
+            );
+            let cms = m.file_configmaps();
+            if !cms.is_empty() {
+                let _ = write!(s, "; config files → {}", cms.join(", "));
+            }
+            s
+        }
         "tmpfs" => format!("`emptyDir` volumes (medium Memory) of {w}"),
         "healthcheck" => format!("readiness, liveness (and startup) probes of {w}"),
         "deploy" => {
@@ -136,6 +166,21 @@ fn mapped(key: &str, m: &Made) -> String {
         "networks" => {
             "flattened: every Service is reachable from every pod (no NetworkPolicy is generated)"
                 .into()
+        }
+        "depends_on" => {
+            let waits = m.init_containers();
+            if waits.is_empty() {
+                "nothing to wait for in the cluster (see the notes)".to_string()
+            } else {
+                format!(
+                    "init containers {} of {w}: each waits for its dependency's Service",
+                    waits.join(", ")
+                )
+            }
+        }
+        "links" => {
+            "the linked services' Services (aliases get alias Services) and a start-order wait"
+                .to_string()
         }
         "labels" => format!("labels of {w} (`kompose.*` labels read as hints)"),
         "annotations" => format!("pod template annotations of {w}"),
@@ -179,7 +224,9 @@ fn resolved(key: &str) -> &'static str {
         "label_file" => "read by the loader and folded into `labels`",
         "profiles" => "the service is included because its profile is active",
         "platform" => "build / pull time only: the cluster's nodes decide the platform",
-        "container_name" => "Kubernetes names pods itself; the Service keeps the service name",
+        "container_name" => {
+            "Kubernetes names pods itself; the Service keeps the service name (and an alias Service carries the container name when other services use it)"
+        }
         "pull_refresh_after" | "attach" => "a local Docker Compose setting",
         _ => "resolved by the loader",
     }
