@@ -221,6 +221,13 @@ const TABLE: &[(&[&str], KnownImage)] = &[
         },
     ),
     (
+        &["whoami"], // traefik/whoami
+        KnownImage {
+            ports: &[80],
+            data_paths: &[],
+        },
+    ),
+    (
         &["nginx", "httpd", "caddy"],
         KnownImage {
             ports: &[80],

@@ -191,6 +191,31 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
     })
 }
 
+/// What each bind mount of the project becomes: `(service, target, became)` with `became` one of
+/// `configmap`, `secret`, `storage`, `emptydir`, `reported` (see `generate/mounts.rs`). The same
+/// decisions [`generate`] makes, for reports and measurements.
+pub fn bind_mounts(model: &Model, opts: &GenerateOptions) -> Vec<(String, String, &'static str)> {
+    let patterns: Vec<String> = model
+        .x_komply
+        .as_ref()
+        .and_then(|n| xkomply::read::<xkomply::ProjectX>(n, "project").ok())
+        .and_then(|px| px.secret_patterns)
+        .unwrap_or_else(|| {
+            secrets::DEFAULT_PATTERNS
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        });
+    let plans = mounts::plan_all(model, &opts.project_dir, &patterns);
+    let mut out = Vec::new();
+    for svc in &model.services {
+        for (i, b) in &plans[&svc.name].binds {
+            out.push((svc.name.clone(), svc.volumes[*i].target.clone(), b.became()));
+        }
+    }
+    out
+}
+
 pub(crate) fn push<T: serde::Serialize>(objects: &mut Vec<Value>, obj: &T) {
     // Serializing our own plain structs cannot fail (no maps with non-string keys).
     if let Ok(v) = serde_json::to_value(obj) {

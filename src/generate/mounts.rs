@@ -139,18 +139,42 @@ pub(crate) fn is_secret_file(rel_path: &str, content: &str, patterns: &[String])
         let Some(i) = line.find(['=', ':']) else {
             return false;
         };
-        let key = line[..i].trim().trim_matches('"');
-        let value = line[i + 1..].trim().trim_matches(|c| c == '"' || c == '\'');
-        let literal = !value.is_empty()
-            && !value.starts_with('$')
-            && !value.starts_with('{')
-            && !value.starts_with('[')
-            && !value.starts_with('<');
-        !key.is_empty()
-            && !key.contains(char::is_whitespace)
-            && literal
-            && secrets::is_secret(key, value, patterns)
+        let key = line[..i].trim().trim_matches(|c| c == '"' || c == '\'');
+        // `key = value`, `key: value`, `"key" => value` (Ruby, PHP, Logstash).
+        let value = line[i + 1..]
+            .trim_start_matches('>')
+            .trim()
+            .trim_end_matches([',', ';'])
+            .trim_matches(|c| c == '"' || c == '\'');
+        let identifier = key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        identifier && literal_value(value) && secrets::is_secret(key, value, patterns)
     })
+}
+
+/// A value that can be a secret: not empty, not a reference (`$VAR`, `${VAR}`), not code
+/// (`(…)`, `[…]`, `{…}`), not the name of a variable (`POSTGRES_PASSWORD`), a number or a
+/// boolean.
+fn literal_value(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    !v.is_empty()
+        && !v.contains('$')
+        && !v.contains('(')
+        && !v.starts_with(['[', '{', '<', '%', '&', '*', '|', '>'])
+        && !v.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && !matches!(
+            lower.as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "none" | "~"
+        )
+        && !(v
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            && v.contains('_'))
 }
 
 /// Lexically normalised path (no `.` / `..`), for paths that do not exist.
@@ -233,6 +257,37 @@ fn data_like(target: &str) -> bool {
         || t.ends_with("/storage")
         || t.ends_with("/uploads")
         || t.starts_with("/bitnami/")
+}
+
+/// The host's own directories (and `/tmp`): never state a service owns.
+fn system_path(path: &str) -> bool {
+    let p = path.trim_end_matches('/');
+    p.is_empty()
+        || p.ends_with(".sock")
+        || [
+            "/proc",
+            "/sys",
+            "/dev",
+            "/run",
+            "/var/run",
+            "/var/lib/docker",
+            "/etc",
+            "/lib",
+            "/lib64",
+            "/usr",
+            "/bin",
+            "/sbin",
+            "/boot",
+            "/tmp",
+            "/var/tmp",
+            "/cgroup",
+            "/var/log",
+            "/var/lib/containerd",
+            "/var/lib/kubelet",
+            "/mnt/wsl",
+        ]
+        .iter()
+        .any(|s| p == *s || p.starts_with(&format!("{s}/")))
 }
 
 /// Log directories: scratch space, not state.
@@ -445,10 +500,19 @@ fn decide(c: &mut Ctx, m: &Mount) -> Bind {
     let data_target = images::is_data_path(image, &m.target);
     match locate(c.root, &source) {
         Source::Outside(path) => {
-            if writable && (data_target || data_like(&m.target)) && !path.ends_with(".sock") {
+            // A writable directory of the host that is not the system's (a data or state
+            // directory: `/srv/pg`, `~/.app-cfg`) keeps state: storage. Files of the host, the
+            // system's directories and sockets cannot come along.
+            let host_file = std::fs::metadata(&path).is_ok_and(|md| !md.is_dir());
+            let state = writable
+                && !host_file
+                && !system_path(&path)
+                && !m.target.starts_with("/etc/")
+                && (data_target || data_like(&m.target) || !file_like(&m.target));
+            if state {
                 c.warn(
                     m,
-                    format!("the data directory `{path}` of the host becomes persistent storage; its current content is not copied"),
+                    format!("the host directory `{path}` (outside the project) becomes persistent storage; its current content is not copied"),
                     "restore existing data into the claim (`kubectl cp`, or a restore Job) after the first deployment",
                 );
                 return Bind::Storage {
@@ -460,7 +524,20 @@ fn decide(c: &mut Ctx, m: &Mount) -> Bind {
             Bind::Left
         }
         Source::Missing(rel) => {
-            if file_like(&m.target) || !writable {
+            let in_build_context = c.build_context.as_ref().is_some_and(|b| {
+                b.starts_with(c.root) && normalise(&c.root.join(&rel)).starts_with(b)
+            });
+            if in_build_context {
+                c.warn(
+                    m,
+                    format!(
+                        "`{}` lies in the service's build context: a development mount of its code; it is left out, the image carries it",
+                        shown(&rel)
+                    ),
+                    "build the image with the files in it, and push it",
+                );
+                Bind::Left
+            } else if file_like(&m.target) || !writable || m.target.starts_with("/etc/") {
                 c.warn(
                     m,
                     format!(
@@ -652,6 +729,24 @@ fn decide_dir(c: &mut Ctx, m: &Mount, real: &Path, rel: &str, data_target: bool)
         }
         return storage();
     }
+    let in_build_context = c
+        .build_context
+        .as_ref()
+        .is_some_and(|b| real.starts_with(b));
+    if let Some(why) = &scan.too_much
+        && writable
+        && in_build_context
+    {
+        c.warn(
+            m,
+            format!(
+                "`{}` lies in the service's build context ({why}): a development mount of its code; it is left out, the image carries it",
+                shown(rel)
+            ),
+            "build the image with the files in it, and push it",
+        );
+        return Bind::Left;
+    }
     if let Some(why) = scan.too_much {
         if writable {
             c.warn(
@@ -820,6 +915,22 @@ pub(crate) fn plan_all(
         }
     }
     plans
+}
+
+impl Bind {
+    /// What the bind mount became, in one word (`configmap`, `secret`, `storage`, `emptydir`,
+    /// `reported`), for reports and measurements.
+    pub fn became(&self) -> &'static str {
+        match self {
+            Bind::File { .. } => "configmap",
+            Bind::Dir { files, .. } if files.iter().all(|f| f.content.is_none()) => "secret",
+            Bind::Dir { .. } => "configmap",
+            Bind::SecretFile { .. } => "secret",
+            Bind::Storage { .. } => "storage",
+            Bind::Scratch => "emptydir",
+            Bind::Left => "reported",
+        }
+    }
 }
 
 impl Plan {
@@ -1119,6 +1230,23 @@ mod tests {
             "-----BEGIN CERTIFICATE-----\n",
             &p
         ));
+    }
+
+    #[test]
+    fn references_and_code_are_not_secrets() {
+        let p = pats();
+        for text in [
+            "users_passwords=(\n\t[x]=\"${X_PASSWORD:-}\"\n)\n",
+            "password => \"${LOGSTASH_INTERNAL_PASSWORD}\"\n",
+            "\"password_env\" => \"POSTGRES_PASSWORD\",\n",
+            "db_password = System.get_env(\"POSTGRES_PASSWORD\", \"x\")\n",
+            "password_min_length: 8\n",
+            "token_auth: true\n",
+            "- key: $SUPABASE_ANON_KEY\n",
+        ] {
+            assert!(!is_secret_file("conf/x.conf", text, &p), "{text}");
+        }
+        assert!(is_secret_file("x.conf", "password => \"hunter2\"\n", &p));
     }
 
     #[test]

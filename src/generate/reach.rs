@@ -378,6 +378,25 @@ impl Reach {
                     }
                 }
             }
+            // Traefik's Docker provider routes to services by their labels.
+            let traefik = s.labels.get("traefik.enable").map(String::as_str) != Some("false")
+                && s.labels.keys().any(|k| {
+                    k.starts_with("traefik.http.")
+                        || k.starts_with("traefik.tcp.")
+                        || k == "traefik.enable"
+                });
+            if traefik {
+                let e = seen.entry(&s.name).or_default();
+                e.by.insert("traefik (labels)".into());
+                for (k, v) in &s.labels {
+                    if k.starts_with("traefik.")
+                        && k.ends_with(".loadbalancer.server.port")
+                        && let Ok(p) = v.trim().parse::<u16>()
+                    {
+                        e.ports.insert(p);
+                    }
+                }
+            }
             for (t, _) in depends_on(s) {
                 if let Some(t) = by_name.get(t.as_str()) {
                     seen.entry(&t.name).or_default().by.insert(s.name.clone());
@@ -429,7 +448,13 @@ impl Reach {
             let clients = || {
                 info.by
                     .iter()
-                    .map(|c| format!("`{c}`"))
+                    .map(|c| {
+                        if c.contains(' ') {
+                            c.clone()
+                        } else {
+                            format!("`{c}`")
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             };
