@@ -47,6 +47,22 @@ pub struct Output {
     /// provenance `komply lint` uses to map findings back to compose lines.
     pub services: Vec<Option<String>>,
     pub warnings: Vec<Diagnostic>,
+    /// Set by an environment with `secrets: generator` (overlay): the one Secret the pods read
+    /// instead of the ExternalSecrets, which `komply migrate` writes as a secretGenerator.
+    pub secret_generator: Option<SecretGenerator>,
+}
+
+/// The Secret of an environment in `secrets: generator` mode: its name and keys, never values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SecretGenerator {
+    pub name: String,
+    pub namespace: Option<String>,
+    /// The project's labels (part-of, instance, managed-by), for the generated Secret.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Keys of environment variables (`<service>.<VARIABLE>`), with the service and variable.
+    pub env_keys: Vec<(String, String, String)>,
+    /// Keys holding whole files (Compose secrets, secret-looking bind-mounted files).
+    pub file_keys: Vec<String>,
 }
 
 /// Output format of [`render`] / [`files`].
@@ -188,6 +204,7 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
         objects,
         services,
         warnings,
+        secret_generator: None,
     })
 }
 

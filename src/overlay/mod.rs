@@ -10,6 +10,7 @@
 //! 3. raw patches (RFC 6902 / RFC 7386), last, on the whole list.
 
 mod apply;
+mod generator;
 pub mod image;
 pub mod load;
 pub mod model;

@@ -134,6 +134,15 @@ pub(crate) fn prepare(model: &mut Model, merged: &Node, ov: &Overlay) -> Vec<Dia
                 set(&mut xk, k, merged_v);
             }
         }
+        // `wait_for: false` is a value (waits off), not "no setting": carried as it is.
+        if let Some(d) = defaults.and_then(|d| d.get("wait_for"))
+            && xk.get("wait_for").is_none()
+        {
+            set(&mut xk, "wait_for", d.clone());
+        }
+        if let Some(v) = own_node.and_then(|o| o.get("wait_for")) {
+            set(&mut xk, "wait_for", v.clone());
+        }
         // HPA + replicas: the replicas become the autoscaler's floor unless it names one; the
         // workload then carries no `replicas` (the generator leaves them out).
         if let Some(auto) = xk.get("autoscale").filter(|a| a.is_map()).cloned() {
