@@ -35,6 +35,16 @@ pub struct ServiceX {
     pub plain_env: Vec<String>,
     pub pre_stop_sleep: Option<u64>,
     pub revision_history_limit: Option<u32>,
+    pub security_context: Option<SecurityContextX>,
+}
+
+/// Pod / container `securityContext` fields for this service, merged over the generated ones
+/// (RFC 7386), before komply reads who the pod runs as.
+#[derive(Deserialize, Debug, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityContextX {
+    pub pod: Option<serde_json::Value>,
+    pub container: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
