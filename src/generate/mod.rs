@@ -8,11 +8,13 @@
 //! (Deployment / StatefulSet / Job / CronJob), PodDisruptionBudget, HorizontalPodAutoscaler,
 //! Ingress. No timestamps, argv or tool version ever appear in objects.
 
-pub mod images;
+mod dockerfile;
+pub mod image_profile;
 pub mod k8s;
 mod kompose;
 mod mounts;
 pub mod naming;
+mod probe_checks;
 mod probes;
 mod reach;
 pub mod secrets;
@@ -179,13 +181,16 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
     let mut claimed: BTreeSet<String> = BTreeSet::new();
     for svc in &model.services {
         match service::build(&project, svc, &mut claimed, &mut warnings) {
-            Ok(objs) => {
+            Ok(mut objs) => {
+                image_profile::apply(&project, svc, &mut objs, &mut warnings, &mut errors);
                 objects.extend(objs);
                 services.resize(objects.len(), Some(svc.name.clone()));
             }
             Err(e) => errors.extend(e),
         }
     }
+
+    probe_checks::check(model, &objects, &services, &mut warnings);
 
     if opts.strict {
         for w in warnings.iter_mut() {

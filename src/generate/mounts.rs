@@ -20,7 +20,7 @@ use std::path::{Component, Path, PathBuf};
 use super::k8s::*;
 use super::naming::{data_key, dns_label};
 use super::reach::Reach;
-use super::{images, secrets};
+use super::{image_profile, secrets};
 use crate::compose::model::{Model, Mount, MountKind, Service};
 use crate::diag::Diagnostic;
 use crate::yaml::Span;
@@ -497,7 +497,7 @@ fn decide(c: &mut Ctx, m: &Mount) -> Bind {
     let source = m.source.clone().unwrap_or_default();
     let image = c.svc.image.as_deref();
     let writable = !m.read_only;
-    let data_target = images::is_data_path(image, &m.target);
+    let data_target = image_profile::is_data_path(image, &m.target);
     match locate(c.root, &source) {
         Source::Outside(path) => {
             // A writable directory of the host that is not the system's (a data or state

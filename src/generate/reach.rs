@@ -20,7 +20,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::images;
+use super::image_profile;
 use super::mounts::Plan;
 use super::naming::dns_label;
 use crate::compose::model::{Model, Service};
@@ -459,13 +459,11 @@ impl Reach {
                     .join(", ")
             };
             if long_running && !has_ports {
-                let known = s
+                let mut ports: Vec<u16> = s
                     .image
                     .as_deref()
-                    .and_then(images::known)
-                    .map(|k| k.ports)
-                    .unwrap_or(&[]);
-                let mut ports: Vec<u16> = known.to_vec();
+                    .map(image_profile::default_ports)
+                    .unwrap_or_default();
                 for p in &info.ports {
                     if !ports.contains(p) {
                         ports.push(*p);

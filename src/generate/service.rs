@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use super::image_profile;
 use super::k8s::*;
 use super::kompose::{self, Hints};
 use super::naming::{self, dns_label};
@@ -702,6 +703,18 @@ pub(crate) fn build(
             // Files, directories and secrets were mounted above; left-out ones are reported.
             (MountKind::Bind, None) if !scratch => {}
             (MountKind::Volume, None) | (MountKind::Tmpfs, _) | (MountKind::Bind, None) => {
+                if let Some(why) = image_profile::shields_image_content(&svc.volumes, m) {
+                    warn(
+                        warnings,
+                        m.span,
+                        image_profile::SHIELD,
+                        format!(
+                            "service `{}`: anonymous volume at `{}` is left out so the image's own files stay visible ({why}); an emptyDir would start empty and hide them",
+                            svc.name, m.target
+                        ),
+                    );
+                    continue;
+                }
                 tmp_n += 1;
                 let is_tmpfs = m.kind == MountKind::Tmpfs;
                 let vname = format!("{}-{tmp_n}", if is_tmpfs { "tmpfs" } else { "scratch" });
@@ -890,18 +903,8 @@ pub(crate) fn build(
                 (Ok(uid), None) => (Some(uid), None, uid != 0),
                 (Ok(uid), Some(Ok(gid))) => (Some(uid), Some(gid), uid != 0),
                 _ if uid == "root" => (Some(0), gid.and_then(|g| g.parse().ok()), false),
-                _ => {
-                    warn(
-                        warnings,
-                        svc.span(&["user"]),
-                        "generate/user-name",
-                        format!(
-                            "service `{}`: user `{u}` is a name; Kubernetes needs a numeric UID to verify runAsNonRoot — use `user: \"UID:GID\"`",
-                            svc.name
-                        ),
-                    );
-                    (None, None, true)
-                }
+                // A name: image_profile resolves it from what it knows of the image, or warns.
+                _ => (None, None, true),
             }
         }
     };

@@ -36,6 +36,16 @@ pub struct ServiceX {
     pub pre_stop_sleep: Option<u64>,
     pub revision_history_limit: Option<u32>,
     pub wait_for: Option<WaitFor>,
+    pub security_context: Option<SecurityContextX>,
+}
+
+/// Pod / container `securityContext` fields for this service, merged over the generated ones
+/// (RFC 7386), before komply reads who the pod runs as.
+#[derive(Deserialize, Debug, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityContextX {
+    pub pod: Option<serde_json::Value>,
+    pub container: Option<serde_json::Value>,
 }
 
 /// `wait_for`: the `depends_on` wait init containers — `false` turns them off.

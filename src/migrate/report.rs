@@ -269,6 +269,9 @@ pub fn render(base: &Converted, overlays: &[OverlaySummary]) -> String {
          the result is exactly what `komply convert --env <env>` prints.\n",
         files.join(", ")
     );
+    md.push_str(
+        &crate::deployability::Report::build(&out.objects, warnings.iter().copied()).markdown(),
+    );
     let _ = writeln!(md, "## The tree\n");
     let _ = writeln!(
         md,

@@ -41,10 +41,21 @@ fn remove(map: &mut Node, k: &str) {
     }
 }
 
-/// A service that keeps state in a named volume (a StatefulSet, or a Deployment with a claim):
-/// more pods do not make a database a cluster, so the `defaults.replicas` floor skips it.
+/// A service that keeps state (a StatefulSet, a Deployment with a claim, a bind mount of the
+/// image's data directory) or is a single writer by nature (a database, a cache with data: the
+/// image table says so): more pods do not make a database a cluster, so the `defaults.replicas`
+/// floor skips it.
 fn stateful(svc: &crate::compose::model::Service) -> bool {
     use crate::compose::model::MountKind;
+    use crate::generate::image_profile;
+    if image_profile::single_instance(svc.image.as_deref())
+        || svc.volumes.iter().any(|m| {
+            m.kind == MountKind::Bind
+                && image_profile::is_data_path(svc.image.as_deref(), &m.target)
+        })
+    {
+        return true;
+    }
     let controller = svc
         .x_komply
         .as_ref()
