@@ -751,3 +751,44 @@ fn aliases_get_alias_services() {
     }
     assert_eq!(find(&out, "ConfigMap", "web-env")["data"]["C_HOST"], "db");
 }
+
+/// A bind-mounted directory that becomes storage is state: the presets' replica floors (prod's
+/// 3) leave the StatefulSet at its one replica, as they do for named volumes.
+#[test]
+fn bind_storage_is_not_scaled_by_a_preset() {
+    use komply::compose::LoadOptions;
+    use komply::pipeline::{ConvertRequest, convert};
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "compose.yaml",
+        b"services:\n  app:\n    image: ghcr.io/example/app:1.0\n    user: \"1000:1000\"\n    ports: [\"8080:8080\"]\n    volumes:\n      - ./uploads:/app/uploads\n  web:\n    image: ghcr.io/example/web:1.0\n    user: \"1000:1000\"\n    ports: [\"8081:8081\"]\n",
+    );
+    let mut req = ConvertRequest::new(LoadOptions {
+        files: vec![t.path().join("compose.yaml")],
+        working_dir: t.path().to_path_buf(),
+        resolve_paths: true,
+        ..Default::default()
+    });
+    req.env = Some("prod".into());
+    let c = convert(&req).unwrap_or_else(|e| panic!("{e}"));
+    let get = |kind: &str, name: &str| {
+        c.output
+            .objects
+            .iter()
+            .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("no {kind}/{name}"))
+            .clone()
+    };
+    let app = get("StatefulSet", "app");
+    assert_eq!(app["spec"]["replicas"], 1, "{app}");
+    assert_eq!(
+        app["spec"]["volumeClaimTemplates"][0]["metadata"]["name"],
+        "uploads"
+    );
+    assert_eq!(
+        get("Deployment", "web")["spec"]["replicas"],
+        3,
+        "the floor still applies"
+    );
+}

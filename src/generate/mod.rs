@@ -217,7 +217,32 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
 /// `configmap`, `secret`, `storage`, `emptydir`, `reported` (see `generate/mounts.rs`). The same
 /// decisions [`generate`] makes, for reports and measurements.
 pub fn bind_mounts(model: &Model, opts: &GenerateOptions) -> Vec<(String, String, &'static str)> {
-    let patterns: Vec<String> = model
+    let plans = mounts::plan_all(model, &opts.project_dir, &project_secret_patterns(model));
+    let mut out = Vec::new();
+    for svc in &model.services {
+        for (i, b) in &plans[&svc.name].binds {
+            out.push((svc.name.clone(), svc.volumes[*i].target.clone(), b.became()));
+        }
+    }
+    out
+}
+
+/// The services whose bind mounts become persistent storage (so they are StatefulSets with
+/// claims): state, which the presets' replica floors must not multiply.
+pub fn services_with_bind_storage(
+    model: &Model,
+    project_dir: &std::path::Path,
+) -> BTreeSet<String> {
+    mounts::plan_all(model, project_dir, &project_secret_patterns(model))
+        .into_iter()
+        .filter(|(_, plan)| plan.has_storage())
+        .map(|(svc, _)| svc)
+        .collect()
+}
+
+/// `x-komply.secret_patterns`, or the default list (for decisions outside [`generate`]).
+fn project_secret_patterns(model: &Model) -> Vec<String> {
+    model
         .x_komply
         .as_ref()
         .and_then(|n| xkomply::read::<xkomply::ProjectX>(n, "project").ok())
@@ -227,15 +252,7 @@ pub fn bind_mounts(model: &Model, opts: &GenerateOptions) -> Vec<(String, String
                 .iter()
                 .map(|s| s.to_string())
                 .collect()
-        });
-    let plans = mounts::plan_all(model, &opts.project_dir, &patterns);
-    let mut out = Vec::new();
-    for svc in &model.services {
-        for (i, b) in &plans[&svc.name].binds {
-            out.push((svc.name.clone(), svc.volumes[*i].target.clone(), b.became()));
-        }
-    }
-    out
+        })
 }
 
 pub(crate) fn push<T: serde::Serialize>(objects: &mut Vec<Value>, obj: &T) {

@@ -112,8 +112,8 @@ impl Resolved {
     }
 
     /// Step 1, before generation (see the module doc).
-    pub fn prepare(&self, model: &mut Model) -> Result<()> {
-        let errors = prepare::prepare(model, &self.merged, &self.overlay);
+    pub fn prepare(&self, model: &mut Model, project_dir: &std::path::Path) -> Result<()> {
+        let errors = prepare::prepare(model, &self.merged, &self.overlay, project_dir);
         if errors.is_empty() {
             Ok(())
         } else {
