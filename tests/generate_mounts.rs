@@ -262,6 +262,32 @@ fn host_paths_outside_the_project() {
         sts["spec"]["volumeClaimTemplates"][0]["metadata"]["name"],
         "app-uploads"
     );
+    // A Windows host path is a host path too, on whatever machine komply runs (never a
+    // directory of the project named `C:\...`); a Windows host file is left out.
+    let out = one(
+        t.path(),
+        "example/app:1",
+        &[
+            "{type: bind, source: 'C:\\Users\\me\\data', target: /app/data}",
+            "{type: bind, source: 'C:\\Users\\me\\app.ini', target: /app/app.ini}",
+        ],
+    );
+    let w = warnings(&out);
+    assert!(
+        w.contains("the host directory `C:\\Users\\me\\data` (outside the project) becomes persistent storage"),
+        "{w}"
+    );
+    assert!(
+        w.contains(
+            "the host path `C:\\Users\\me\\app.ini`, outside the project directory, is left out"
+        ),
+        "{w}"
+    );
+    let sts = find(&out, "StatefulSet", "web");
+    assert_eq!(
+        sts["spec"]["volumeClaimTemplates"][0]["metadata"]["name"],
+        "data"
+    );
 }
 
 #[test]

@@ -212,11 +212,23 @@ enum Source {
     Inside(PathBuf, String),
     /// Inside the project, but missing (Docker would create an empty directory).
     Missing(String),
-    /// Outside the project (or resolving, through a link, outside it).
-    Outside(String),
+    /// Outside the project (or resolving, through a link, outside it): the path as written, and
+    /// where it lies on this machine (`None` for a Windows host path).
+    Outside(String, Option<PathBuf>),
+}
+
+/// A Windows host path (`C:\\Users\\me`, `D:/data`, `\\\\server\\share`): absolute on the host
+/// that ran Compose, whatever the machine komply runs on.
+fn windows_absolute(source: &str) -> bool {
+    let b = source.as_bytes();
+    (b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/'))
+        || source.starts_with("\\\\")
 }
 
 fn locate(root: &Path, source: &str) -> Source {
+    if windows_absolute(source) {
+        return Source::Outside(source.to_string(), None);
+    }
     let raw = Path::new(source);
     let joined = if raw.is_absolute() {
         raw.to_path_buf()
@@ -226,13 +238,13 @@ fn locate(root: &Path, source: &str) -> Source {
     match joined.canonicalize() {
         Ok(real) => match real.strip_prefix(root) {
             Ok(rel) => Source::Inside(real.clone(), rel.to_string_lossy().replace('\\', "/")),
-            Err(_) => Source::Outside(source.to_string()),
+            Err(_) => Source::Outside(source.to_string(), Some(real)),
         },
         Err(_) => {
             let lexical = normalise(&joined);
             match lexical.strip_prefix(root) {
                 Ok(rel) => Source::Missing(rel.to_string_lossy().replace('\\', "/")),
-                Err(_) => Source::Outside(source.to_string()),
+                Err(_) => Source::Outside(source.to_string(), Some(lexical)),
             }
         }
     }
@@ -499,14 +511,19 @@ fn decide(c: &mut Ctx, m: &Mount) -> Bind {
     let writable = !m.read_only;
     let data_target = image_profile::is_data_path(image, &m.target);
     match locate(c.root, &source) {
-        Source::Outside(path) => {
+        Source::Outside(path, on_host) => {
             // A writable directory of the host that is not the system's (a data or state
             // directory: `/srv/pg`, `~/.app-cfg`) keeps state: storage. Files of the host, the
             // system's directories and sockets cannot come along.
-            let host_file = std::fs::metadata(&path).is_ok_and(|md| !md.is_dir());
+            let host_file = on_host
+                .as_ref()
+                .is_some_and(|p| std::fs::metadata(p).is_ok_and(|md| !md.is_dir()));
             let state = writable
                 && !host_file
                 && !system_path(&path)
+                && !on_host
+                    .as_ref()
+                    .is_some_and(|p| system_path(&p.to_string_lossy()))
                 && !m.target.starts_with("/etc/")
                 && (data_target || data_like(&m.target) || !file_like(&m.target));
             if state {
@@ -892,7 +909,7 @@ pub(crate) fn plan_all(
                 let key = match locate(&root, m.source.as_deref().unwrap_or_default()) {
                     Source::Inside(p, _) => p.to_string_lossy().into_owned(),
                     Source::Missing(r) => r,
-                    Source::Outside(s) => s,
+                    Source::Outside(s, _) => s,
                 };
                 stored.entry(key).or_default().push((&svc.name, m.span));
             }
@@ -1261,5 +1278,10 @@ mod tests {
         assert_eq!(slug_of("./postgres-data", "data"), "postgres-data");
         assert_eq!(slug_of(".", "data"), "data");
         assert_eq!(slug_of("/srv/DB_files/", "data"), "db-files");
+        assert_eq!(slug_of("C:\\Users\\data_sux", "data"), "data-sux");
+        assert!(windows_absolute("C:\\Users\\data_sux"));
+        assert!(windows_absolute("d:/data"));
+        assert!(windows_absolute("\\\\server\\share"));
+        assert!(!windows_absolute("./c:/x") && !windows_absolute("data:x"));
     }
 }
