@@ -58,6 +58,15 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> crate::diag::Result<ExitCode> {
             if !ctx.quiet {
                 ctx.report(&converted.project.warnings);
                 ctx.report(&converted.output.warnings);
+                let report = crate::deployability::Report::build(
+                    &converted.output.objects,
+                    converted
+                        .project
+                        .warnings
+                        .iter()
+                        .chain(&converted.output.warnings),
+                );
+                eprint!("{}", report.text());
             }
             let objects = from_compose::objects(&converted, Span::SYNTHETIC);
             let mut report = crate::lint::lint_objects(objects, &opts);
