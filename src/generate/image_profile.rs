@@ -1,5 +1,5 @@
 //! What komply knows about well-known images, and how a generated pod is adapted so it starts
-//! non-root (decisions/0010, `docs/generate.md` "Images komply knows").
+//! non-root (decisions/0011, `docs/generate.md` "Images komply knows").
 //!
 //! The facts live in `data/images.yaml` (schema `schemas/images.schema.json`), one cited row per
 //! image: the user it runs as, a non-root uid/gid that works, its data volume's group, the paths it
