@@ -13,9 +13,9 @@ failed=0 checked=0
 ok() { echo "ok   $1"; }
 fail() { echo "FAIL $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2"; failed=$((failed + 1)); }
 
-same() { # NAME EXPECTED ACTUAL
+same() { # NAME EXPECTED ACTUAL [--generated-secret SECRET KEYS]
   checked=$((checked + 1))
-  if "$PY" "$ROOT/conformance/same_objects.py" "$2" "$3" > "$WORK/cmp" 2>&1; then
+  if "$PY" "$ROOT/conformance/same_objects.py" "$2" "$3" "${@:4}" > "$WORK/cmp" 2>&1; then
     ok "$1 ($(tail -1 "$WORK/cmp"))"
   else
     fail "$1" "$WORK/cmp"
@@ -49,8 +49,23 @@ for ex in "${examples[@]}"; do
     if ! (cd "$ex" && komply convert -q -f "$compose" --env "$env") > "$WORK/want.yaml" 2> "$WORK/err"; then
       fail "$name/$env: komply convert --env $env" "$WORK/err"; continue
     fi
+    # `secrets: generator`: fill secrets.env and secrets/<key> from the committed example
+    # (never values komply wrote: it writes none), as a user would; the generated Secret must
+    # hold exactly those keys.
+    generated=()
+    if [ -f "$dir/secrets.env.example" ]; then
+      grep -q '^secrets.env$' "$dir/.gitignore" || fail "$name/$env: .gitignore does not keep secrets.env out"
+      grep -E '^[^#].*=$' "$dir/secrets.env.example" | sed 's/=$/=example-value/' > "$dir/secrets.env"
+      keys="$(grep -E '^[^#].*=$' "$dir/secrets.env.example" | sed 's/=$//' | paste -sd, -)"
+      for f in $(sed -n 's/^#   secrets\///p' "$dir/secrets.env.example"); do
+        mkdir -p "$dir/secrets"; echo "example file" > "$dir/secrets/$f"; keys="${keys:+$keys,}$f"
+      done
+      secret="$(sed -n 's/^  - name: \(.*\)$/\1/p' "$dir/kustomization.yaml" | tail -1)"
+      generated=(--generated-secret "$secret" "$keys")
+      if grep -rq "example-value" "$out/MIGRATION.md" "$dir"/*.yaml; then fail "$name/$env: a value reached the tree"; fi
+    fi
     if kubectl kustomize "$dir" > "$WORK/got.yaml" 2> "$WORK/err"; then
-      same "$name/$env overlay = komply convert --env $env" "$WORK/want.yaml" "$WORK/got.yaml"
+      same "$name/$env overlay = komply convert --env $env${generated:+ + generated Secret}" "$WORK/want.yaml" "$WORK/got.yaml" "${generated[@]}"
     else
       fail "$name/$env: kubectl kustomize" "$WORK/err"
     fi

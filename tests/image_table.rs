@@ -420,7 +420,9 @@ const EXPECT: &[Expect] = &[
         gid: None,
         fs_group: None,
         always: &[],
-        sysctl: None,
+        // The port-less service gets a Service on the table's ports (3000, 22), so the
+        // container declares 22 too.
+        sysctl: Some(22),
     },
 ];
 

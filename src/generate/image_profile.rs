@@ -331,12 +331,23 @@ pub fn single_instance(image: Option<&str>) -> bool {
     image.and_then(lookup).is_some_and(|p| p.single_instance)
 }
 
-/// True when `target` is a data directory of the image (for persistent storage decisions).
+/// True when `target` is (or lies under) a data directory of the image: a bind mount there is
+/// persistent storage, never a ConfigMap (`generate/mounts.rs`), and makes the service stateful.
 pub fn is_data_path(image: Option<&str>, target: &str) -> bool {
     let t = target.trim_end_matches('/');
-    image
-        .and_then(lookup)
-        .is_some_and(|p| p.data.iter().any(|d| d == t))
+    image.and_then(lookup).is_some_and(|p| {
+        p.data.iter().any(|d| {
+            t == d
+                || t.strip_prefix(d.as_str())
+                    .is_some_and(|r| r.starts_with('/'))
+        })
+    })
+}
+
+/// The ports a known server listens on by default (the table's `ports`), for the Service of a
+/// service that declares none.
+pub fn default_ports(image: &str) -> Vec<u16> {
+    lookup(image).map(|p| p.ports).unwrap_or_default()
 }
 
 /// The least memory limit the image runs in (a quantity such as `1280Mi`), with its source.

@@ -360,6 +360,19 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
             _ => groups.push((svc, vec![obj])),
         }
     }
+    // `secrets: generator` first: what the strategies copy already reads the one Secret.
+    if ov.secrets == Some(super::model::SecretsMode::Generator)
+        && let Some((generator, note)) = super::generator::apply(
+            &mut groups,
+            &ctx.project,
+            &ctx.env,
+            &ov.labels,
+            super::key_span_at(merged, &["secrets"]),
+        )
+    {
+        out.secret_generator = Some(generator);
+        out.warnings.push(note);
+    }
     let empty = ServiceSettings::default();
     let mut unknown_memory: Vec<String> = Vec::new();
     for (svc, objs) in &mut groups {
