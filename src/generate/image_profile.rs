@@ -1,5 +1,5 @@
 //! What komply knows about well-known images, and how a generated pod is adapted so it starts
-//! non-root (decisions/0010, `docs/generate.md` "Images komply knows").
+//! non-root (decisions/0011, `docs/generate.md` "Images komply knows").
 //!
 //! The facts live in `data/images.yaml` (schema `schemas/images.schema.json`), one cited row per
 //! image: the user it runs as, a non-root uid/gid that works, its data volume's group, the paths it
@@ -427,7 +427,7 @@ fn sc_i64(sc: &Value, key: &str) -> Option<i64> {
 
 /// Inserts `key` into an object at its conventional place in `order` (keys not listed keep
 /// their place; unknown keys go last).
-fn put_ordered(obj: &mut Value, key: &str, value: Value, order: &[&str]) {
+pub(crate) fn put_ordered(obj: &mut Value, key: &str, value: Value, order: &[&str]) {
     let Value::Object(m) = obj else { return };
     m.insert(key.to_string(), value);
     let mut sorted = JMap::new();
@@ -442,7 +442,7 @@ fn put_ordered(obj: &mut Value, key: &str, value: Value, order: &[&str]) {
     *m = sorted;
 }
 
-const POD_SC_ORDER: &[&str] = &[
+pub(crate) const POD_SC_ORDER: &[&str] = &[
     "runAsNonRoot",
     "runAsUser",
     "runAsGroup",
@@ -452,7 +452,7 @@ const POD_SC_ORDER: &[&str] = &[
     "seccompProfile",
     "sysctls",
 ];
-const POD_SPEC_ORDER: &[&str] = &[
+pub(crate) const POD_SPEC_ORDER: &[&str] = &[
     "automountServiceAccountToken",
     "hostNetwork",
     "hostPID",
