@@ -720,7 +720,7 @@ fn adapt(p: &Project, svc: &Service, obj: &mut Value, warnings: &mut Vec<Diagnos
                     .at(image_at)
                     .code(UNKNOWN_USER)
                     .help(format!(
-                        "if it runs as a non-root user, give the numbers (`docker run --rm --entrypoint id {image}` prints them): `user: \"UID:GID\"` on the service, `x-komply: {{security_context: {{pod: {{runAsUser: UID}}}}}}`, or `services.{}.security_context.pod.runAsUser` in an overlay; if it needs root, rebuild it with a non-root `USER`",
+                        "if it runs as a non-root user, give the numbers (`docker run --rm --entrypoint id {image}` prints them; append the user's name for an image whose entrypoint steps down to it): `user: \"UID:GID\"` on the service, `x-komply: {{security_context: {{pod: {{runAsUser: UID}}}}}}`, or `services.{}.security_context.pod.runAsUser` in an overlay; if it needs root, rebuild it with a non-root `USER`",
                         svc.name
                     )),
                 ),
