@@ -486,6 +486,35 @@ const EXPECT: &[Expect] = &[
         &[],
         None,
     ),
+    e(
+        "postgis",
+        "postgis/postgis:17-3.5",
+        999,
+        999,
+        999,
+        &[],
+        None,
+    ),
+    e(
+        "postgis",
+        "postgis/postgis:17-3.5-alpine",
+        70,
+        70,
+        70,
+        &[],
+        None,
+    ),
+    e("couchdb", "couchdb:3.4.3", 5984, 5984, 5984, &[], None),
+    e(
+        "meilisearch",
+        "getmeili/meilisearch:v1.15",
+        10001,
+        10001,
+        10001,
+        &[],
+        None,
+    ),
+    e("solr", "solr:9.8", 8983, 8983, 8983, &[], None),
     // Default qdrant tags run as root in a root-owned working directory: the fix is the
     // `-unprivileged` tag.
     Expect {
