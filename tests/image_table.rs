@@ -515,6 +515,16 @@ const EXPECT: &[Expect] = &[
         None,
     ),
     e("solr", "solr:9.8", 8983, 8983, 8983, &[], None),
+    // SQL Server 2017 runs sqlservr as root and aborts as any other uid: the fix is 2019+.
+    Expect {
+        row: "mssql",
+        image: "mcr.microsoft.com/mssql/server:2017-latest",
+        uid: None,
+        gid: None,
+        fs_group: None,
+        always: &[],
+        sysctl: None,
+    },
     // Default qdrant tags run as root in a root-owned working directory: the fix is the
     // `-unprivileged` tag.
     Expect {
