@@ -35,12 +35,16 @@ impl Step {
     /// What to do, as the step's heading.
     pub fn heading(self) -> &'static str {
         match self {
-            Step::Secrets => "create these keys in the secret store",
+            Step::Secrets => {
+                "create these secrets (keys in the secret store, or the Secret itself)"
+            }
             Step::Images => "build and push the images of build-only services",
             Step::Users => {
                 "give these containers a non-root user the kubelet can verify (runAsNonRoot refuses root and user names)"
             }
-            Step::Mounts => "provide what these left-out host mounts carried",
+            Step::Mounts => {
+                "provide what these host mounts carried (left out, or storage that starts empty)"
+            }
             Step::Network => "make these names resolve",
             Step::Environment => "provide these settings outside the manifests",
             Step::Check => "check these figures",
@@ -50,7 +54,8 @@ impl Step {
 
 /// Diagnostic code → step. A code ending in `*` is a prefix: every code that starts with it joins
 /// the step (so `generate/bind-mount-socket` lands with `generate/bind-mount`). Documented in
-/// `docs/deployability.md`.
+/// `docs/deployability-report.md` (`tests/deployability_report.rs` checks the page lists every
+/// code, and that every code is one komply emits).
 pub const CODES: &[(&str, Step)] = &[
     ("generate/no-image", Step::Images),
     ("generate/unknown-image-user", Step::Users),
@@ -58,15 +63,15 @@ pub const CODES: &[(&str, Step)] = &[
     ("generate/image-needs-root", Step::Users),
     ("generate/image-runs-as-root", Step::Users),
     ("generate/privileged-port", Step::Users),
+    ("overlay/secret-generator", Step::Secrets),
     ("generate/bind-mount*", Step::Mounts),
-    ("generate/mount*", Step::Mounts),
     ("generate/probe-dropped-mount", Step::Mounts),
     ("generate/probe-host", Step::Network),
-    ("generate/dns*", Step::Network),
-    ("generate/depends-on*", Step::Network),
+    ("generate/unresolved-host", Step::Network),
     ("generate/node-sysctl", Step::Environment),
     ("generate/data-dir", Step::Environment),
     ("generate/unset-env", Step::Environment),
+    ("generate/start-order", Step::Check),
     ("overlay/memory-unknown", Step::Check),
     ("overlay/startup-probe-short", Step::Check),
 ];
@@ -172,15 +177,15 @@ impl Report {
         out
     }
 
+    /// The steps in order; the secret store's keys open the `Secrets` step.
     fn steps(&self) -> Vec<(Step, Vec<String>)> {
-        let mut out = Vec::new();
+        let mut items = self.items.clone();
         if !self.secrets.is_empty() {
-            out.push((Step::Secrets, self.secret_lines()));
+            let mut lines = self.secret_lines();
+            lines.extend(items.remove(&Step::Secrets).unwrap_or_default());
+            items.insert(Step::Secrets, lines);
         }
-        for (step, lines) in &self.items {
-            out.push((*step, lines.clone()));
-        }
-        out
+        items.into_iter().collect()
     }
 
     /// Plain text for stderr; empty when nothing is left to do.
@@ -245,7 +250,7 @@ mod tests {
         let r = Report::build([&es], d.iter());
         let t = r.text();
         assert!(
-            t.starts_with("Before the pods start:\n  1. create these keys"),
+            t.starts_with("Before the pods start:\n  1. create these secrets"),
             "{t}"
         );
         assert!(

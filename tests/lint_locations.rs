@@ -93,7 +93,7 @@ fn kp101_run_as_non_root_effective_context() {
                 9,
                 "init container \"init\" sets runAsNonRoot: true but runAsUser: 0",
             ),
-            ("KP101", 28, 13, "container \"group\" runs with group 0"),
+            // Container "group" (runAsUser 1000, runAsGroup 0) passes: group 0 is not root.
             (
                 "KP101",
                 36,

@@ -427,7 +427,7 @@ fn sc_i64(sc: &Value, key: &str) -> Option<i64> {
 
 /// Inserts `key` into an object at its conventional place in `order` (keys not listed keep
 /// their place; unknown keys go last).
-fn put_ordered(obj: &mut Value, key: &str, value: Value, order: &[&str]) {
+pub(crate) fn put_ordered(obj: &mut Value, key: &str, value: Value, order: &[&str]) {
     let Value::Object(m) = obj else { return };
     m.insert(key.to_string(), value);
     let mut sorted = JMap::new();
@@ -442,7 +442,7 @@ fn put_ordered(obj: &mut Value, key: &str, value: Value, order: &[&str]) {
     *m = sorted;
 }
 
-const POD_SC_ORDER: &[&str] = &[
+pub(crate) const POD_SC_ORDER: &[&str] = &[
     "runAsNonRoot",
     "runAsUser",
     "runAsGroup",
@@ -452,7 +452,7 @@ const POD_SC_ORDER: &[&str] = &[
     "seccompProfile",
     "sysctls",
 ];
-const POD_SPEC_ORDER: &[&str] = &[
+pub(crate) const POD_SPEC_ORDER: &[&str] = &[
     "automountServiceAccountToken",
     "hostNetwork",
     "hostPID",
@@ -720,7 +720,7 @@ fn adapt(p: &Project, svc: &Service, obj: &mut Value, warnings: &mut Vec<Diagnos
                     .at(image_at)
                     .code(UNKNOWN_USER)
                     .help(format!(
-                        "if it runs as a non-root user, give the numbers: `user: \"UID:GID\"` on the service, `x-komply: {{security_context: {{pod: {{runAsUser: UID}}}}}}`, or `services.{}.security_context.pod.runAsUser` in an overlay; if it needs root, rebuild it with a non-root `USER`",
+                        "if it runs as a non-root user, give the numbers (`docker run --rm --entrypoint id {image}` prints them; append the user's name for an image whose entrypoint steps down to it): `user: \"UID:GID\"` on the service, `x-komply: {{security_context: {{pod: {{runAsUser: UID}}}}}}`, or `services.{}.security_context.pod.runAsUser` in an overlay; if it needs root, rebuild it with a non-root `USER`",
                         svc.name
                     )),
                 ),

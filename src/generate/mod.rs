@@ -19,6 +19,7 @@ mod probes;
 mod reach;
 pub mod secrets;
 mod service;
+mod shared_storage;
 mod start_order;
 pub mod xkomply;
 
@@ -190,6 +191,7 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
         }
     }
 
+    shared_storage::apply(&project, &mut objects, &mut services, &mut warnings);
     probe_checks::check(model, &objects, &services, &mut warnings);
 
     if opts.strict {

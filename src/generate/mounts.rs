@@ -23,7 +23,6 @@ use super::reach::Reach;
 use super::{image_profile, secrets};
 use crate::compose::model::{Model, Mount, MountKind, Service};
 use crate::diag::Diagnostic;
-use crate::yaml::Span;
 
 /// Largest ConfigMap payload komply writes (the API server's limit is 1 MiB for the whole
 /// object; this leaves room for metadata).
@@ -900,38 +899,18 @@ pub(crate) fn plan_all(
         plan.warnings = c.warnings;
         plans.insert(svc.name.clone(), plan);
     }
-    // One host directory stored by several services: Docker shared it; claims are per service.
-    let mut stored: BTreeMap<String, Vec<(&str, Span)>> = BTreeMap::new();
-    for svc in &model.services {
-        for (i, b) in &plans[&svc.name].binds {
-            if let Bind::Storage { .. } = b {
-                let m = &svc.volumes[*i];
-                let key = match locate(&root, m.source.as_deref().unwrap_or_default()) {
-                    Source::Inside(p, _) => p.to_string_lossy().into_owned(),
-                    Source::Missing(r) => r,
-                    Source::Outside(s, _) => s,
-                };
-                stored.entry(key).or_default().push((&svc.name, m.span));
-            }
-        }
-    }
-    for users in stored.values().filter(|u| u.len() > 1) {
-        let names: Vec<String> = users.iter().map(|(n, _)| format!("`{n}`")).collect();
-        for (n, span) in users {
-            if let Some(plan) = plans.get_mut(*n) {
-                plan.warnings.push(
-                    Diagnostic::warning(format!(
-                        "service `{n}`: this host directory is shared by {}; in the cluster each gets its own claim, so they no longer see each other's files",
-                        names.join(", ")
-                    ))
-                    .at(*span)
-                    .code(CODE)
-                    .help("share one ReadWriteMany claim through an overlay patch, or let one service own the data and serve it"),
-                );
-            }
-        }
-    }
+    // One host directory stored by several services stays one volume: generate/shared_storage.rs.
     plans
+}
+
+/// The identity of a bind mount's host directory (the same directory named two ways is one key),
+/// for storage several services share.
+pub(crate) fn storage_key(project_dir: &Path, source: &str) -> String {
+    match locate(&project_root(project_dir), source) {
+        Source::Inside(p, _) => p.to_string_lossy().into_owned(),
+        Source::Missing(r) => r,
+        Source::Outside(s, _) => s,
+    }
 }
 
 impl Bind {

@@ -3,8 +3,8 @@
 //! `CMD` → `exec.command` as a list; `CMD-SHELL` / a string → `["/bin/sh", "-c", cmd]` (kompose
 //! passes the whole string as one argv word, which fails at runtime). Compose's defaults are
 //! carried over (interval 30s, timeout 30s, retries 3), not Kubernetes' (10s / 1s / 3). A plain
-//! `curl`/`wget` of `http://localhost:PORT/PATH` becomes an `httpGet` probe on the named port, so
-//! the image needs no curl. `disable: true` / `["NONE"]` → no probes. The liveness probe gets twice
+//! `curl`/`wget` of `http://localhost:PORT/PATH` on a declared port becomes an `httpGet` probe on the
+//! named port, so the image needs no curl. `disable: true` / `["NONE"]` → no probes. The liveness probe gets twice
 //! the readiness failure threshold, so it is never the first to act. The startup probe allows
 //! `start_period` + `retries` × `interval`, the time Docker waits before calling it unhealthy.
 
@@ -98,6 +98,11 @@ fn http_get(args: &[String], ports: &[NamedPort]) -> Option<HttpGet> {
         None => (authority, if scheme.is_some() { 443 } else { 80 }),
     };
     if !matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "0.0.0.0") {
+        return None;
+    }
+    // A port the container does not declare stays a command: an httpGet on it is a probe on a
+    // port the pod spec does not know (komply lint KP403), and the image ran the command in Docker.
+    if !ports.iter().any(|p| p.port == port && p.protocol == "tcp") {
         return None;
     }
     Some(HttpGet {
@@ -305,13 +310,8 @@ mod tests {
             ]),
             &ports(),
         );
-        assert!(matches!(
-            w,
-            Some(Handler::HttpGet(HttpGet {
-                port: Value::Number(_),
-                ..
-            }))
-        ));
+        // Port 9000 is not declared: the command stays.
+        assert!(matches!(w, Some(Handler::Exec { .. })), "{w:?}");
     }
 
     #[test]

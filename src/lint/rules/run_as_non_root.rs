@@ -1,22 +1,24 @@
 use super::{LintContext, Sink};
 
 declare_rule! {
-    /// A container may run as root (user 0 or group 0).
+    /// A container may run as root (user 0).
     ///
     /// ## What it checks
     /// The *effective* security context of every container, init and ephemeral containers
     /// included: a container's own `securityContext` wins over the pod's. The container passes
-    /// when the effective `runAsNonRoot` is `true` or the effective `runAsUser` is above 0, and
-    /// the effective `runAsGroup` is not 0. `runAsNonRoot: true` together with `runAsUser: 0` is
-    /// reported: the kubelet refuses to start such a container.
+    /// when the effective `runAsNonRoot` is `true` or the effective `runAsUser` is above 0.
+    /// `runAsNonRoot: true` together with `runAsUser: 0` is reported: the kubelet refuses to start
+    /// such a container. Group 0 is not reported: it grants no privilege by itself, Pod Security
+    /// `restricted` allows it, and images built for arbitrary uids (OpenShift's convention:
+    /// Airflow, Elasticsearch, Bitnami) need it to own their group-writable files.
     ///
     /// ## Why
     /// A process running as root inside a container is one kernel bug or one mounted socket
-    /// away from root on the node. Group 0 gives write access to every root-group file.
+    /// away from root on the node.
     ///
     /// ## How to fix
-    /// Set `runAsNonRoot: true` and a non-zero `runAsUser` (and `runAsGroup`) on the pod or
-    /// container, and build the image to run as that user.
+    /// Set `runAsNonRoot: true` and a non-zero `runAsUser` on the pod or container, and build the
+    /// image to run as that user.
     ///
     /// ## Example
     /// ```yaml
@@ -51,7 +53,6 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
         for c in pod.containers() {
             let non_root = c.effective(&pod, "runAsNonRoot");
             let user = c.effective(&pod, "runAsUser");
-            let group = c.effective(&pod, "runAsGroup");
             let non_root_true = non_root.as_ref().is_some_and(|e| e.value.as_bool() == Some(true));
             let uid = user.as_ref().and_then(|e| e.value.as_i64());
             let where_ = |from_pod: bool| if from_pod { " (from the pod securityContext)" } else { "" };
@@ -79,16 +80,6 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
                     _ => "is not set to run as non-root (set runAsNonRoot: true or a runAsUser above 0)".to_string(),
                 };
                 sink.container(idx, obj, &c, span, why);
-                continue;
-            }
-            if let Some(g) = group.as_ref().filter(|g| g.value.as_i64() == Some(0)) {
-                sink.container(
-                    idx,
-                    obj,
-                    &c,
-                    g.key.span,
-                    format!("runs with group 0 (root){}", where_(g.from_pod)),
-                );
             }
         }
     }
