@@ -1,4 +1,5 @@
-//! `komply schema`: prints the JSON Schemas of komply's own input formats.
+//! `komply schema`: prints the JSON Schemas of komply's own formats: what it reads, and the
+//! JSON report it writes.
 
 use std::process::ExitCode;
 
@@ -22,6 +23,9 @@ pub enum Which {
     KomplyFunction,
     /// The environment overlay format (`overlays/<env>.yaml`, `--overlay FILE`).
     Overlay,
+    /// The report of `komply lint --format json` and `komply check --format json`.
+    #[value(name = "lint-report")]
+    LintReport,
 }
 
 pub fn run(_ctx: &Ctx, args: SchemaArgs) -> Result<ExitCode> {
@@ -29,6 +33,7 @@ pub fn run(_ctx: &Ctx, args: SchemaArgs) -> Result<ExitCode> {
         Which::XKomply => write_stdout(crate::generate::xkomply::SCHEMA)?,
         Which::KomplyFunction => write_stdout(crate::krm::config::SCHEMA)?,
         Which::Overlay => write_stdout(crate::validate::OVERLAY_SCHEMA)?,
+        Which::LintReport => write_stdout(crate::lint::output::REPORT_SCHEMA)?,
     }
     Ok(ExitCode::SUCCESS)
 }

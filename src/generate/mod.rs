@@ -8,15 +8,21 @@
 //! (Deployment / StatefulSet / Job / CronJob), PodDisruptionBudget, HorizontalPodAutoscaler,
 //! Ingress. No timestamps, argv or tool version ever appear in objects.
 
+mod dockerfile;
+pub mod image_profile;
 pub mod k8s;
 mod kompose;
+mod mounts;
 pub mod naming;
+mod probe_checks;
 mod probes;
+mod reach;
 pub mod secrets;
 mod service;
+mod start_order;
 pub mod xkomply;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -43,6 +49,22 @@ pub struct Output {
     /// provenance `komply lint` uses to map findings back to compose lines.
     pub services: Vec<Option<String>>,
     pub warnings: Vec<Diagnostic>,
+    /// Set by an environment with `secrets: generator` (overlay): the one Secret the pods read
+    /// instead of the ExternalSecrets, which `komply migrate` writes as a secretGenerator.
+    pub secret_generator: Option<SecretGenerator>,
+}
+
+/// The Secret of an environment in `secrets: generator` mode: its name and keys, never values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SecretGenerator {
+    pub name: String,
+    pub namespace: Option<String>,
+    /// The project's labels (part-of, instance, managed-by), for the generated Secret.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Keys of environment variables (`<service>.<VARIABLE>`), with the service and variable.
+    pub env_keys: Vec<(String, String, String)>,
+    /// Keys holding whole files (Compose secrets, secret-looking bind-mounted files).
+    pub file_keys: Vec<String>,
 }
 
 /// Output format of [`render`] / [`files`].
@@ -61,6 +83,12 @@ pub(crate) struct Project<'a> {
     pub store_name: String,
     pub store_kind: String,
     pub remote_key: String,
+    /// What each service's bind mounts become (by service name).
+    pub mounts: BTreeMap<String, mounts::Plan>,
+    /// Who reaches whom: implied / alias Services, renamed hosts, wait endpoints.
+    pub reach: reach::Reach,
+    /// The project's default `wait_for`.
+    pub wait_for: Option<xkomply::WaitFor>,
 }
 
 /// Converts the model. Errors (bad `x-komply`, an unreadable config file, name collisions…)
@@ -81,22 +109,30 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
     };
     let namespace = opts.namespace.clone().or(px.namespace.clone());
     let store = px.secret_store.clone().unwrap_or_default();
+    let secret_patterns: Vec<String> = px.secret_patterns.clone().unwrap_or_else(|| {
+        secrets::DEFAULT_PATTERNS
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    });
+    // Bind mounts are decided first (they read the project's files), then who reaches whom
+    // (which also reads the config files the mounts carry).
+    let mount_plans = mounts::plan_all(model, &opts.project_dir, &secret_patterns);
+    let reach = reach::Reach::analyze(model, &mount_plans, &opts.project_dir);
     let project = Project {
         model,
         opts,
         namespace: namespace.clone(),
-        secret_patterns: px.secret_patterns.clone().unwrap_or_else(|| {
-            secrets::DEFAULT_PATTERNS
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
-        }),
+        secret_patterns,
         store_name: store.name.unwrap_or_else(|| "secret-store".into()),
         store_kind: store.kind.unwrap_or_else(|| "ClusterSecretStore".into()),
         remote_key: px
             .remote_key
             .clone()
             .unwrap_or_else(|| "{project}/{service}".into()),
+        mounts: mount_plans,
+        reach,
+        wait_for: px.wait_for.clone(),
     };
 
     // Object names come from service names: two services must not collapse into one name.
@@ -145,13 +181,16 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
     let mut claimed: BTreeSet<String> = BTreeSet::new();
     for svc in &model.services {
         match service::build(&project, svc, &mut claimed, &mut warnings) {
-            Ok(objs) => {
+            Ok(mut objs) => {
+                image_profile::apply(&project, svc, &mut objs, &mut warnings, &mut errors);
                 objects.extend(objs);
                 services.resize(objects.len(), Some(svc.name.clone()));
             }
             Err(e) => errors.extend(e),
         }
     }
+
+    probe_checks::check(model, &objects, &services, &mut warnings);
 
     if opts.strict {
         for w in warnings.iter_mut() {
@@ -170,7 +209,50 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
         objects,
         services,
         warnings,
+        secret_generator: None,
     })
+}
+
+/// What each bind mount of the project becomes: `(service, target, became)` with `became` one of
+/// `configmap`, `secret`, `storage`, `emptydir`, `reported` (see `generate/mounts.rs`). The same
+/// decisions [`generate`] makes, for reports and measurements.
+pub fn bind_mounts(model: &Model, opts: &GenerateOptions) -> Vec<(String, String, &'static str)> {
+    let plans = mounts::plan_all(model, &opts.project_dir, &project_secret_patterns(model));
+    let mut out = Vec::new();
+    for svc in &model.services {
+        for (i, b) in &plans[&svc.name].binds {
+            out.push((svc.name.clone(), svc.volumes[*i].target.clone(), b.became()));
+        }
+    }
+    out
+}
+
+/// The services whose bind mounts become persistent storage (so they are StatefulSets with
+/// claims): state, which the presets' replica floors must not multiply.
+pub fn services_with_bind_storage(
+    model: &Model,
+    project_dir: &std::path::Path,
+) -> BTreeSet<String> {
+    mounts::plan_all(model, project_dir, &project_secret_patterns(model))
+        .into_iter()
+        .filter(|(_, plan)| plan.has_storage())
+        .map(|(svc, _)| svc)
+        .collect()
+}
+
+/// `x-komply.secret_patterns`, or the default list (for decisions outside [`generate`]).
+fn project_secret_patterns(model: &Model) -> Vec<String> {
+    model
+        .x_komply
+        .as_ref()
+        .and_then(|n| xkomply::read::<xkomply::ProjectX>(n, "project").ok())
+        .and_then(|px| px.secret_patterns)
+        .unwrap_or_else(|| {
+            secrets::DEFAULT_PATTERNS
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        })
 }
 
 pub(crate) fn push<T: serde::Serialize>(objects: &mut Vec<Value>, obj: &T) {
