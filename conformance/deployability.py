@@ -420,8 +420,11 @@ def asked_for(csvc):
         rules |= {"KP102", "KP103"}
     if csvc.get("network_mode") == "host" or csvc.get("pid") == "host" or csvc.get("ipc") == "host":
         rules.add("KP107")
-    if csvc.get("cap_add"):
+    caps = [str(c).upper().removeprefix("CAP_") for c in csvc.get("cap_add") or []]
+    if caps:
         rules.add("KP105")
+    if "SYS_ADMIN" in caps or "ALL" in caps:
+        rules.add("KP103")  # an added SYS_ADMIN always allows privilege escalation
     return sorted(rules)
 
 
@@ -431,7 +434,7 @@ def lint_errors(komply, text):
     try:
         report = json.loads(p.stdout)
     except json.JSONDecodeError:
-        return ["lint did not run: " + p.stderr.strip()[:200]]
+        return [("lint-did-not-run", "", "lint did not run: " + p.stderr.strip()[:200])]
     return [(f["rule"], (f.get("object") or {}).get("name") or "", f["message"]) for f in report.get("findings", [])
             if f.get("severity") == "error" and not f.get("suppressed")]
 
