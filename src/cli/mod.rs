@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Diagnostic, Result};
 
 mod check;
 mod completions;
@@ -139,18 +139,33 @@ pub fn command() -> clap::Command {
 
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
-    let parsed = match krm::invoked_as_plugin() {
-        Some(rest) => Cli::try_parse_from(
-            ["komply".into(), "kustomize-plugin".into()]
-                .into_iter()
-                .chain(rest),
-        ),
-        None => Cli::try_parse(),
+    let args: Vec<std::ffi::OsString> = match krm::invoked_as_plugin() {
+        Some(rest) => ["komply".into(), "kustomize-plugin".into()]
+            .into_iter()
+            .chain(rest)
+            .collect(),
+        None => std::env::args_os().collect(),
     };
-    let cli = match parsed {
+    run(args)
+}
+
+/// Runs one command line (`args[0]` is the program name). Every byte it writes goes through
+/// [`crate::out`], so [`crate::out::capture`] can run it in-process.
+pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            let color = e.use_stderr() && std::io::stderr().is_terminal();
+            let text = if color {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            if e.use_stderr() {
+                crate::out::stderr(&text);
+            } else {
+                let _ = write_stdout(&text);
+            }
             return ExitCode::from(if e.use_stderr() { EXIT_BAD_INPUT } else { 0 });
         }
     };
@@ -210,15 +225,14 @@ impl Ctx {
         }
     }
 
-    /// Prints diagnostics to stderr as code frames.
+    /// Prints diagnostics to stderr as code frames (through [`crate::out`], which masks
+    /// secrets).
     pub fn report(&self, diags: &[Diagnostic]) {
-        use std::io::Write;
-        let mut err = std::io::stderr().lock();
         for d in diags {
             if self.quiet && d.severity != crate::diag::Severity::Error {
                 continue;
             }
-            let _ = writeln!(err, "{}", d.render(self.color));
+            crate::out::stderr_line(&d.render(self.color));
         }
     }
 
@@ -236,7 +250,7 @@ impl Ctx {
     pub fn verbose_sources(&self) {
         if self.verbose {
             for name in crate::source::sources().displays() {
-                eprintln!("komply: read {name}");
+                crate::out::stderr_line(&format!("komply: read {name}"));
             }
         }
     }
@@ -244,18 +258,12 @@ impl Ctx {
     /// A progress or timing note, shown only with `--verbose`.
     pub fn verbose(&self, msg: impl AsRef<str>) {
         if self.verbose {
-            eprintln!("komply: {}", msg.as_ref());
+            crate::out::stderr_line(&format!("komply: {}", msg.as_ref()));
         }
     }
 }
 
-/// Writes to stdout, treating a closed pipe (`komply … | head`) as success.
+/// Writes to stdout through [`crate::out`] (redacted; a closed pipe is success).
 pub fn write_stdout(text: &str) -> Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::msg(format!("cannot write to stdout: {e}"))),
-    }
+    crate::out::stdout(text)
 }

@@ -177,7 +177,10 @@ pub fn read_documents(file: &Path) -> Result<Vec<Node>> {
 
 /// Interpolation, casting, `extends` and `include` for one document of one file.
 fn process_document(ctx: &mut Ctx, mut doc: Node, file: &Path, project_dir: &Path) -> Result<Node> {
+    // Secrets are registered before any error can print them (raw text, then interpolated).
+    crate::secrets::harvest::compose_document(&doc, Some(&ctx.env));
     cast::interpolate_document(&mut doc, &ctx.env, &mut ctx.warnings)?;
+    crate::secrets::harvest::compose_document(&doc, None);
     cast::cast_types(&mut doc, &mut ctx.warnings)?;
     extends::apply_extends(ctx, &mut doc, file, project_dir)?;
     include::apply_include(ctx, &mut doc, file, project_dir)?;

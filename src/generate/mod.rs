@@ -12,7 +12,7 @@ pub mod k8s;
 mod kompose;
 pub mod naming;
 mod probes;
-pub mod secrets;
+mod reuse;
 mod service;
 pub mod xkomply;
 
@@ -33,6 +33,9 @@ pub struct GenerateOptions {
     pub strict: bool,
     /// Namespace for every object (wins over the project's `x-komply.namespace`).
     pub namespace: Option<String>,
+    /// The project's secret values beyond its environment (interpolation variables, Compose
+    /// secret files), found by [`crate::secrets::harvest::project`]: never copied anywhere.
+    pub known: crate::secrets::Known,
 }
 
 /// The generated objects, in output order, and the warnings produced on the way.
@@ -57,10 +60,75 @@ pub(crate) struct Project<'a> {
     pub model: &'a Model,
     pub opts: &'a GenerateOptions,
     pub namespace: Option<String>,
-    pub secret_patterns: Vec<String>,
+    /// Which variables are secrets (x-komply / overlay `secret_policy`).
+    pub policy: crate::secrets::Policy,
+    /// Every secret value of the project: none may appear in an object.
+    pub known: crate::secrets::Known,
     pub store_name: String,
     pub store_kind: String,
     pub remote_key: String,
+}
+
+impl Project<'_> {
+    /// Whether a variable of `service` goes to its Secret: the policy says so, or its value
+    /// holds another secret of the project (then it must not land in a ConfigMap either).
+    pub(crate) fn env_is_secret(&self, service: &str, name: &str, value: &str) -> bool {
+        self.policy.is_secret(name, value) || !self.known.find_in(value, Some(service)).is_empty()
+    }
+
+    /// A config file's content for a ConfigMap: every secret value of the project and every
+    /// credential shape replaced by the placeholder, with a located warning.
+    pub(crate) fn config_content(
+        &self,
+        service: &str,
+        config: &str,
+        span: crate::yaml::Span,
+        text: String,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> String {
+        let mut hits: Vec<(std::ops::Range<usize>, String)> = self
+            .known
+            .find_in(&text, Some(service))
+            .into_iter()
+            .map(|(k, r)| (r, format!("the value of `{}`", k.name)))
+            .collect();
+        for f in crate::secrets::shapes::find(&text) {
+            hits.push((f.range, f.shape.describe()));
+        }
+        if hits.is_empty() {
+            return text;
+        }
+        hits.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+        let mut out = String::new();
+        let mut last = 0;
+        let mut what: Vec<String> = Vec::new();
+        for (r, w) in hits {
+            if r.start < last {
+                continue;
+            }
+            out.push_str(&text[last..r.start]);
+            out.push_str(crate::secrets::PLACEHOLDER);
+            last = r.end;
+            if !what.contains(&w) {
+                what.push(w);
+            }
+        }
+        out.push_str(&text[last..]);
+        let msg = format!(
+            "config `{config}` holds {}: the ConfigMap of service `{service}` has the placeholder `{}` in its place",
+            what.join(", "),
+            crate::secrets::PLACEHOLDER
+        );
+        if !warnings.iter().any(|w| w.message == msg) {
+            warnings.push(
+                Diagnostic::warning(msg)
+                    .at(span)
+                    .code("secrets/reused")
+                    .help("keep files that hold secrets under `secrets:` (they become ExternalSecret data)"),
+            );
+        }
+        out
+    }
 }
 
 /// Converts the model. Errors (bad `x-komply`, an unreadable config file, name collisions…)
@@ -85,12 +153,12 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
         model,
         opts,
         namespace: namespace.clone(),
-        secret_patterns: px.secret_patterns.clone().unwrap_or_else(|| {
-            secrets::DEFAULT_PATTERNS
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
-        }),
+        policy: policy_of(&px),
+        known: {
+            let mut k = opts.known.clone();
+            k.merge(&crate::secrets::harvest::model(model, &policy_of(&px)));
+            k
+        },
         store_name: store.name.unwrap_or_else(|| "secret-store".into()),
         store_kind: store.kind.unwrap_or_else(|| "ClusterSecretStore".into()),
         remote_key: px
@@ -98,6 +166,8 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
             .clone()
             .unwrap_or_else(|| "{project}/{service}".into()),
     };
+
+    reuse::weak(&project, &mut warnings);
 
     // Object names come from service names: two services must not collapse into one name.
     let mut seen = std::collections::BTreeMap::new();
@@ -145,7 +215,8 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
     let mut claimed: BTreeSet<String> = BTreeSet::new();
     for svc in &model.services {
         match service::build(&project, svc, &mut claimed, &mut warnings) {
-            Ok(objs) => {
+            Ok(mut objs) => {
+                reuse::apply(&project, svc, &mut objs, &mut warnings);
                 objects.extend(objs);
                 services.resize(objects.len(), Some(svc.name.clone()));
             }
@@ -171,6 +242,31 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
         services,
         warnings,
     })
+}
+
+/// The secret policy of a project: the built-in one, with the project's `x-komply`
+/// `secret_policy` (an overlay's is merged into it before generation) or the legacy
+/// `secret_patterns` (which replace the built-in name lists).
+pub fn secret_policy(model: &Model) -> crate::secrets::Policy {
+    match &model.x_komply {
+        Some(node) => xkomply::read::<xkomply::ProjectX>(node, "project")
+            .map(|px| policy_of(&px))
+            .unwrap_or_default(),
+        None => crate::secrets::Policy::default(),
+    }
+}
+
+fn policy_of(px: &xkomply::ProjectX) -> crate::secrets::Policy {
+    use crate::secrets::{Policy, PolicyConfig};
+    let mut cfg = PolicyConfig::default();
+    if let Some(patterns) = &px.secret_patterns {
+        cfg.names = patterns.clone();
+        cfg.defaults = Some(false);
+    }
+    if let Some(p) = &px.secret_policy {
+        cfg.merge(p);
+    }
+    Policy::new(&cfg)
 }
 
 pub(crate) fn push<T: serde::Serialize>(objects: &mut Vec<Value>, obj: &T) {

@@ -95,7 +95,9 @@ fn compile(text: &str, draft: Draft, origin: &str) -> Option<Compiled> {
     let schema: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("komply: internal error: embedded schema {origin} does not parse: {e}");
+            crate::out::stderr_line(&format!(
+                "komply: internal error: embedded schema {origin} does not parse: {e}"
+            ));
             return None;
         }
     };
@@ -108,7 +110,9 @@ fn compile(text: &str, draft: Draft, origin: &str) -> Option<Compiled> {
     {
         Ok(validator) => Some(Compiled { validator, schema }),
         Err(e) => {
-            eprintln!("komply: internal error: embedded schema {origin} does not compile: {e}");
+            crate::out::stderr_line(&format!(
+                "komply: internal error: embedded schema {origin} does not compile: {e}"
+            ));
             None
         }
     }

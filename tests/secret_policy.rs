@@ -1,0 +1,222 @@
+//! One table of cases (`tests/fixtures/secret-policy.yaml`) for the one secret policy, run
+//! through every component that decides what a secret is: the policy itself, the generator
+//! (ExternalSecret or ConfigMap), the linter (KP109 on env, KP110 on ConfigMap data), and the
+//! table in docs/secrets.md (regenerate with `UPDATE_DOCS=1 cargo test --test secret_policy`).
+
+use std::path::{Path, PathBuf};
+
+use komply::secrets::Policy;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone)]
+struct Case {
+    name: String,
+    value: String,
+    secret: bool,
+    why: String,
+    compose: bool,
+    note: Option<String>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cases() -> Vec<Case> {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/secret-policy.yaml")).unwrap();
+    let docs = komply::yaml::parse_documents(
+        komply::yaml::SourceId::NONE,
+        &text,
+        &komply::yaml::Limits::default(),
+    )
+    .unwrap();
+    let rows = docs[0].to_json();
+    let rows = rows.as_array().expect("a list of cases");
+    assert!(rows.len() >= 40, "the table has its cases");
+    rows.iter()
+        .map(|r| Case {
+            name: r["name"].as_str().unwrap().to_string(),
+            value: r["value"].as_str().unwrap().to_string(),
+            secret: r["secret"].as_bool().unwrap(),
+            why: r["why"].as_str().unwrap().to_string(),
+            compose: r["compose"].as_bool().unwrap_or(true),
+            note: r["note"].as_str().map(str::to_string),
+        })
+        .collect()
+}
+
+#[test]
+fn the_policy_decides_every_case() {
+    let p = Policy::default();
+    let mut wrong = Vec::new();
+    for c in cases() {
+        let v = p.classify(&c.name, &c.value);
+        if v.is_secret() != c.secret || v.why().id() != c.why {
+            wrong.push(format!(
+                "{}={:?}: expected {} ({}), got {:?}",
+                c.name,
+                c.value,
+                if c.secret { "secret" } else { "plain" },
+                c.why,
+                v
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// One service per case (`c<N>`), so no two cases share an environment.
+fn compose_project(dir: &Path, cases: &[Case]) -> PathBuf {
+    let mut services = serde_json::Map::new();
+    for (i, c) in cases.iter().enumerate() {
+        services.insert(
+            format!("c{i}"),
+            json!({"image": "nginx:1.27", "environment": {c.name.clone(): c.value.replace('$', "$$")}}),
+        );
+    }
+    let file = dir.join("compose.yaml");
+    std::fs::write(
+        &file,
+        serde_json::to_string_pretty(&json!({"services": services})).unwrap(),
+    )
+    .unwrap();
+    file
+}
+
+#[test]
+fn the_generator_follows_every_case() {
+    let all: Vec<Case> = cases().into_iter().filter(|c| c.compose).collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = compose_project(tmp.path(), &all);
+    let mut load = komply::compose::LoadOptions::from_process_env();
+    load.files = vec![file];
+    load.working_dir = tmp.path().to_path_buf();
+    let converted = komply::pipeline::convert(&komply::pipeline::ConvertRequest::new(load))
+        .unwrap_or_else(|f| panic!("{f}"));
+    let objects = &converted.output.objects;
+    let find = |kind: &str, name: &str| {
+        objects
+            .iter()
+            .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+    };
+    let rendered = komply::generate::render(objects, komply::generate::Format::Yaml);
+    let mut wrong = Vec::new();
+    for (i, c) in all.iter().enumerate() {
+        let in_secret = find("ExternalSecret", &format!("c{i}-secrets")).is_some_and(|es| {
+            es["spec"]["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["remoteRef"]["property"] == c.name.as_str())
+        });
+        let in_configmap = find("ConfigMap", &format!("c{i}-env"))
+            .is_some_and(|cm| cm["data"].get(c.name.as_str()).is_some());
+        if in_secret != c.secret || in_configmap == c.secret {
+            wrong.push(format!(
+                "{}={:?}: secret {} but ExternalSecret {in_secret}, ConfigMap {in_configmap}",
+                c.name, c.value, c.secret
+            ));
+        }
+        if c.secret && c.value.len() >= 4 && rendered.contains(c.value.as_str()) {
+            wrong.push(format!("{}: the value is in the output", c.name));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_linter_follows_every_case() {
+    let all = cases();
+    let mut docs: Vec<Value> = Vec::new();
+    for (i, c) in all.iter().enumerate() {
+        docs.push(json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": format!("c{i}")},
+            "spec": {"containers": [{"name": "app", "image": "nginx:1.27",
+                "env": [{"name": c.name, "value": c.value}]}]}
+        }));
+        docs.push(json!({
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": format!("c{i}")},
+            "data": {c.name.clone(): c.value}
+        }));
+    }
+    let text = komply::yaml::to_yaml_stream(&docs);
+    let report = komply::lint::lint_text("cases.yaml", &text, &komply::lint::Options::default());
+    let flagged = |rule: &str, kind: &str| -> Vec<String> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == rule)
+            .filter_map(|f| f.object.and_then(|o| report.ctx.object(o)))
+            .filter(|o| o.kind == kind)
+            .map(|o| o.name.clone())
+            .collect()
+    };
+    let kp109 = flagged("KP109", "Pod");
+    let kp110 = flagged("KP110", "ConfigMap");
+    let mut wrong = Vec::new();
+    for (i, c) in all.iter().enumerate() {
+        let n = format!("c{i}");
+        for (rule, got) in [("KP109", &kp109), ("KP110", &kp110)] {
+            if got.contains(&n) != c.secret {
+                wrong.push(format!(
+                    "{}={:?}: {rule} {}",
+                    c.name,
+                    c.value,
+                    if c.secret { "missed it" } else { "flagged it" }
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+const START: &str = "<!-- cases: generated from tests/fixtures/secret-policy.yaml -->\n";
+const END: &str = "<!-- end of cases -->\n";
+
+fn table(cases: &[Case]) -> String {
+    let mut s = String::from("| name | value | secret? | why |\n|---|---|---|---|\n");
+    for c in cases {
+        let value = if c.value.is_empty() {
+            "(empty)".to_string()
+        } else {
+            let v = c.value.replace('\n', "\\n");
+            let v = if v.chars().count() > 48 {
+                format!("{}…", v.chars().take(47).collect::<String>())
+            } else {
+                v
+            };
+            format!("`{}`", v.replace('|', "\\|"))
+        };
+        let why = match &c.note {
+            Some(n) => format!("{} ({n})", c.why),
+            None => c.why.clone(),
+        };
+        s.push_str(&format!(
+            "| `{}` | {value} | {} | {why} |\n",
+            c.name,
+            if c.secret { "secret" } else { "plain" }
+        ));
+    }
+    s
+}
+
+#[test]
+fn docs_show_the_table() {
+    let path = root().join("docs/secrets.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (head, rest) = doc
+        .split_once(START)
+        .expect("docs/secrets.md has the cases marker");
+    let (_, tail) = rest
+        .split_once(END)
+        .expect("docs/secrets.md has the end marker");
+    let want = format!("{head}{START}{}{END}{tail}", table(&cases()));
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+        return;
+    }
+    assert!(
+        doc == want,
+        "docs/secrets.md is stale: UPDATE_DOCS=1 cargo test --test secret_policy"
+    );
+}
