@@ -220,3 +220,127 @@ fn docs_show_the_table() {
         "docs/secrets.md is stale: UPDATE_DOCS=1 cargo test --test secret_policy"
     );
 }
+
+/// Issue 12 item 8: a service configured like real ones (feature-flag `*_KEY`s,
+/// `*_TOKEN_EXPIRY` numbers, `*_FILE` paths, booleans, durations, URLs without credentials)
+/// keeps those in its ConfigMap; only its real secrets go to the ExternalSecret, and
+/// `MIGRATION.md` lists exactly those keys, per store and remote key, per environment.
+#[test]
+fn secret_detection_does_not_over_reach_and_migrate_lists_the_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("compose.yaml"),
+        r#"name: shop
+services:
+  api:
+    image: ghcr.io/acme/api:1.4.2
+    environment:
+      NEW_CHECKOUT_FLAG_KEY: "true"
+      SEARCH_RANKING_KEY: relevance
+      SORT_KEY: created_at
+      CACHE_KEY: "user:123"
+      JWT_TOKEN_EXPIRY: "3600"
+      REFRESH_TOKEN_TTL: 7d
+      PASSWORD_MIN_LENGTH: "12"
+      SESSION_SECRET_ROTATION_DAYS: "30"
+      POSTGRES_PASSWORD_FILE: /run/secrets/db_password
+      TOKEN_HEADER: X-Auth-Token
+      OAUTH_TOKEN_URL: https://auth.example.com/oauth/token
+      REQUIRE_PASSWORD: "yes"
+      STRIPE_PUBLISHABLE_KEY: pk_live_51HxYz2eZvKYlo2C0aBcDeFgH
+      DATABASE_URL: postgres://api:Pg4ssw0rdPlanted@db:5432/api
+      STRIPE_SECRET_KEY: sk_live_51HxYz2eZvKYlo2C0aBcDeFgHiJ
+      JWT_SIGNING_KEY: q8Zr3LmT0vXy7BnW2sKd9FgH4jPa6CeR
+      SMTP_PASSWORD: mail-pass-Planted7
+"#,
+    )
+    .unwrap();
+    std::fs::create_dir(dir.join("overlays")).unwrap();
+    std::fs::write(
+        dir.join("overlays/prod.yaml"),
+        "extends: prod\nsecret_store:\n  name: vault-prod\n  remote_key: \"prod/{{ service }}/{{ key }}\"\n",
+    )
+    .unwrap();
+    let secrets = [
+        "DATABASE_URL",
+        "STRIPE_SECRET_KEY",
+        "JWT_SIGNING_KEY",
+        "SMTP_PASSWORD",
+    ];
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_komply"))
+        .args(["convert", "-q", "--format", "json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let items = v["items"].as_array().unwrap();
+    let es = items
+        .iter()
+        .find(|o| o["kind"] == "ExternalSecret")
+        .unwrap();
+    let mut in_secret: Vec<&str> = es["spec"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["secretKey"].as_str().unwrap())
+        .collect();
+    in_secret.sort();
+    let mut want = secrets.to_vec();
+    want.sort();
+    assert_eq!(in_secret, want);
+    let cm = items.iter().find(|o| o["kind"] == "ConfigMap").unwrap();
+    assert_eq!(cm["data"].as_object().unwrap().len(), 13, "{}", cm["data"]);
+    // The linter agrees: the ConfigMap holds nothing it would report.
+    let cm_yaml = komply::yaml::to_yaml(cm);
+    let report = komply::lint::lint_text("cm.yaml", &cm_yaml, &komply::lint::Options::default());
+    assert!(
+        !report.findings.iter().any(|f| f.rule.id == "KP110"),
+        "KP110 on the generated ConfigMap"
+    );
+    // MIGRATION.md: the keys to create, per store and remote key, per environment.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_komply"))
+        .args(["migrate", "-q", "-o", "deploy"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(dir.join("deploy/MIGRATION.md")).unwrap();
+    let section = md
+        .split("## Secrets to create")
+        .nth(1)
+        .expect("a Secrets to create section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    assert!(
+        section.contains(
+            "| `ClusterSecretStore/secret-store` | `shop/api` | `DATABASE_URL`, `JWT_SIGNING_KEY`, `SMTP_PASSWORD`, `STRIPE_SECRET_KEY` | `ExternalSecret/api-secrets` |"
+        ),
+        "{section}"
+    );
+    for key in secrets {
+        assert!(
+            section.contains(&format!(
+                "| `ClusterSecretStore/vault-prod` | `prod/api/{key}` | (whole value) |"
+            )),
+            "prod's {key}:\n{section}"
+        );
+    }
+    for plain in [
+        "SORT_KEY",
+        "JWT_TOKEN_EXPIRY",
+        "POSTGRES_PASSWORD_FILE",
+        "NEW_CHECKOUT_FLAG_KEY",
+    ] {
+        assert!(!section.contains(plain), "{plain} listed:\n{section}");
+    }
+    for value in [
+        "Pg4ssw0rdPlanted",
+        "sk_live_51HxYz2eZvKYlo2C0aBcDeFgHiJ",
+        "mail-pass-Planted7",
+    ] {
+        assert!(!md.contains(value), "{value} in MIGRATION.md");
+    }
+}

@@ -73,7 +73,11 @@ impl Project<'_> {
     /// Whether a variable of `service` goes to its Secret: the policy says so, or its value
     /// holds another secret of the project (then it must not land in a ConfigMap either).
     pub(crate) fn env_is_secret(&self, service: &str, name: &str, value: &str) -> bool {
-        self.policy.is_secret(name, value) || !self.known.find_in(value, Some(service)).is_empty()
+        self.policy.is_secret(name, value)
+            || !self
+                .known
+                .find_in_except_words(value, Some(service))
+                .is_empty()
     }
 
     /// A config file's content for a ConfigMap: every secret value of the project and every
@@ -88,7 +92,7 @@ impl Project<'_> {
     ) -> String {
         let mut hits: Vec<(std::ops::Range<usize>, String)> = self
             .known
-            .find_in(&text, Some(service))
+            .find_in_except_words(&text, Some(service))
             .into_iter()
             .map(|(k, r)| (r, format!("the value of `{}`", k.name)))
             .collect();

@@ -43,6 +43,8 @@ struct Action {
     object: String,
     done: Done,
     secret_name: String,
+    /// The field's text before the replacement (to tell which compose key it came from).
+    original: String,
 }
 
 /// Reports and rewrites the reuse of secret values in one service's objects.
@@ -89,6 +91,17 @@ pub(crate) fn apply(
             for (secret, range) in hits {
                 out.push_str(&text[last..range.start]);
                 let done = replacement(p, svc, obj, &ptr, &text, range.start, &secret);
+                // A word (`disabled`) is replaced only where nothing is lost — `$(VAR)` in a
+                // command, `${VAR}` in a shell probe — never by the placeholder: a field
+                // equal to a word is more often a coincidence than a reuse.
+                if done.0 == Done::Placeholder
+                    && crate::secrets::registry::hideable(&secret.value)
+                        == crate::secrets::registry::Hide::Word
+                {
+                    out.push_str(&text[range.clone()]);
+                    last = range.end;
+                    continue;
+                }
                 match &done {
                     (Done::EnvRef { .. }, r) | (Done::Placeholder, r) => out.push_str(r),
                 }
@@ -97,6 +110,7 @@ pub(crate) fn apply(
                     object: display.clone(),
                     done: done.0,
                     secret_name: secret.name.clone(),
+                    original: text.clone(),
                 });
                 last = range.end;
             }
@@ -269,8 +283,8 @@ fn replacement(
 }
 
 /// The compose scalars of the service that hold a secret outside its own definition:
-/// (dotted path, span, secret).
-fn reuses<'a>(p: &'a Project, svc: &Service) -> Vec<(String, Span, &'a KnownSecret)> {
+/// (dotted path, span, secret, the scalar's text).
+fn reuses<'a>(p: &'a Project, svc: &Service) -> Vec<(String, Span, &'a KnownSecret, String)> {
     let mut out = Vec::new();
     let mut stack: Vec<String> = Vec::new();
     walk(&svc.node, &mut stack, &mut |path, node| {
@@ -295,7 +309,7 @@ fn reuses<'a>(p: &'a Project, svc: &Service) -> Vec<(String, Span, &'a KnownSecr
             return;
         }
         for (secret, _) in p.known.find_in(text, Some(&svc.name)) {
-            out.push((path.join("."), node.span, secret));
+            out.push((path.join("."), node.span, secret, text.to_string()));
         }
     });
     out
@@ -321,13 +335,15 @@ fn walk(node: &Node, path: &mut Vec<String>, f: &mut dyn FnMut(&[String], &Node)
     }
 }
 
-/// Which generated fields a compose key becomes (JSON pointer fragments).
-fn area(key: &str) -> &'static [&'static str] {
+/// Which generated fields a compose key can become (the rest of the pointer after the
+/// container), to tell two reuses of one value apart when their texts do not.
+fn area(key: &str, rest: &str) -> bool {
     match key {
-        "command" => &["/args/"],
-        "entrypoint" => &["/command/"],
-        "healthcheck" => &["Probe/"],
-        _ => &[],
+        "command" => rest.starts_with("/args/"),
+        "entrypoint" => rest.starts_with("/command/"),
+        "healthcheck" => rest.contains("Probe/"),
+        "working_dir" => rest == "/workingDir",
+        _ => true,
     }
 }
 
@@ -337,14 +353,99 @@ fn origin(secret: &KnownSecret) -> String {
         (Origin::ComposeSecret, _) => format!("the Compose secret `{}`", secret.name),
         (Origin::Interpolation, _) => format!("the secret-like variable `{}`", secret.name),
         (Origin::Shape, _) => secret.name.clone(),
+        (Origin::File, _) => format!("the secret-looking file `{}`", secret.name),
         _ => format!("the secret `{}`", secret.name),
     }
 }
 
+/// How likely the replacement `a` came from the compose scalar at `path` (dotted) holding
+/// `text`; `None` when it cannot have (the texts do not contain one another).
+fn score(path: &str, text: &str, a: &Action) -> Option<u8> {
+    // Names are lower-cased on the way (`hostname`): compare without case.
+    let (text, original) = (text.to_lowercase(), a.original.to_lowercase());
+    let related = original == text || text.contains(original.as_str()) || original.contains(&text);
+    if !related {
+        return None;
+    }
+    let mut score = 0;
+    if original == text {
+        score += 2;
+    } else if text.contains(original.as_str()) {
+        score += 1;
+    }
+    let key = path.split('.').next().unwrap_or_default();
+    let rest = container_of(&a.pointer).map(|(_, r)| r);
+    let last = a
+        .pointer
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .replace("~1", "/")
+        .replace("~0", "~");
+    let natural = match key {
+        "command" | "entrypoint" | "healthcheck" | "working_dir" => {
+            a.pointer.contains("/containers/") && rest.is_some_and(|r| area(key, r))
+        }
+        "extra_hosts" => a.pointer.contains("/hostAliases/"),
+        "hostname" | "domainname" => {
+            a.pointer.ends_with("/hostname") || a.pointer.ends_with("/subdomain")
+        }
+        "volumes" => a.pointer.ends_with("/mountPath"),
+        _ => [
+            "labels.",
+            "deploy.labels.",
+            "annotations.",
+            "x-komply.ingress.annotations.",
+        ]
+        .iter()
+        .any(|prefix| {
+            path.strip_prefix(prefix).is_some_and(|k| {
+                k == last
+                    && a.pointer.contains("/metadata/")
+                    && (!prefix.starts_with("x-komply") || a.object.starts_with("Ingress/"))
+            })
+        }),
+    };
+    if natural {
+        score += 4;
+    }
+    Some(score)
+}
+
+/// What to do instead, per compose key, where Kubernetes cannot read a Secret.
+fn fix(key: &str) -> &'static str {
+    match key {
+        "healthcheck" => {
+            "use `CMD-SHELL` and `$VAR` so the probe's shell reads it from the environment"
+        }
+        "command" | "entrypoint" => "pass it through an environment variable of the service",
+        "configs" => "keep files that hold secrets in `secrets:`",
+        _ => "keep secrets out of it",
+    }
+}
+
+/// One located warning per compose key that reused a secret value: where, and what the
+/// generated objects do instead.
 fn report(p: &Project, svc: &Service, actions: &[Action], warnings: &mut Vec<Diagnostic>) {
     let found = reuses(p, svc);
-    let mut said: Vec<String> = Vec::new();
-    for (path, span, secret) in &found {
+    // Each replacement is explained by the one compose key it most likely came from.
+    let owner: Vec<Option<usize>> = actions
+        .iter()
+        .map(|a| {
+            found
+                .iter()
+                .enumerate()
+                .filter_map(|(n, (path, _, secret, text))| {
+                    (secret.name == a.secret_name)
+                        .then(|| score(path, text, a))
+                        .flatten()
+                        .map(|s| (s, n))
+                })
+                .max_by_key(|(s, n)| (*s, std::cmp::Reverse(*n)))
+                .map(|(_, n)| n)
+        })
+        .collect();
+    for (n, (path, span, secret, _)) in found.iter().enumerate() {
         let key = path.split('.').next().unwrap_or_default();
         if key == "environment" {
             // A plain variable holding the value: the environment split moved it.
@@ -360,73 +461,83 @@ fn report(p: &Project, svc: &Service, actions: &[Action], warnings: &mut Vec<Dia
                 .code("secrets/reused")
                 .help("give each secret its own value, or read it from the one variable"),
             );
-            said.push(path.clone());
             continue;
         }
         let mine: Vec<&Action> = actions
             .iter()
-            .filter(|a| a.secret_name == secret.name)
-            .filter(|a| {
-                let frags = area(key);
-                frags.is_empty() || frags.iter().any(|f| a.pointer.contains(f))
-            })
+            .enumerate()
+            .filter(|(i, _)| owner[*i] == Some(n))
+            .map(|(_, a)| a)
             .collect();
-        let env_ref = mine.iter().find_map(|a| match &a.done {
-            Done::EnvRef { var, secret } => Some((var.clone(), secret.clone())),
-            Done::Placeholder => None,
-        });
-        let placeholder: Vec<String> = mine
-            .iter()
-            .filter(|a| a.done == Done::Placeholder)
-            .map(|a| format!("{} {}", a.object, a.pointer))
-            .collect();
-        let now = match (env_ref, placeholder.is_empty()) {
-            (Some((var, s)), true) if key == "healthcheck" => format!(
-                "the probe's shell reads it from the container's environment (`${{{var}}}`, from the Secret `{s}`)"
-            ),
-            (Some((var, s)), true) => format!(
-                "the container reads it from the Secret `{s}` through `$({var})`, which Kubernetes expands"
-            ),
-            _ => {
-                let fix = match key {
-                    "healthcheck" => {
-                        "use `CMD-SHELL` and `$VAR` so the probe's shell reads it from the environment"
+        if mine.is_empty()
+            && crate::secrets::registry::hideable(&secret.value)
+                == crate::secrets::registry::Hide::Word
+        {
+            // A word left where it was (see `apply`): `secrets/weak` says so at its definition.
+            continue;
+        }
+        let mut parts: Vec<String> = Vec::new();
+        let mut placeholders: Vec<String> = Vec::new();
+        for a in &mine {
+            match &a.done {
+                Done::EnvRef { var, secret: s } if a.pointer.contains("Probe/") => {
+                    let part = format!(
+                        "the probe's shell in {} {} reads it from the container's environment (`${{{var}}}`, from the Secret `{s}`)",
+                        a.object, a.pointer
+                    );
+                    if !parts.contains(&part) {
+                        parts.push(part);
                     }
-                    "command" | "entrypoint" => {
-                        "pass it through an environment variable of the service"
+                }
+                Done::EnvRef { var, secret: s } => {
+                    let part = format!(
+                        "{} {} reads it from the Secret `{s}` through `$({var})`, which Kubernetes expands",
+                        a.object, a.pointer
+                    );
+                    if !parts.contains(&part) {
+                        parts.push(part);
                     }
-                    "configs" => "keep files that hold secrets in `secrets:`",
-                    _ => "keep secrets out of it",
-                };
-                let at = if placeholder.is_empty() {
-                    "the generated objects".to_string()
-                } else {
-                    placeholder.join(", ")
-                };
-                format!(
-                    "Kubernetes cannot read it from a Secret there, so {at} {} the placeholder `{PLACEHOLDER}` instead; {fix}",
-                    if placeholder.len() > 1 { "have" } else { "has" }
-                )
+                }
+                Done::Placeholder => {
+                    let at = format!("{} {}", a.object, a.pointer);
+                    if !placeholders.contains(&at) {
+                        placeholders.push(at);
+                    }
+                }
             }
-        };
+        }
+        if !placeholders.is_empty() {
+            parts.push(format!(
+                "Kubernetes cannot read a Secret there, so {} {} the placeholder `{PLACEHOLDER}` instead; {}",
+                placeholders.join(", "),
+                if placeholders.len() > 1 { "have" } else { "has" },
+                fix(key)
+            ));
+        }
+        if parts.is_empty() {
+            parts.push("the generated objects do not carry this field".into());
+        }
         warnings.push(
             Diagnostic::warning(format!(
-                "service `{}`: `{path}` holds the value of {}; komply does not copy it: {now}",
+                "service `{}`: `{path}` holds the value of {}; komply does not copy it: {}",
                 svc.name,
-                origin(secret)
+                origin(secret),
+                parts.join("; ")
             ))
             .at(*span)
             .code("secrets/reused"),
         );
-        said.push(path.clone());
     }
-    if found.is_empty() {
-        // Not traceable to a compose key (a value the generator composed): say where it went.
-        let mut places: Vec<String> = actions
-            .iter()
-            .map(|a| format!("{} {}", a.object, a.pointer))
-            .collect();
-        places.dedup();
+    // Replacements no compose key of the service explains (a value the generator composed,
+    // or one from another service's definition): say where they went.
+    let mut places: Vec<String> = actions
+        .iter()
+        .zip(&owner)
+        .filter(|(_, o)| o.is_none())
+        .map(|(a, _)| format!("{} {}", a.object, a.pointer))
+        .collect();
+    places.dedup();
+    if !places.is_empty() {
         warnings.push(
             Diagnostic::warning(format!(
                 "service `{}`: the value of a secret would be written to {}; komply wrote `{PLACEHOLDER}` or a reference to the Secret instead",
@@ -456,7 +567,10 @@ pub(crate) fn weak(p: &Project, warnings: &mut Vec<Diagnostic>) {
         if e.span.is_synthetic() || said.contains(&e.value.as_str()) {
             continue;
         }
-        if !matches!(e.origin, Origin::Environment | Origin::ComposeSecret) {
+        if !matches!(
+            e.origin,
+            Origin::Environment | Origin::ComposeSecret | Origin::File
+        ) {
             continue;
         }
         let used_elsewhere = || {
@@ -475,7 +589,7 @@ pub(crate) fn weak(p: &Project, warnings: &mut Vec<Diagnostic>) {
                     .to_string(),
             ),
             Hide::Word if used_elsewhere() => Some(
-                "is a short word that the project also uses elsewhere: komply replaces fields equal to it, but cannot find it inside other text"
+                "is a short word that the project also uses elsewhere: komply reads it from the Secret in commands and shell probes, but leaves other fields equal to it, and text containing it, as they are"
                     .to_string(),
             ),
             _ => None,

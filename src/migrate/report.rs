@@ -217,18 +217,26 @@ fn secrets_section(md: &mut String, stores: &[(String, Vec<RemoteKey>)]) {
          before the pods start; a key without properties holds the whole value.\n"
     );
     let base = stores.first().map(|(_, k)| k.clone()).unwrap_or_default();
+    // A list item right after a table needs a blank line to end the table.
+    let mut after_table = false;
     for (i, (what, keys)) in stores.iter().enumerate() {
-        if i > 0 && *keys == base {
-            let _ = writeln!(md, "- `{what}`: the same keys as `base`.");
+        if (i > 0 && *keys == base) || keys.is_empty() {
+            if after_table {
+                md.push('\n');
+                after_table = false;
+            }
+            let what = if keys.is_empty() {
+                format!("- `{what}`: no ExternalSecret.")
+            } else {
+                format!("- `{what}`: the same keys as `base`.")
+            };
+            let _ = writeln!(md, "{what}");
             continue;
         }
         if i > 0 {
             md.push('\n');
         }
-        if keys.is_empty() {
-            let _ = writeln!(md, "- `{what}`: no ExternalSecret.");
-            continue;
-        }
+        after_table = true;
         let _ = writeln!(md, "`{what}`:\n");
         let _ = writeln!(md, "| store | remote key | properties | read by |");
         let _ = writeln!(md, "|---|---|---|---|");

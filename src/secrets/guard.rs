@@ -22,7 +22,7 @@ pub fn objects(objects: &mut [Value], known: &Known, warnings: &mut Vec<Diagnost
         );
         let mut at = String::new();
         walk(obj, &mut at, &mut |ptr, s| {
-            let hits = known.find_in(s, None);
+            let hits = known.find_in_except_words(s, None);
             if hits.is_empty() {
                 return;
             }

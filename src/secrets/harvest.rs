@@ -33,6 +33,8 @@ pub enum Origin {
     Shape,
     /// Build args, logging or driver options.
     Option,
+    /// A secret-looking file of the project that a service bind-mounts (`./certs/tls.key`).
+    File,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,18 +97,42 @@ impl Known {
     /// too short to tell from text and public names never count. When several definitions
     /// share a value, one of service `prefer`'s environment wins, then any environment one.
     pub fn find_in(&self, text: &str, prefer: Option<&str>) -> Vec<(&KnownSecret, Range<usize>)> {
+        self.find(text, prefer, true)
+    }
+
+    /// [`Known::find_in`] without words: a short letters-only secret (`disabled`, `secret`)
+    /// that equals another field is a coincidence more often than a reuse, and replacing that
+    /// field would break it (a feature flag, a label). For the decisions that change what an
+    /// object means: which variables move to the Secret, config file contents, the last guard.
+    pub fn find_in_except_words(
+        &self,
+        text: &str,
+        prefer: Option<&str>,
+    ) -> Vec<(&KnownSecret, Range<usize>)> {
+        self.find(text, prefer, false)
+    }
+
+    fn find(
+        &self,
+        text: &str,
+        prefer: Option<&str>,
+        words: bool,
+    ) -> Vec<(&KnownSecret, Range<usize>)> {
         let mut hits: Vec<(&KnownSecret, Range<usize>)> = Vec::new();
         for e in &self.entries {
             let ranges = match hideable(&e.value) {
                 Hide::TooShort => continue,
                 Hide::Word => {
-                    if text == e.value {
+                    if words && text == e.value {
                         vec![0..text.len()]
                     } else {
                         continue;
                     }
                 }
-                Hide::Yes => registry::occurrences(text, &e.value),
+                Hide::Yes => registry::name_forms(&e.value)
+                    .iter()
+                    .flat_map(|form| registry::occurrences(text, form))
+                    .collect(),
             };
             if ranges.is_empty() || self.is_public(&e.value) {
                 continue;
@@ -243,7 +269,7 @@ pub fn model(model: &crate::compose::model::Model, policy: &Policy) -> Known {
     add_public(&mut known.public, &model.name);
     for svc in &model.services {
         add_public(&mut known.public, &svc.name);
-        for v in [&svc.image, &svc.hostname].into_iter().flatten() {
+        if let Some(v) = &svc.image {
             add_public(&mut known.public, v);
         }
         let (forced_secret, forced_plain) = forced(svc.x_komply.as_ref());
@@ -289,10 +315,10 @@ fn scan_document(
             continue;
         };
         add_public(&mut known.public, &service);
-        for key in ["image", "container_name", "hostname"] {
-            if let Some(v) = svc.get(key).and_then(Node::scalar_string) {
-                add_public(&mut known.public, &v);
-            }
+        // Names others refer to. (A `hostname` or `container_name` is no such name: a secret
+        // there is replaced like anywhere else.)
+        if let Some(v) = svc.get("image").and_then(Node::scalar_string) {
+            add_public(&mut known.public, &v);
         }
         let (forced_secret, forced_plain) = forced(svc.get("x-komply"));
         let mut data: Vec<(&Node, Origin)> = Vec::new();
@@ -384,6 +410,73 @@ pub fn compose_document(doc: &Node, env: Option<&IndexMap<String, String>>) {
     known.register();
 }
 
+/// Loader hook for a run that fails before the compose files are read (a `.env` error): reads
+/// the compose files it would have read (`-f`, or the default names in the project
+/// directory) and the `env_file`s they name, and registers their secrets, so the error's
+/// message and code frame cannot print one of them. Best effort: unreadable files are skipped.
+pub fn before_failure(opts: &crate::compose::LoadOptions) {
+    let base = opts
+        .project_directory
+        .as_ref()
+        .map(|d| opts.working_dir.join(d))
+        .unwrap_or_else(|| opts.working_dir.clone());
+    let files: Vec<std::path::PathBuf> = if opts.files.is_empty() {
+        crate::compose::project::DEFAULT_FILES
+            .iter()
+            .map(|f| base.join(f))
+            .filter(|p| p.is_file())
+            .take(1)
+            .collect()
+    } else {
+        opts.files
+            .iter()
+            .map(|f| opts.working_dir.join(f))
+            .collect()
+    };
+    for file in files {
+        let Ok(text) = crate::fsio::read_text(&file) else {
+            continue;
+        };
+        let Ok(docs) = crate::yaml::parse_documents(
+            crate::yaml::SourceId::NONE,
+            &text,
+            &crate::yaml::Limits::default(),
+        ) else {
+            continue;
+        };
+        let dir = file.parent().unwrap_or(&base).to_path_buf();
+        for doc in &docs {
+            compose_document(doc, None);
+            for (_, svc) in doc.get("services").and_then(Node::as_map).unwrap_or(&[]) {
+                let env_files: Vec<String> = match svc.get("env_file").map(|n| &n.kind) {
+                    Some(NodeKind::Seq(items)) => items
+                        .iter()
+                        .filter_map(|i| {
+                            i.scalar_string()
+                                .or_else(|| i.get("path").and_then(Node::scalar_string))
+                        })
+                        .collect(),
+                    Some(_) => svc
+                        .get("env_file")
+                        .and_then(Node::scalar_string)
+                        .into_iter()
+                        .collect(),
+                    None => Vec::new(),
+                };
+                for f in env_files {
+                    if let Ok(t) = crate::fsio::read_text(&dir.join(&f)) {
+                        // Each entry registers itself as it is parsed (`dotenv_entry`).
+                        let _ = crate::compose::dotenv::parse_dotenv_raw(
+                            crate::yaml::SourceId::NONE,
+                            &t,
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Loader hook: one `.env` / `env_file` entry, as parsed.
 pub fn dotenv_entry(name: &str, value: &str) {
     if Policy::standard().is_secret(name, value) {
@@ -453,6 +546,7 @@ pub fn project(project: &crate::compose::Project, policy: &Policy) -> Known {
             }
         }
     }
+    files(project, &mut known);
     known.register();
     // What the loader registered under the built-in policy but this project calls plain.
     for (_, svc) in project
@@ -474,6 +568,82 @@ pub fn project(project: &crate::compose::Project, policy: &Policy) -> Known {
         }
     }
     known
+}
+
+/// The project's files that services read as files: a bind-mounted file that looks like a
+/// secret ([`super::policy::secret_looking_file`]: `*.key`, `*.pem`, `*password*`, a PEM private
+/// key…) is a secret as a whole; in any other bind-mounted file and in `configs:` files, the
+/// credential shapes are. Only small text files inside the project directory are read.
+fn files(project: &crate::compose::Project, known: &mut Known) {
+    let inside = |p: &Path| {
+        let dir = project.project_dir.canonicalize().ok();
+        p.canonicalize()
+            .ok()
+            .zip(dir)
+            .is_some_and(|(p, d)| p.starts_with(d))
+    };
+    let add_shapes = |known: &mut Known, text: &str, name: &str, span: Span| {
+        for f in shapes::find(text) {
+            known.add(KnownSecret {
+                value: text[f.range].to_string(),
+                name: format!("{} in `{name}`", f.shape.describe()),
+                service: None,
+                origin: Origin::Shape,
+                span,
+            });
+        }
+    };
+    let services = project
+        .canonical
+        .get("services")
+        .and_then(Node::as_map)
+        .unwrap_or(&[]);
+    for (_, svc) in services {
+        for v in svc.get("volumes").and_then(Node::as_seq).unwrap_or(&[]) {
+            if v.get("type").and_then(Node::as_str) != Some("bind") {
+                continue;
+            }
+            let Some(source) = v.get("source").and_then(Node::as_str) else {
+                continue;
+            };
+            let path = project.project_dir.join(source);
+            if !path.is_file() || !inside(&path) {
+                continue;
+            }
+            let Some(text) = secret_file(&path) else {
+                continue;
+            };
+            let shown = crate::source::display_path(&path);
+            if super::policy::secret_looking_file(&path, Some(&text)) {
+                for piece in secret_pieces(&text) {
+                    known.add(KnownSecret {
+                        value: piece,
+                        name: shown.clone(),
+                        service: None,
+                        origin: Origin::File,
+                        span: v.span,
+                    });
+                }
+            } else {
+                add_shapes(known, &text, &shown, v.span);
+            }
+        }
+    }
+    for (_, def) in project
+        .canonical
+        .get("configs")
+        .and_then(Node::as_map)
+        .unwrap_or(&[])
+    {
+        if let Some(file) = def.get("file").and_then(Node::as_str) {
+            let path = project.project_dir.join(file);
+            if inside(&path)
+                && let Some(text) = secret_file(&path)
+            {
+                add_shapes(known, &text, &crate::source::display_path(&path), def.span);
+            }
+        }
+    }
 }
 
 /// `komply config --redact`: the project as `docker compose config` prints it, with every

@@ -2,7 +2,7 @@
 //! become ExternalSecret entries), the linter (`secret-in-env`, `secret-in-configmap`) and the
 //! redactor all ask [`Policy::classify`], so they can never disagree.
 //!
-//! **The value shape decides together with the name** (decisions/0010):
+//! **The value shape decides together with the name** (decisions/0011):
 //! 1. A value with a credential *shape* (PEM private key, URL credentials, `password=` in a
 //!    connection string, JWT, known token prefix — [`super::shapes`]) is a secret under any name.
 //! 2. Values that are never secrets: empty, a reference (`${X}`, `$(X)`), a boolean, a URL

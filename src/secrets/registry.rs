@@ -4,7 +4,7 @@
 //! ([`super::frame`]). Wherever a registered value turns up — a label, a warning, a diff line,
 //! a SARIF message — it is replaced.
 //!
-//! Short values (decisions/0010): a value shorter than [`MIN_CHARS`] cannot be told from
+//! Short values (decisions/0011): a value shorter than [`MIN_CHARS`] cannot be told from
 //! ordinary text and is never replaced outside its own key (the generator warns about it
 //! instead). A value shorter than [`SUBSTRING_CHARS`] is replaced only as a whole token (no
 //! letter, digit or `_` on either side), so the password `admin` hides `admin` but not
@@ -83,9 +83,41 @@ pub fn occurs_in(hay: &str, secret: &str) -> bool {
     !occurrences(hay, secret).is_empty()
 }
 
+/// The value and the forms komply's name sanitisers make of it — a DNS label (lower case,
+/// other characters as `-`: `hostname`, object names) and a label value / data key (other
+/// characters as `_`) — so a secret written into a name is still found there.
+pub fn name_forms(value: &str) -> Vec<String> {
+    let mut out = vec![value.to_string()];
+    let mut dns = String::new();
+    for c in value.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            dns.push(c);
+        } else if !dns.ends_with('-') {
+            dns.push('-');
+        }
+    }
+    let underscored: String = value
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    for form in [dns.trim_matches('-').to_string(), underscored] {
+        if form.chars().count() >= SUBSTRING_CHARS && !out.contains(&form) {
+            out.push(form);
+        }
+    }
+    out
+}
+
 /// The encodings a value may be printed in.
 pub fn variants(value: &str) -> Vec<String> {
-    let mut out = vec![value.to_string()];
+    let mut out = name_forms(value);
     let json = serde_json::to_string(value).unwrap_or_default();
     out.push(json[1..json.len().saturating_sub(1).max(1)].to_string());
     out.push(value.replace('\'', "''"));
