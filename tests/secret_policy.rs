@@ -344,3 +344,156 @@ services:
         assert!(!md.contains(value), "{value} in MIGRATION.md");
     }
 }
+
+/// The one `secret_policy` block means the same in `.komply.yaml` (the linter), the project's
+/// `x-komply` and an overlay (the generator); `defaults: false` drops the name lists but never
+/// the value shapes; a misspelt key is an error at its line.
+#[test]
+fn the_policy_is_configured_the_same_way_everywhere() {
+    // (name, value, secret by default, secret under `names: [LDAP_BIND_*], not_names: [API_TOKEN]`,
+    //  secret under `defaults: false`)
+    let rows: [(&str, &str, bool, bool, bool); 4] = [
+        ("LDAP_BIND_VALUE", "bindvalue99", false, true, false),
+        ("API_TOKEN", "abc123def", true, false, false),
+        ("DB_PASSWORD", "hunter2x", true, true, false),
+        (
+            "GIT_REMOTE",
+            "https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/r",
+            true,
+            true,
+            true,
+        ),
+    ];
+    let custom = "{names: [\"LDAP_BIND_*\"], not_names: [API_TOKEN]}";
+    let none = "{defaults: false}";
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let env: String = rows
+        .iter()
+        .map(|(n, v, ..)| format!("      {n}: \"{v}\"\n"))
+        .collect();
+    let compose =
+        |x: &str| format!("{x}services:\n  app:\n    image: nginx:1.27\n    environment:\n{env}");
+    let secrets_of = |args: &[&str]| -> Vec<String> {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_komply"))
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let mut s: Vec<String> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["kind"] == "ExternalSecret")
+            .flat_map(|o| o["spec"]["data"].as_array().unwrap().clone())
+            .map(|d| d["secretKey"].as_str().unwrap().to_string())
+            .collect();
+        s.sort();
+        s
+    };
+    let want = |col: usize| -> Vec<String> {
+        let mut s: Vec<String> = rows
+            .iter()
+            .filter(|r| [r.2, r.3, r.4][col])
+            .map(|r| r.0.to_string())
+            .collect();
+        s.sort();
+        s
+    };
+    let flagged = |config: Option<&str>| -> Vec<String> {
+        let pod = format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  containers:\n    - name: app\n      image: nginx:1.27\n      env:\n{}",
+            rows.iter()
+                .map(|(n, v, ..)| format!("        - {{name: {n}, value: \"{v}\"}}\n"))
+                .collect::<String>()
+        );
+        let cfg = match config {
+            Some(c) => komply::lint::Config::from_yaml(&format!("secret_policy: {c}\n")).unwrap(),
+            None => komply::lint::Config::default(),
+        };
+        let opts = komply::lint::Options {
+            config: cfg,
+            ..Default::default()
+        };
+        let report = komply::lint::lint_text("pod.yaml", &pod, &opts);
+        let mut names: Vec<String> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == "KP109")
+            .filter_map(|f| {
+                rows.iter()
+                    .find(|r| {
+                        f.message.contains(&format!("variable {} ", r.0))
+                            || f.message.contains(&format!("variable {},", r.0))
+                    })
+                    .map(|r| r.0.to_string())
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    };
+    for (col, policy) in [(0, None), (1, Some(custom)), (2, Some(none))] {
+        // x-komply
+        let x = policy
+            .map(|p| format!("x-komply:\n  secret_policy: {p}\n"))
+            .unwrap_or_default();
+        std::fs::write(dir.join("compose.yaml"), compose(&x)).unwrap();
+        assert_eq!(
+            secrets_of(&["convert", "-q", "--format", "json"]),
+            want(col),
+            "x-komply {policy:?}"
+        );
+        // an overlay
+        std::fs::write(dir.join("compose.yaml"), compose("")).unwrap();
+        std::fs::create_dir_all(dir.join("overlays")).unwrap();
+        std::fs::write(
+            dir.join("overlays/qa.yaml"),
+            policy
+                .map(|p| format!("secret_policy: {p}\n"))
+                .unwrap_or_else(|| "labels: {}\n".into()),
+        )
+        .unwrap();
+        assert_eq!(
+            secrets_of(&["convert", "-q", "--format", "json", "-e", "qa"]),
+            want(col),
+            "overlay {policy:?}"
+        );
+        // .komply.yaml
+        assert_eq!(flagged(policy), want(col), ".komply.yaml {policy:?}");
+    }
+    // The legacy spelling: `secret_patterns` replaces the name lists.
+    std::fs::write(
+        dir.join("compose.yaml"),
+        compose("x-komply:\n  secret_patterns: [\"LDAP_BIND_*\"]\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        secrets_of(&["convert", "-q", "--format", "json"]),
+        ["GIT_REMOTE", "LDAP_BIND_VALUE"]
+    );
+    // A misspelt key of `.komply.yaml` is an error at its line.
+    std::fs::write(
+        dir.join(".komply.yaml"),
+        "secret_policy:\n  not_name: [X]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("pod.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_komply"))
+        .args(["lint", "pod.yaml"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(".komply.yaml:2:3") && err.contains("did you mean `not_names`?"),
+        "{err}"
+    );
+}

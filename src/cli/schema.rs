@@ -22,6 +22,9 @@ pub enum Which {
     KomplyFunction,
     /// The environment overlay format (`overlays/<env>.yaml`, `--overlay FILE`).
     Overlay,
+    /// The lint configuration (`.komply.yaml`: rules, ignores, secret policy).
+    #[value(name = "komply-config")]
+    KomplyConfig,
 }
 
 pub fn run(_ctx: &Ctx, args: SchemaArgs) -> Result<ExitCode> {
@@ -29,6 +32,7 @@ pub fn run(_ctx: &Ctx, args: SchemaArgs) -> Result<ExitCode> {
         Which::XKomply => write_stdout(crate::generate::xkomply::SCHEMA)?,
         Which::KomplyFunction => write_stdout(crate::krm::config::SCHEMA)?,
         Which::Overlay => write_stdout(crate::validate::OVERLAY_SCHEMA)?,
+        Which::KomplyConfig => write_stdout(crate::validate::LINT_CONFIG_SCHEMA)?,
     }
     Ok(ExitCode::SUCCESS)
 }

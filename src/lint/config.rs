@@ -113,6 +113,10 @@ impl Config {
             });
         };
         let span = doc.span;
+        let errors = crate::validate::validate_lint_config(&doc);
+        if !errors.is_empty() {
+            return Err(Failure(errors));
+        }
         let raw: RawConfig = serde_json::from_value(doc.to_json()).map_err(|e| {
             Diagnostic::error(format!("{shown}: invalid lint configuration: {e}")).at(span)
         })?;

@@ -33,6 +33,10 @@ static COMPILED: [OnceLock<Option<Compiled>>; SCHEMA_COUNT] =
     [const { OnceLock::new() }; SCHEMA_COUNT];
 static COMPOSE: OnceLock<Option<Compiled>> = OnceLock::new();
 static OVERLAY: OnceLock<Option<Compiled>> = OnceLock::new();
+static LINT_CONFIG: OnceLock<Option<Compiled>> = OnceLock::new();
+
+/// The lint configuration's schema (`schemas/komply-config.schema.json`, `.komply.yaml`).
+pub const LINT_CONFIG_SCHEMA: &str = include_str!("../../schemas/komply-config.schema.json");
 
 /// The overlay format's schema (`schemas/overlay.schema.json`).
 pub const OVERLAY_SCHEMA: &str = include_str!("../../schemas/overlay.schema.json");
@@ -69,6 +73,19 @@ pub(crate) fn overlay() -> Option<&'static Compiled> {
                 OVERLAY_SCHEMA,
                 Draft::Draft202012,
                 "schemas/overlay.schema.json",
+            )
+        })
+        .as_ref()
+}
+
+/// The lint configuration schema, compiled on first use.
+pub(crate) fn lint_config() -> Option<&'static Compiled> {
+    LINT_CONFIG
+        .get_or_init(|| {
+            compile(
+                LINT_CONFIG_SCHEMA,
+                Draft::Draft202012,
+                "schemas/komply-config.schema.json",
             )
         })
         .as_ref()
