@@ -25,6 +25,7 @@ fn def_name(reference: &str) -> Option<&str> {
 }
 
 fn main() {
+    version_with_commit();
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed={K8S_DIR}");
     println!("cargo:rerun-if-changed={CRD_DIR}");
@@ -147,6 +148,82 @@ fn main() {
         "pub(crate) static COMPOSE_SCHEMA: &str = include_str!(concat!(env!(\"OUT_DIR\"), \"/schemas/compose-spec.json\"));\n",
     );
     fs::write(out.join("schema_table.rs"), table).expect("write schema_table.rs");
+}
+
+/// `KOMPLY_VERSION`: the package version plus the commit it was built from, for `--version`
+/// (never in generated objects or reports, which must not change from commit to commit). The
+/// commit comes from, in order: `KOMPLY_BUILD_COMMIT` (release builds set it), `git` when this
+/// package is the repository's top level (a crate unpacked inside someone else's repository
+/// must not report their commit), or the `.cargo_vcs_info.json` that `cargo package` writes
+/// into crates and source tarballs. None of them: the bare version. Never fails the build.
+fn version_with_commit() {
+    println!("cargo:rerun-if-env-changed=KOMPLY_BUILD_COMMIT");
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    let commit = std::env::var("KOMPLY_BUILD_COMMIT")
+        .ok()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .or_else(commit_from_git)
+        .or_else(commit_from_vcs_info)
+        .map(|c| c.chars().take(12).collect::<String>());
+    match commit {
+        Some(c) => println!("cargo:rustc-env=KOMPLY_VERSION={version} ({c})"),
+        None => println!("cargo:rustc-env=KOMPLY_VERSION={version}"),
+    }
+}
+
+fn commit_from_git() -> Option<String> {
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR")?);
+    let out = std::process::Command::new("git")
+        .current_dir(&manifest_dir)
+        .args([
+            "rev-parse",
+            "--show-toplevel",
+            "--absolute-git-dir",
+            "--git-common-dir",
+            "HEAD",
+        ])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(out.stdout).ok()?;
+    let mut lines = text.lines();
+    let (top, git_dir, common, head) = (lines.next()?, lines.next()?, lines.next()?, lines.next()?);
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if !same(Path::new(top), &manifest_dir) {
+        return None;
+    }
+    // Rebuild when HEAD moves: HEAD itself (checkout), the branch it points to (commit), and
+    // packed-refs (a branch without a loose ref). Only existing files: cargo treats a missing
+    // one as changed on every build.
+    let git_dir = PathBuf::from(git_dir);
+    let common = git_dir.join(common);
+    let mut watch = vec![git_dir.join("HEAD"), common.join("packed-refs")];
+    if let Ok(head_file) = fs::read_to_string(git_dir.join("HEAD"))
+        && let Some(r) = head_file.trim().strip_prefix("ref: ")
+    {
+        watch.push(common.join(r));
+    }
+    for p in watch.iter().filter(|p| p.is_file()) {
+        println!("cargo:rerun-if-changed={}", p.display());
+    }
+    let head = head.trim();
+    (head.len() >= 7 && head.bytes().all(|b| b.is_ascii_hexdigit())).then(|| head.to_string())
+}
+
+fn commit_from_vcs_info() -> Option<String> {
+    let path = Path::new(".cargo_vcs_info.json");
+    if !path.is_file() {
+        return None;
+    }
+    println!("cargo:rerun-if-changed=.cargo_vcs_info.json");
+    let v: Value = serde_json::from_str(&fs::read_to_string(path).ok()?).ok()?;
+    v.pointer("/git/sha1")?.as_str().map(str::to_string)
 }
 
 struct Entry {

@@ -317,6 +317,19 @@ impl Builder<'_> {
     }
 }
 
+/// Marks a referenced-only object as made elsewhere, drawn outside the service groups with
+/// `note`: the one Secret of `secrets: generator`, which kustomize makes from `secrets.env`.
+pub fn made_elsewhere(g: &mut Graph, kind: &str, name: &str, note: &'static str) {
+    for n in g
+        .nodes
+        .iter_mut()
+        .filter(|n| n.kind == kind && n.name == name && n.note.is_some())
+    {
+        n.group = None;
+        n.note = Some(note);
+    }
+}
+
 /// Builds the graph of `objects`; `services[i]` is the compose service object `i` came from
 /// (from `generate::Output::services`; objects an overlay added may have none, then the
 /// `app.kubernetes.io/name` label is used when it names a known service).

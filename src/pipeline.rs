@@ -54,7 +54,7 @@ pub fn convert(req: &ConvertRequest) -> Result<Converted> {
     let mut model = Model::from_canonical(&project.canonical)?;
     let resolved = overlay::resolve(&project.project_dir, req.env.as_deref(), &req.overlays)?;
     if let Some(r) = &resolved {
-        r.prepare(&mut model)?;
+        r.prepare(&mut model, &project.project_dir)?;
     }
     // Every secret value of the project, registered before anything is generated or printed.
     let known = crate::secrets::harvest::project(&project, &generate::secret_policy(&model));

@@ -129,6 +129,9 @@ fn no_secret_value_leaks() {
         "MARKER_KEY_0b77",
         "MARKER_FILEPW_c41d",
         "MARKER_ENVSECRET_91aa",
+        // Secret-looking bind-mounted files of the mounts fixture (a PEM key, a .env file).
+        "MARKER_PEM_77de",
+        "MARKER_FILESECRET_19ab",
     ];
     let policy = komply::secrets::Policy::default();
     for (id, dir) in fixtures() {
@@ -186,6 +189,17 @@ fn no_secret_value_leaks() {
     )
     .unwrap();
     assert!(text.contains("MARKER_TOKEN_7f3a91") && text.contains("MARKER_URLPW_55c2"));
+    let mounts = root().join("tests/fixtures/generate/komply/mounts");
+    assert!(
+        std::fs::read_to_string(mounts.join("tls/site.key"))
+            .unwrap()
+            .contains("MARKER_PEM_77de")
+    );
+    assert!(
+        std::fs::read_to_string(mounts.join("app.env"))
+            .unwrap()
+            .contains("MARKER_FILESECRET_19ab")
+    );
 }
 
 fn objects_of(id: &str) -> Vec<Value> {
@@ -345,22 +359,31 @@ fn features_fixture_maps_what_it_says() {
 
 #[test]
 fn strict_turns_unsupported_keys_into_errors() {
-    let dir = root().join("tests/fixtures/generate/examples/shop");
-    let model = model_of(&dir);
+    let text = "name: p\nservices:\n  web:\n    image: nginx:1.27\n    ulimits: {nofile: 1024}\n";
+    let id = komply::source::sources().add_named("strict.yaml", text);
+    let docs = parse_documents(id, text, &Limits::default()).unwrap();
+    let model = Model::from_canonical(&docs[0]).unwrap();
     assert!(
         model
             .warnings
             .iter()
             .any(|w| w.code.as_deref() == Some("compose/unsupported-key")),
-        "shop uses depends_on"
+        "ulimits is unsupported"
     );
     let opts = GenerateOptions {
-        project_dir: dir,
         strict: true,
         ..Default::default()
     };
     let err = generate::generate(&model, &opts).expect_err("strict fails");
-    assert!(err.to_string().contains("depends_on"), "{err}");
+    assert!(err.to_string().contains("ulimits"), "{err}");
+    // depends_on is mapped now (wait init containers): the shop converts under --strict.
+    let dir = root().join("tests/fixtures/generate/examples/shop");
+    let strict = GenerateOptions {
+        project_dir: dir.clone(),
+        strict: true,
+        ..Default::default()
+    };
+    generate::generate(&model_of(&dir), &strict).expect("shop converts strictly");
 }
 
 #[test]

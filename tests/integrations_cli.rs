@@ -232,6 +232,14 @@ const KEPT_ITEM: &str = "- apiVersion: v1
 #[test]
 fn krm_generator_appends_the_objects_and_keeps_existing_items() {
     let tmp = shop();
+    // One service with a mount komply cannot carry over, so the conversion has a warning.
+    let compose = tmp.path().join("compose.yaml");
+    let text = std::fs::read_to_string(&compose).unwrap().replacen(
+        "services:\n",
+        "services:\n  agent:\n    image: ghcr.io/example/agent:1.0\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n",
+        1,
+    );
+    std::fs::write(&compose, text).unwrap();
     let input = resource_list(
         KEPT_ITEM,
         "  apiVersion: komply.dev/v1alpha1\n  kind: Komply\n  metadata: {name: shop}\n  spec:\n    compose: compose.yaml\n    path: k8s\n",
@@ -268,8 +276,8 @@ fn krm_generator_appends_the_objects_and_keeps_existing_items() {
     let conv = run_in(tmp.path(), &["convert", "-q", "--format", "json"], None);
     let want: serde_json::Value = serde_json::from_slice(&conv.stdout).unwrap();
     assert_eq!(items.len(), 1 + want["items"].as_array().unwrap().len());
-    // Conversion warnings become results (depends_on is dropped).
-    assert!(text.contains("depends_on"), "{text}");
+    // Conversion warnings become results (the host's docker socket is left out).
+    assert!(text.contains("docker.sock"), "{text}");
 }
 
 #[test]
@@ -560,10 +568,10 @@ fn migrate_writes_base_and_report_and_refuses_a_non_empty_directory() {
         }
     }
     assert!(
-        report
-            .lines()
-            .any(|l| l.starts_with("| `depends_on` |") && l.contains("| dropped |")),
-        "the depends_on row says it was dropped: {report}"
+        report.lines().any(|l| l.starts_with("| `depends_on` |")
+            && l.contains("| mapped |")
+            && l.contains("`wait-for-db`")),
+        "the depends_on row names the wait init containers: {report}"
     );
     assert!(
         !report.contains("change-me"),
@@ -734,4 +742,193 @@ fn migrate_writes_an_overlay_per_environment() {
         !tmp.path().join("d4").exists(),
         "nothing written when one environment fails"
     );
+}
+
+// ---- `secrets: generator` ---------------------------------------------------------------------
+
+/// A project with secret variables in two services, a Compose secret and a secret-looking
+/// bind-mounted file; every value is a planted marker that must never reach an output.
+fn generator_project() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path();
+    std::fs::create_dir(p.join("tls")).unwrap();
+    std::fs::write(
+        p.join("compose.yaml"),
+        "name: gen\nservices:\n  api:\n    image: ghcr.io/example/api:1.0.0\n    ports: [\"8080:8080\"]\n    environment:\n      API_TOKEN: planted-marker-env-1\n      DB_PASSWORD: planted-marker-env-2\n      LOG_LEVEL: info\n    secrets: [db_pass]\n    volumes:\n      - ./tls/site.key:/etc/tls/site.key:ro\n    depends_on: [db]\n  db:\n    image: postgres:16.4\n    environment:\n      POSTGRES_PASSWORD: planted-marker-env-3\nsecrets:\n  db_pass:\n    file: ./db_pass.txt\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("db_pass.txt"), "planted-marker-file-4\n").unwrap();
+    std::fs::write(
+        p.join("tls/site.key"),
+        "-----BEGIN PRIVATE KEY-----\nplanted-marker-file-5\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    tmp
+}
+
+fn every_file(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            every_file(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn convert_in_generator_mode_reads_one_secret_and_says_how_to_create_it() {
+    let tmp = generator_project();
+    let o = run_in(tmp.path(), &["convert", "--env", "dev"], None);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let (stdout, stderr) = (out(&o), err(&o));
+    assert!(!stdout.contains("planted-marker") && !stderr.contains("planted-marker"));
+    let objects = parse_yaml_stream(&stdout);
+    assert!(
+        objects.iter().all(|o| o["kind"] != "ExternalSecret"),
+        "no ExternalSecret in generator mode"
+    );
+    assert!(
+        objects.iter().all(|o| o["kind"] != "Secret"),
+        "convert writes no Secret: it would need the values"
+    );
+    let api = objects
+        .iter()
+        .find(|o| o["kind"] == "Deployment" && o["metadata"]["name"] == "api")
+        .unwrap();
+    let pod = &api["spec"]["template"]["spec"];
+    let env = pod["containers"][0]["env"].as_array().unwrap();
+    let refs: Vec<(String, String)> = env
+        .iter()
+        .map(|e| {
+            let r = &e["valueFrom"]["secretKeyRef"];
+            (
+                r["name"].as_str().unwrap().to_string(),
+                r["key"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            ("gen-secrets".to_string(), "api.API_TOKEN".to_string()),
+            ("gen-secrets".to_string(), "api.DB_PASSWORD".to_string())
+        ]
+    );
+    let secret_volume = pod["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "secrets")
+        .unwrap();
+    assert_eq!(secret_volume["secret"]["secretName"], "gen-secrets");
+    let keys: Vec<&str> = secret_volume["secret"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["db_pass", "tls_site.key"]);
+    assert!(
+        stderr.contains("warning[overlay/secret-generator]")
+            && stderr.contains("--> <preset dev>:")
+            && stderr.contains(
+                "keys: api.API_TOKEN, api.DB_PASSWORD, db.POSTGRES_PASSWORD, db_pass, tls_site.key"
+            )
+            && stderr.contains("kubectl create secret generic gen-secrets --from-env-file=secrets.env --from-file=db_pass=<file> --from-file=tls_site.key=<file>"),
+        "{stderr}"
+    );
+    // The output still lints clean.
+    std::fs::write(tmp.path().join("dev.yaml"), &stdout).unwrap();
+    let o = run_in(tmp.path(), &["lint", "dev.yaml"], None);
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    assert!(out(&o).contains(", 0 errors,"), "{}", out(&o));
+
+    // Other environments keep the ExternalSecrets; a user overlay can switch dev back.
+    let o = run_in(tmp.path(), &["convert", "-q", "--env", "prod"], None);
+    assert!(out(&o).contains("kind: ExternalSecret"));
+    std::fs::create_dir(tmp.path().join("overlays")).unwrap();
+    std::fs::write(tmp.path().join("overlays/dev.yaml"), "secrets: external\n").unwrap();
+    let o = run_in(tmp.path(), &["convert", "--env", "dev"], None);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(out(&o).contains("kind: ExternalSecret"));
+    assert!(!err(&o).contains("overlay/secret-generator"), "{}", err(&o));
+    std::fs::write(tmp.path().join("overlays/dev.yaml"), "secrets: vault\n").unwrap();
+    let o = run_in(tmp.path(), &["convert", "--env", "dev"], None);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("overlays/dev.yaml:1:"), "{}", err(&o));
+}
+
+#[test]
+fn migrate_in_generator_mode_writes_a_secret_generator_keys_only() {
+    let tmp = generator_project();
+    let o = run_in(
+        tmp.path(),
+        &[
+            "migrate",
+            "-q",
+            "compose.yaml",
+            "--out",
+            "deploy",
+            "--envs",
+            "dev,prod",
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let dev = tmp.path().join("deploy/overlays/dev");
+    let k = std::fs::read_to_string(dev.join("kustomization.yaml")).unwrap();
+    let generator = k.split("secretGenerator:\n").nth(1).expect(&k);
+    assert_eq!(
+        generator,
+        "  - name: gen-secrets\n    options:\n      labels:\n        app.kubernetes.io/instance: gen\n        app.kubernetes.io/managed-by: komply\n        app.kubernetes.io/part-of: gen\n        komply.dev/env: dev\n    envs:\n      - secrets.env\n    files:\n      - db_pass=secrets/db_pass\n      - tls_site.key=secrets/tls_site.key\n"
+    );
+    // The base's ExternalSecrets are deleted in this overlay.
+    assert!(
+        k.contains("- path: delete-api-secrets-externalsecret.yaml")
+            && k.contains("- path: delete-db-secrets-externalsecret.yaml"),
+        "{k}"
+    );
+    let example = std::fs::read_to_string(dev.join("secrets.env.example")).unwrap();
+    let keys: Vec<&str> = example
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "api.API_TOKEN=",
+            "api.DB_PASSWORD=",
+            "db.POSTGRES_PASSWORD="
+        ]
+    );
+    assert!(example.contains("#   secrets/db_pass\n#   secrets/tls_site.key\n"));
+    let ignore = std::fs::read_to_string(dev.join(".gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "secrets.env") && ignore.lines().any(|l| l == "secrets/"));
+    assert!(
+        !dev.join("secrets.env").exists(),
+        "komply never writes the values file"
+    );
+    // prod keeps its ExternalSecrets and has no generator.
+    let prod = std::fs::read_to_string(tmp.path().join("deploy/overlays/prod/kustomization.yaml"))
+        .unwrap();
+    assert!(!prod.contains("secretGenerator"));
+    assert!(
+        !tmp.path()
+            .join("deploy/overlays/prod/secrets.env.example")
+            .exists()
+    );
+    // MIGRATION.md lists the keys to fill, per environment.
+    let report = std::fs::read_to_string(tmp.path().join("deploy/MIGRATION.md")).unwrap();
+    assert!(report.contains("## Secrets of `overlays/dev/` (`secrets: generator`)"));
+    assert!(report.contains("- `api.DB_PASSWORD`: `DB_PASSWORD` of service `api`"));
+    assert!(report.contains("- `secrets/tls_site.key`: the whole file `tls_site.key`"));
+    // No value anywhere.
+    let mut files = Vec::new();
+    every_file(&tmp.path().join("deploy"), &mut files);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(!text.contains("planted-marker"), "{}", f.display());
+    }
 }

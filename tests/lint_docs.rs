@@ -56,7 +56,12 @@ fn rule_docs_are_up_to_date() {
             "docs/rules/{name} is stale: UPDATE_RULE_DOCS=1 cargo test --test lint_docs"
         );
     }
-    let extra: Vec<&String> = on_disk.keys().filter(|k| !want.contains_key(*k)).collect();
+    // Hand-written pages that sit beside the generated ones.
+    const HAND_WRITTEN: &[&str] = &["peer-coverage.md"];
+    let extra: Vec<&String> = on_disk
+        .keys()
+        .filter(|k| !want.contains_key(*k) && !HAND_WRITTEN.contains(&k.as_str()))
+        .collect();
     assert!(
         extra.is_empty(),
         "docs/rules has pages for no rule: {extra:?}"

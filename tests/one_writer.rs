@@ -1,5 +1,5 @@
 //! Every byte komply writes goes through `src/out.rs`, which redacts secret values (SPEC §3,
-//! decisions/0011). This test keeps it that way: outside the files allowed below, no code
+//! decisions/0015). This test keeps it that way: outside the files allowed below, no code
 //! (tests modules excepted) may print, open stdout / stderr for writing, write a file or read
 //! stdin on its own. A new output path that needs one of these must go through `komply::out`.
 

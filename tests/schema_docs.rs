@@ -58,6 +58,20 @@ const PAGES: &[Page] = &[
                 editor completion. Inline exemptions are annotations: \
                 `ignore.komply.dev/<rule id or name>: \"<reason>\"` on an object or its pod template.",
     },
+    Page {
+        headings: &[
+            ("finding", "A finding: `findings[]`"),
+            ("object", "The object of a finding: `findings[].object`"),
+            ("summary", "The counts: `summary`"),
+        ],
+        schema: "schemas/lint-report.schema.json",
+        doc: "docs/lint-report-reference.md",
+        title: "JSON lint report reference",
+        intro: "What `komply lint --format json` and `komply check --format json` print. \
+                `komply schema lint-report` prints this schema; tests/code_scanning.rs validates \
+                real reports against it. For GitHub code scanning use `--format sarif` instead \
+                (docs/github-actions.md).",
+    },
 ];
 
 fn root() -> PathBuf {

@@ -38,6 +38,10 @@ pub struct CheckArgs {
     /// Ignore `ignore.komply.dev/<rule>` annotations.
     #[arg(long)]
     pub no_inline_ignores: bool,
+    /// SARIF `automationDetails.id`: code scanning keeps each category's alerts apart
+    /// [default: komply/check, or komply/check/<env> with --env].
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, args: CheckArgs) -> crate::diag::Result<ExitCode> {
@@ -54,6 +58,15 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> crate::diag::Result<ExitCode> {
             if !ctx.quiet {
                 ctx.report(&converted.project.warnings);
                 ctx.report(&converted.output.warnings);
+                let report = crate::deployability::Report::build(
+                    &converted.output.objects,
+                    converted
+                        .project
+                        .warnings
+                        .iter()
+                        .chain(&converted.output.warnings),
+                );
+                crate::out::stderr(&report.text());
             }
             let objects = from_compose::objects(&converted, Span::SYNTHETIC);
             let mut report = crate::lint::lint_objects(objects, &opts);
@@ -83,7 +96,14 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> crate::diag::Result<ExitCode> {
     let text = if ctx.quiet && args.format == Format::Text {
         output::findings_text(&report, color)
     } else {
-        output::render(&report, args.format, color)
+        let category = args
+            .sarif_category
+            .clone()
+            .unwrap_or_else(|| match &args.env.env {
+                Some(env) => format!("komply/check/{env}"),
+                None => "komply/check".to_string(),
+            });
+        output::render_in(&report, args.format, color, &category)
     };
     write_stdout(&text)?;
     Ok(ExitCode::from(super::lint::exit_code(

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use super::compose_args::ComposeArgs;
 use super::env_args::EnvArgs;
 use super::{Ctx, write_stdout};
+use crate::deployability::Report;
 use crate::diag::{Diagnostic, Failure, Result};
 use crate::generate::{self, Format};
 use crate::pipeline::{convert, convert_every_env, distinct_warnings};
@@ -58,7 +59,10 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
         }
         let all = convert_every_env(&req, &ctx.progress("environments"))?;
         if !ctx.quiet {
-            ctx.report(&distinct_warnings(&all));
+            let warnings = distinct_warnings(&all);
+            ctx.report(&warnings);
+            let report = Report::build(all.iter().flat_map(|c| &c.output.objects), &warnings);
+            crate::out::stderr(&report.text());
         }
         let dir = PathBuf::from(&args.output);
         let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
@@ -82,6 +86,9 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
     if !ctx.quiet {
         ctx.report(&project.warnings);
         ctx.report(&out.warnings);
+        // stdout stays clean YAML: the checklist goes where the warnings go.
+        let report = Report::build(&out.objects, project.warnings.iter().chain(&out.warnings));
+        crate::out::stderr(&report.text());
     }
     if args.output == "-" {
         write_stdout(&generate::render(&out.objects, format))?;

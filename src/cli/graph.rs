@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: GraphArgs) -> Result<ExitCode> {
             .iter()
             .map(|c| {
                 let env = c.env.clone().unwrap_or_default();
-                let g = graph::build(&env, &c.output.objects, &c.output.services);
+                let g = graph_of(&env, &c.output);
                 (env, g)
             })
             .collect();
@@ -67,7 +67,7 @@ pub fn run(ctx: &Ctx, args: GraphArgs) -> Result<ExitCode> {
     if let Some(env) = &converted.env {
         title.push_str(&format!(" ({env})"));
     }
-    let g = graph::build(&title, &out.objects, &out.services);
+    let g = graph_of(&title, out);
     write_stdout(&graph::render(&g, args.format))?;
     ctx.verbose_sources();
     ctx.verbose(format!(
@@ -77,4 +77,13 @@ pub fn run(ctx: &Ctx, args: GraphArgs) -> Result<ExitCode> {
         started.elapsed()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The graph of one conversion; the Secret of `secrets: generator` is drawn as kustomize's.
+fn graph_of(title: &str, out: &crate::generate::Output) -> graph::Graph {
+    let mut g = graph::build(title, &out.objects, &out.services);
+    if let Some(s) = &out.secret_generator {
+        graph::made_elsewhere(&mut g, "Secret", &s.name, "made by secretGenerator");
+    }
+    g
 }

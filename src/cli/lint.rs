@@ -25,6 +25,9 @@ pub struct LintArgs {
     /// Ignore `ignore.komply.dev/<rule>` annotations.
     #[arg(long)]
     pub no_inline_ignores: bool,
+    /// SARIF `automationDetails.id`: code scanning keeps each category's alerts apart.
+    #[arg(long, value_name = "CATEGORY", default_value = "komply/lint")]
+    pub sarif_category: String,
     /// Benchmark floor: read and parse the inputs, run no rule, print the object count.
     #[arg(long, hide = true)]
     pub parse_only: bool,
@@ -119,8 +122,15 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
     {
         use std::io::Write;
         let mut out = crate::out::stdout_stream();
-        match output::write(&report, args.format, color, findings_only, &mut out)
-            .and_then(|()| out.flush())
+        match output::write_in(
+            &report,
+            args.format,
+            color,
+            findings_only,
+            &args.sarif_category,
+            &mut out,
+        )
+        .and_then(|()| out.flush())
         {
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
                 return Err(crate::diag::Failure::msg(format!(

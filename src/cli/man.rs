@@ -17,7 +17,10 @@ pub struct ManArgs {
 
 /// Every page: (file name, roff text), the top-level command first, then depth-first.
 pub fn pages() -> Vec<(String, String)> {
-    let mut cmd = super::command().disable_help_subcommand(true);
+    // The bare version: a page must not change from commit to commit.
+    let mut cmd = super::command()
+        .disable_help_subcommand(true)
+        .version(env!("CARGO_PKG_VERSION"));
     cmd.build();
     let mut out = Vec::new();
     collect(&cmd, &mut out);

@@ -31,7 +31,8 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 #[derive(Parser, Debug)]
 #[command(
     name = "komply",
-    version,
+    // The package version and the commit (build.rs); `komply man` prints the bare version.
+    version = env!("KOMPLY_VERSION"),
     about = "Docker Compose → production Kubernetes manifests, and a Kubernetes linter",
     long_about = "komply turns Docker Compose projects plus per-environment overlays into production \
                   Kubernetes manifests, and lints Kubernetes manifests. One static binary: no cluster, \
@@ -108,8 +109,10 @@ pub enum Command {
         after_help = "Example:\n  komply config -f compose.yaml -f compose.prod.yaml --format json"
     )]
     Config(config::ConfigArgs),
-    /// Print a JSON Schema komply reads (`x-komply`), for editor completion.
-    #[command(after_help = "Example:\n  komply schema x-komply > x-komply.schema.json")]
+    /// Print a JSON Schema of a komply format (`x-komply`, overlays, the JSON lint report…).
+    #[command(
+        after_help = "Examples:\n  komply schema x-komply > x-komply.schema.json      # editor completion\n  komply schema lint-report                         # what --format json prints"
+    )]
     Schema(schema::SchemaArgs),
     /// KRM function (kpt, kustomize): a ResourceList on stdin, a ResourceList on stdout.
     #[command(
@@ -137,22 +140,55 @@ pub fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()
 }
 
+/// True when the program was started as `kubectl-komply` (a kubectl plugin).
+fn invoked_as_kubectl_plugin() -> bool {
+    std::env::args_os()
+        .next()
+        .and_then(|argv0| {
+            let stem = std::path::Path::new(&argv0)
+                .file_stem()?
+                .to_str()?
+                .to_string();
+            Some(stem == "kubectl-komply")
+        })
+        .unwrap_or(false)
+}
+
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
-    let args: Vec<std::ffi::OsString> = match krm::invoked_as_plugin() {
-        Some(rest) => ["komply".into(), "kustomize-plugin".into()]
+    match krm::invoked_as_plugin() {
+        Some(rest) => run(["komply".into(), "kustomize-plugin".into()]
             .into_iter()
             .chain(rest)
-            .collect(),
-        None => std::env::args_os().collect(),
-    };
-    run(args)
+            .collect()),
+        // kubectl runs `kubectl-komply` for `kubectl komply …` (krew installs it under that
+        // name): usage and errors then say `kubectl komply`.
+        None if invoked_as_kubectl_plugin() => {
+            run_as(std::env::args_os().collect(), Some("kubectl komply"))
+        }
+        None => run(std::env::args_os().collect()),
+    }
 }
 
 /// Runs one command line (`args[0]` is the program name). Every byte it writes goes through
 /// [`crate::out`], so [`crate::out::capture`] can run it in-process.
 pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
+    run_as(args, None)
+}
+
+/// [`run`], with usage and errors naming the program `bin_name` when given.
+fn run_as(args: Vec<std::ffi::OsString>, bin_name: Option<&'static str>) -> ExitCode {
+    let parsed = match bin_name {
+        Some(name) => {
+            use clap::FromArgMatches;
+            command()
+                .bin_name(name)
+                .try_get_matches_from(args)
+                .and_then(|m| Cli::from_arg_matches(&m))
+        }
+        None => Cli::try_parse_from(args),
+    };
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let color = e.use_stderr() && std::io::stderr().is_terminal();

@@ -1,4 +1,5 @@
-//! `komply schema`: prints the JSON Schemas of komply's own input formats.
+//! `komply schema`: prints the JSON Schemas of komply's own formats: what it reads, and the
+//! JSON report it writes.
 
 use std::process::ExitCode;
 
@@ -25,6 +26,9 @@ pub enum Which {
     /// The lint configuration (`.komply.yaml`: rules, ignores, secret policy).
     #[value(name = "komply-config")]
     KomplyConfig,
+    /// The report of `komply lint --format json` and `komply check --format json`.
+    #[value(name = "lint-report")]
+    LintReport,
 }
 
 pub fn run(_ctx: &Ctx, args: SchemaArgs) -> Result<ExitCode> {
@@ -33,6 +37,7 @@ pub fn run(_ctx: &Ctx, args: SchemaArgs) -> Result<ExitCode> {
         Which::KomplyFunction => write_stdout(crate::krm::config::SCHEMA)?,
         Which::Overlay => write_stdout(crate::validate::OVERLAY_SCHEMA)?,
         Which::KomplyConfig => write_stdout(crate::validate::LINT_CONFIG_SCHEMA)?,
+        Which::LintReport => write_stdout(crate::lint::output::REPORT_SCHEMA)?,
     }
     Ok(ExitCode::SUCCESS)
 }

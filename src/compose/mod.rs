@@ -86,7 +86,7 @@ pub struct Project {
 /// Loads a Compose project the way `docker compose config` does.
 pub fn load(opts: &LoadOptions) -> Result<Project> {
     // A `.env` error stops the run before any compose file is read: register their secrets
-    // first, so the error cannot print one (decisions/0011).
+    // first, so the error cannot print one (decisions/0015).
     let setup =
         project::setup(opts).inspect_err(|_| crate::secrets::harvest::before_failure(opts))?;
     let mut ctx = Ctx {

@@ -237,15 +237,15 @@ pub fn classify_key(key: &str) -> KeyUse {
         | "pull_policy" | "read_only" | "restart" | "scale" | "secrets" | "stdin_open"
         | "stop_grace_period" | "sysctls" | "tmpfs" | "tty" | "user" | "volumes"
         | "working_dir" | "x-komply" => Mapped,
+        // Read from the service's node by the generator: wait init containers
+        // (generate/start_order.rs), alias Services and reachability (generate/reach.rs).
+        "depends_on" | "links" => Mapped,
         // Resolved by the loader before we see the project, or build-time only.
         "build" | "develop" | "env_file" | "extends" | "label_file" | "profiles" | "platform"
         | "container_name" | "pull_refresh_after" | "attach" => Resolved,
-        "depends_on" => Unsupported(
-            "Kubernetes starts pods independently; readiness probes and retries replace start order",
+        "external_links" => Unsupported(
+            "containers outside the project are not in the cluster; point the service at their address instead",
         ),
-        "links" | "external_links" => {
-            Unsupported("every Service is reachable by its DNS name; links are not needed")
-        }
         "logging" => Unsupported("logging is configured by the cluster, not per pod"),
         "ulimits" => Unsupported("Kubernetes has no per-pod ulimits"),
         "devices" | "device_cgroup_rules" | "gpus" => {
@@ -723,6 +723,8 @@ fn read_service(r: &mut Reader, name: &str, node: &Node) -> Option<Service> {
             }
             "cpus" => cpus = r.string(v, "cpus").and_then(|c| c.parse::<f64>().ok()),
             "x-komply" => s.x_komply = Some(v.clone()),
+            // Kept in `node`, read where they are used (see classify_key).
+            "depends_on" | "links" => {}
             _ => {
                 // classify_key said Mapped but no arm reads it: a programming error surfaced
                 // as a warning rather than silence.

@@ -385,7 +385,13 @@ pub struct SecurityContext {
     pub privileged: bool,
     pub read_only_root_filesystem: bool,
     pub run_as_non_root: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_as_user: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run_as_group: Option<i64>,
     pub capabilities: Capabilities,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seccomp_profile: Option<SeccompProfile>,
 }
 
 #[derive(Serialize, Debug, Clone, Default)]
@@ -424,6 +430,20 @@ pub enum VolumeSource {
     EmptyDir(EmptyDir),
     ConfigMap(KeyedVolume),
     Secret(SecretVolume),
+    Projected(ProjectedVolume),
+}
+
+/// Several ConfigMaps / Secrets in one directory.
+#[derive(Serialize, Debug, Clone)]
+pub struct ProjectedVolume {
+    pub sources: Vec<VolumeProjection>,
+}
+
+#[derive(Serialize, Debug, Clone)]
+#[serde(rename_all = "camelCase")]
+pub enum VolumeProjection {
+    ConfigMap(KeyedVolume),
+    Secret(KeyedVolume),
 }
 
 #[derive(Serialize, Debug, Clone, Default)]

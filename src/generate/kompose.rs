@@ -130,9 +130,16 @@ pub fn read(
             "init.containers.command" => h.init_command = val,
             "security-context.fsgroup" => h.fsgroup = val,
             "serviceaccount-name" => h.service_account = val,
+            "volume.type" => warnings.push(
+                Diagnostic::warning(format!(
+                    "label `{k}` is not supported by komply and is ignored"
+                ))
+                .at(span)
+                .code(crate::compose::model::UNSUPPORTED_KEY)
+                .help("komply decides each bind mount from what it holds: config files and small directories become ConfigMaps, secret-looking files ExternalSecret keys, data directories persistent storage (docs/generate.md, \"Bind mounts\")"),
+            ),
             "service.group"
             | "service.name_override"
-            | "volume.type"
             | "volume.subpath"
             | "volume.selector"
             | "controller.port.expose"

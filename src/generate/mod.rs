@@ -8,15 +8,21 @@
 //! (Deployment / StatefulSet / Job / CronJob), PodDisruptionBudget, HorizontalPodAutoscaler,
 //! Ingress. No timestamps, argv or tool version ever appear in objects.
 
+mod dockerfile;
+pub mod image_profile;
 pub mod k8s;
 mod kompose;
+mod mounts;
 pub mod naming;
+mod probe_checks;
 mod probes;
+mod reach;
 mod reuse;
 mod service;
+mod start_order;
 pub mod xkomply;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -46,6 +52,22 @@ pub struct Output {
     /// provenance `komply lint` uses to map findings back to compose lines.
     pub services: Vec<Option<String>>,
     pub warnings: Vec<Diagnostic>,
+    /// Set by an environment with `secrets: generator` (overlay): the one Secret the pods read
+    /// instead of the ExternalSecrets, which `komply migrate` writes as a secretGenerator.
+    pub secret_generator: Option<SecretGenerator>,
+}
+
+/// The Secret of an environment in `secrets: generator` mode: its name and keys, never values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SecretGenerator {
+    pub name: String,
+    pub namespace: Option<String>,
+    /// The project's labels (part-of, instance, managed-by), for the generated Secret.
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Keys of environment variables (`<service>.<VARIABLE>`), with the service and variable.
+    pub env_keys: Vec<(String, String, String)>,
+    /// Keys holding whole files (Compose secrets, secret-looking bind-mounted files).
+    pub file_keys: Vec<String>,
 }
 
 /// Output format of [`render`] / [`files`].
@@ -67,6 +89,12 @@ pub(crate) struct Project<'a> {
     pub store_name: String,
     pub store_kind: String,
     pub remote_key: String,
+    /// What each service's bind mounts become (by service name).
+    pub mounts: BTreeMap<String, mounts::Plan>,
+    /// Who reaches whom: implied / alias Services, renamed hosts, wait endpoints.
+    pub reach: reach::Reach,
+    /// The project's default `wait_for`.
+    pub wait_for: Option<xkomply::WaitFor>,
 }
 
 impl Project<'_> {
@@ -80,16 +108,20 @@ impl Project<'_> {
                 .is_empty()
     }
 
-    /// A config file's content for a ConfigMap: every secret value of the project and every
-    /// credential shape replaced by the placeholder, with a located warning.
-    pub(crate) fn config_content(
+    /// A file's content for a ConfigMap (a Compose config, a bind-mounted file): host names
+    /// rewritten ([`reach::Reach::rewrite_file`]), then every secret value of the project and
+    /// every credential shape replaced by the placeholder, with a located warning — before the
+    /// config hash is computed (the hash must not be a function of a secret). `what` names the
+    /// file for the warning ("config `app`").
+    pub(crate) fn file_content(
         &self,
         service: &str,
-        config: &str,
+        what: &str,
         span: crate::yaml::Span,
-        text: String,
+        text: &str,
         warnings: &mut Vec<Diagnostic>,
     ) -> String {
+        let text = self.reach.rewrite_file(service, text, span, warnings);
         let mut hits: Vec<(std::ops::Range<usize>, String)> = self
             .known
             .find_in_except_words(&text, Some(service))
@@ -105,7 +137,7 @@ impl Project<'_> {
         hits.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
         let mut out = String::new();
         let mut last = 0;
-        let mut what: Vec<String> = Vec::new();
+        let mut found: Vec<String> = Vec::new();
         for (r, w) in hits {
             if r.start < last {
                 continue;
@@ -113,14 +145,14 @@ impl Project<'_> {
             out.push_str(&text[last..r.start]);
             out.push_str(crate::secrets::PLACEHOLDER);
             last = r.end;
-            if !what.contains(&w) {
-                what.push(w);
+            if !found.contains(&w) {
+                found.push(w);
             }
         }
         out.push_str(&text[last..]);
         let msg = format!(
-            "config `{config}` holds {}: the ConfigMap of service `{service}` has the placeholder `{}` in its place",
-            what.join(", "),
+            "{what} holds {}: the ConfigMap of service `{service}` has the placeholder `{}` in its place",
+            found.join(", "),
             crate::secrets::PLACEHOLDER
         );
         if !warnings.iter().any(|w| w.message == msg) {
@@ -153,22 +185,30 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
     };
     let namespace = opts.namespace.clone().or(px.namespace.clone());
     let store = px.secret_store.clone().unwrap_or_default();
+    let policy = policy_of(&px);
+    // Bind mounts are decided first (they read the project's files), then who reaches whom
+    // (which also reads the config files the mounts carry).
+    let mount_plans = mounts::plan_all(model, &opts.project_dir, &policy);
+    let reach = reach::Reach::analyze(model, &mount_plans, &opts.project_dir);
     let project = Project {
         model,
         opts,
         namespace: namespace.clone(),
-        policy: policy_of(&px),
         known: {
             let mut k = opts.known.clone();
-            k.merge(&crate::secrets::harvest::model(model, &policy_of(&px)));
+            k.merge(&crate::secrets::harvest::model(model, &policy));
             k
         },
+        policy,
         store_name: store.name.unwrap_or_else(|| "secret-store".into()),
         store_kind: store.kind.unwrap_or_else(|| "ClusterSecretStore".into()),
         remote_key: px
             .remote_key
             .clone()
             .unwrap_or_else(|| "{project}/{service}".into()),
+        mounts: mount_plans,
+        reach,
+        wait_for: px.wait_for.clone(),
     };
 
     reuse::weak(&project, &mut warnings);
@@ -220,6 +260,7 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
     for svc in &model.services {
         match service::build(&project, svc, &mut claimed, &mut warnings) {
             Ok(mut objs) => {
+                image_profile::apply(&project, svc, &mut objs, &mut warnings, &mut errors);
                 reuse::apply(&project, svc, &mut objs, &mut warnings);
                 objects.extend(objs);
                 services.resize(objects.len(), Some(svc.name.clone()));
@@ -227,6 +268,8 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
             Err(e) => errors.extend(e),
         }
     }
+
+    probe_checks::check(model, &objects, &services, &mut warnings);
 
     if opts.strict {
         for w in warnings.iter_mut() {
@@ -245,6 +288,7 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
         objects,
         services,
         warnings,
+        secret_generator: None,
     })
 }
 
@@ -271,6 +315,33 @@ fn policy_of(px: &xkomply::ProjectX) -> crate::secrets::Policy {
         cfg.merge(p);
     }
     Policy::new(&cfg)
+}
+
+/// What each bind mount of the project becomes: `(service, target, became)` with `became` one of
+/// `configmap`, `secret`, `storage`, `emptydir`, `reported` (see `generate/mounts.rs`). The same
+/// decisions [`generate`] makes, for reports and measurements.
+pub fn bind_mounts(model: &Model, opts: &GenerateOptions) -> Vec<(String, String, &'static str)> {
+    let plans = mounts::plan_all(model, &opts.project_dir, &secret_policy(model));
+    let mut out = Vec::new();
+    for svc in &model.services {
+        for (i, b) in &plans[&svc.name].binds {
+            out.push((svc.name.clone(), svc.volumes[*i].target.clone(), b.became()));
+        }
+    }
+    out
+}
+
+/// The services whose bind mounts become persistent storage (so they are StatefulSets with
+/// claims): state, which the presets' replica floors must not multiply.
+pub fn services_with_bind_storage(
+    model: &Model,
+    project_dir: &std::path::Path,
+) -> BTreeSet<String> {
+    mounts::plan_all(model, project_dir, &secret_policy(model))
+        .into_iter()
+        .filter(|(_, plan)| plan.has_storage())
+        .map(|(svc, _)| svc)
+        .collect()
 }
 
 pub(crate) fn push<T: serde::Serialize>(objects: &mut Vec<Value>, obj: &T) {

@@ -5,7 +5,8 @@
 //! carried over (interval 30s, timeout 30s, retries 3), not Kubernetes' (10s / 1s / 3). A plain
 //! `curl`/`wget` of `http://localhost:PORT/PATH` becomes an `httpGet` probe on the named port, so
 //! the image needs no curl. `disable: true` / `["NONE"]` → no probes. The liveness probe gets twice
-//! the readiness failure threshold, so it is never the first to act.
+//! the readiness failure threshold, so it is never the first to act. The startup probe allows
+//! `start_period` + `retries` × `interval`, the time Docker waits before calling it unhealthy.
 
 use serde_json::Value;
 
@@ -180,16 +181,25 @@ fn probe(handler: Handler, t: &Timing) -> Probe {
     }
 }
 
+/// Docker gives a container `start_period` during which failures do not count, then `retries`
+/// failures `interval` apart before it is unhealthy: the startup probe allows at least as long
+/// (a shorter one would restart a container Docker considers merely slow).
 fn startup(handler: Handler, t: &Timing) -> Option<Probe> {
     let start = t.start_period.filter(|s| *s > 0)?;
     let period = t.start_interval.max(1);
+    let allowed = start + t.retries.max(1) * t.period.max(1);
     Some(Probe {
         handler,
         initial_delay_seconds: None,
         period_seconds: period,
         timeout_seconds: t.timeout.max(1),
-        failure_threshold: start.div_ceil(period).max(1),
+        failure_threshold: startup_threshold(allowed, period),
     })
+}
+
+/// The startup failure threshold that covers `allowed` seconds at `period`.
+pub fn startup_threshold(allowed: u64, period: u64) -> u64 {
+    allowed.div_ceil(period.max(1)).max(1)
 }
 
 /// The probes of a long-running service.

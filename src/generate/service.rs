@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use super::image_profile;
 use super::k8s::*;
 use super::kompose::{self, Hints};
 use super::naming::{self, dns_label};
@@ -77,6 +78,12 @@ pub(crate) fn build(
         None => ServiceX::default(),
     };
     let hints = kompose::read(&svc.labels, svc.span(&["labels"]), warnings);
+    // Bind mounts and reachability were decided for the whole project (generate/mod.rs).
+    let no_plan = super::mounts::Plan::default();
+    let plan = p.mounts.get(&svc.name).unwrap_or(&no_plan);
+    warnings.extend(plan.warnings.iter().cloned());
+    let reached = p.reach.target(&svc.name);
+    warnings.extend(reached.iter().flat_map(|t| t.warnings.iter().cloned()));
 
     // ---- image, labels ------------------------------------------------------------------
     let image = match &svc.image {
@@ -157,7 +164,7 @@ pub(crate) fn build(
         Some(Controller::Cronjob) => Kind::CronJob,
         None if schedule.is_some() => Kind::CronJob,
         None if matches!(restart.as_deref(), Some("no") | Some("on-failure")) => Kind::Job,
-        None if has_named_volume => Kind::StatefulSet,
+        None if has_named_volume || plan.has_storage() => Kind::StatefulSet,
         None => Kind::Deployment,
     };
     if kind == Kind::CronJob && schedule.is_none() {
@@ -280,6 +287,14 @@ pub(crate) fn build(
     for e in &svc.expose {
         add_port(e.port, &e.protocol, None, None, None, e.span, warnings);
     }
+    // Ports other services reach it on (a port-less server, a container port clients use).
+    if kind.long_running()
+        && let Some(t) = reached
+    {
+        for &port in t.implied_ports.iter().chain(&t.extra_ports) {
+            add_port(port, "tcp", Some(port), None, None, svc.node.span, warnings);
+        }
+    }
     let named: Vec<NamedPort> = cports
         .iter()
         .map(|c| NamedPort {
@@ -309,9 +324,14 @@ pub(crate) fn build(
         let forced_plain = x.plain_env.contains(&var.name);
         let forced_secret = x.secret_env.contains(&var.name);
         if !forced_plain && (forced_secret || p.env_is_secret(&svc.name, &var.name, value)) {
+            p.reach
+                .check_secret(&svc.name, &var.name, value, var.span, warnings);
             secret_env.push(var.name.clone());
         } else {
-            env_data.insert(var.name.clone(), value.clone());
+            let value = p
+                .reach
+                .rewrite_env(&svc.name, &var.name, value, var.span, warnings);
+            env_data.insert(var.name.clone(), value);
         }
     }
     let env_cm = format!("{name}-env");
@@ -384,11 +404,11 @@ pub(crate) fn build(
         };
         let key = naming::data_key(&c.source);
         if let Some(text) = content {
-            let text = p.config_content(
+            let text = p.file_content(
                 &svc.name,
-                &c.source,
+                &format!("config `{}`", c.source),
                 top.span.unwrap_or(c.span),
-                text,
+                &text,
                 warnings,
             );
             files_data.insert(key.clone(), text);
@@ -406,6 +426,14 @@ pub(crate) fn build(
             read_only: true,
         });
     }
+    plan.add_files(
+        svc,
+        p,
+        &mut files_data,
+        &mut files_items,
+        &mut mounts,
+        warnings,
+    );
     if !files_data.is_empty() {
         hash_input.push_str(&serde_json::to_string(&files_data).unwrap_or_default());
         push(
@@ -418,6 +446,17 @@ pub(crate) fn build(
             },
         );
     }
+    plan.add_dirs(
+        svc,
+        p,
+        &meta,
+        (&name, &files_cm, &format!("{name}-secrets")),
+        &mut objects,
+        &mut volumes,
+        &mut mounts,
+        &mut hash_input,
+        warnings,
+    );
     if !files_items.is_empty() {
         volumes.push(Volume {
             name: "files".into(),
@@ -494,6 +533,7 @@ pub(crate) fn build(
             read_only: true,
         });
     }
+    plan.add_secret_files(svc, project, &mut es_data, &mut secret_items, &mut mounts);
     if !secret_items.is_empty() {
         volumes.push(Volume {
             name: "secrets".into(),
@@ -552,11 +592,26 @@ pub(crate) fn build(
     let mut claim_templates: Vec<ClaimTemplate> = Vec::new();
     let mut has_pvc = false;
     let mut tmp_n = 0;
-    for m in &svc.volumes {
-        match (&m.kind, &m.source) {
-            (MountKind::Volume, Some(source)) => {
-                let top = p.model.volumes.get(source);
-                let vname = dns_label(source);
+    for (i, m) in svc.volumes.iter().enumerate() {
+        let bind = plan.get(i);
+        // A named volume, or a bind-mounted data directory (claimed like one).
+        let stored = match (&m.kind, &m.source, bind) {
+            (MountKind::Volume, Some(source), _) => {
+                Some((dns_label(source), p.model.volumes.get(source)))
+            }
+            (MountKind::Bind, _, Some(super::mounts::Bind::Storage { slug })) => Some((
+                if kind == Kind::StatefulSet {
+                    slug.clone()
+                } else {
+                    format!("{name}-{slug}")
+                },
+                None,
+            )),
+            _ => None,
+        };
+        let scratch = matches!(bind, Some(super::mounts::Bind::Scratch));
+        match (&m.kind, stored) {
+            (_, Some((vname, top))) => {
                 let pvc_spec = |labels_of: Option<&BTreeMap<String, String>>| PvcSpec {
                     access_modes: vec!["ReadWriteOnce"],
                     storage_class_name: class.clone().or_else(|| {
@@ -576,7 +631,8 @@ pub(crate) fn build(
                 if top.is_some_and(|t| t.external) {
                     let claim = top
                         .and_then(|t| t.name.clone())
-                        .unwrap_or_else(|| source.clone());
+                        .or_else(|| m.source.clone())
+                        .unwrap_or_else(|| vname.clone());
                     volumes.push(Volume {
                         name: vname.clone(),
                         source: VolumeSource::PersistentVolumeClaim { claim_name: claim },
@@ -623,11 +679,25 @@ pub(crate) fn build(
                     read_only: m.read_only,
                 });
             }
-            (MountKind::Volume, None) | (MountKind::Tmpfs, _) => {
+            // Files, directories and secrets were mounted above; left-out ones are reported.
+            (MountKind::Bind, None) if !scratch => {}
+            (MountKind::Volume, None) | (MountKind::Tmpfs, _) | (MountKind::Bind, None) => {
+                if let Some(why) = image_profile::shields_image_content(&svc.volumes, m) {
+                    warn(
+                        warnings,
+                        m.span,
+                        image_profile::SHIELD,
+                        format!(
+                            "service `{}`: anonymous volume at `{}` is left out so the image's own files stay visible ({why}); an emptyDir would start empty and hide them",
+                            svc.name, m.target
+                        ),
+                    );
+                    continue;
+                }
                 tmp_n += 1;
                 let is_tmpfs = m.kind == MountKind::Tmpfs;
                 let vname = format!("{}-{tmp_n}", if is_tmpfs { "tmpfs" } else { "scratch" });
-                if !is_tmpfs {
+                if m.kind == MountKind::Volume {
                     warn(
                         warnings,
                         m.span,
@@ -652,7 +722,7 @@ pub(crate) fn build(
                     read_only: m.read_only,
                 });
             }
-            (MountKind::Bind, _) | (MountKind::Other(_), _) => {
+            (MountKind::Other(_), None) => {
                 warn(
                     warnings,
                     m.span,
@@ -696,7 +766,9 @@ pub(crate) fn build(
             },
         })
         .collect();
-    let headless_for_sts = kind == Kind::StatefulSet;
+    // A StatefulSet needs a governing Service; a port-less service others reach needs its name.
+    let headless_for_sts =
+        kind == Kind::StatefulSet || (kind.long_running() && reached.is_some_and(|t| t.headless));
     let sts_service =
         if headless_for_sts && !svc_ports.is_empty() && service_type.as_deref() != Some("Headless")
         {
@@ -736,6 +808,24 @@ pub(crate) fn build(
             },
         };
         push(&mut objects, &main);
+        // Names other services use for it (network / links aliases, container_name…).
+        for alias in reached.iter().flat_map(|t| &t.aliases) {
+            let mut spec = main.body.spec.clone();
+            if spec.cluster_ip.is_none() {
+                spec.type_ = None;
+                spec.external_traffic_policy = None;
+                spec.ports.iter_mut().for_each(|p| p.node_port = None);
+            }
+            push(
+                &mut objects,
+                &Object {
+                    api_version: "v1",
+                    kind: "Service",
+                    metadata: meta(alias),
+                    body: Spec { spec },
+                },
+            );
+        }
         if sts_service != name {
             let hl = Object {
                 api_version: "v1",
@@ -792,18 +882,8 @@ pub(crate) fn build(
                 (Ok(uid), None) => (Some(uid), None, uid != 0),
                 (Ok(uid), Some(Ok(gid))) => (Some(uid), Some(gid), uid != 0),
                 _ if uid == "root" => (Some(0), gid.and_then(|g| g.parse().ok()), false),
-                _ => {
-                    warn(
-                        warnings,
-                        svc.span(&["user"]),
-                        "generate/user-name",
-                        format!(
-                            "service `{}`: user `{u}` is a name; Kubernetes needs a numeric UID to verify runAsNonRoot — use `user: \"UID:GID\"`",
-                            svc.name
-                        ),
-                    );
-                    (None, None, true)
-                }
+                // A name: image_profile resolves it from what it knows of the image, or warns.
+                _ => (None, None, true),
             }
         }
     };
@@ -821,6 +901,7 @@ pub(crate) fn build(
             add: caps(&svc.cap_add),
             drop: vec!["ALL".into()],
         },
+        ..Default::default()
     };
     let escape = |v: &Vec<String>| -> Vec<String> {
         // Kubernetes expands `$(VAR)` in command/args; Compose does not: escape it.
@@ -847,8 +928,21 @@ pub(crate) fn build(
         name: name.clone(),
         image: image.clone(),
         image_pull_policy: pull_policy,
-        command: svc.entrypoint.as_ref().map(escape),
-        args: svc.command.as_ref().map(escape),
+        command: svc.entrypoint.as_ref().map(|a| {
+            escape(&p.reach.rewrite_args(
+                &svc.name,
+                "entrypoint",
+                a,
+                svc.span(&["entrypoint"]),
+                warnings,
+            ))
+        }),
+        args: svc.command.as_ref().map(|a| {
+            escape(
+                &p.reach
+                    .rewrite_args(&svc.name, "command", a, svc.span(&["command"]), warnings),
+            )
+        }),
         working_dir: svc.working_dir.clone(),
         ports: cports
             .iter()
@@ -870,7 +964,8 @@ pub(crate) fn build(
         tty: svc.tty,
         volume_mounts: mounts,
     };
-    let mut init_containers = Vec::new();
+    // `depends_on` waits first: the user's own init container may need the dependencies.
+    let mut init_containers = super::start_order::init_containers(p, svc, &x, warnings);
     if let Some(img) = &hints.init_image {
         let command = hints.init_command.as_deref().map(|c| {
             serde_json::from_str::<Vec<String>>(c)
@@ -889,6 +984,7 @@ pub(crate) fn build(
                     add: Vec::new(),
                     drop: vec!["ALL".into()],
                 },
+                ..Default::default()
             },
             ..Default::default()
         });

@@ -35,6 +35,35 @@ pub struct ServiceX {
     pub plain_env: Vec<String>,
     pub pre_stop_sleep: Option<u64>,
     pub revision_history_limit: Option<u32>,
+    pub wait_for: Option<WaitFor>,
+    pub security_context: Option<SecurityContextX>,
+}
+
+/// Pod / container `securityContext` fields for this service, merged over the generated ones
+/// (RFC 7386), before komply reads who the pod runs as.
+#[derive(Deserialize, Debug, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityContextX {
+    pub pod: Option<serde_json::Value>,
+    pub container: Option<serde_json::Value>,
+}
+
+/// `wait_for`: the `depends_on` wait init containers — `false` turns them off.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(untagged)]
+pub enum WaitFor {
+    Switch(bool),
+    Settings(WaitSettings),
+}
+
+#[derive(Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WaitSettings {
+    pub enabled: Option<bool>,
+    /// Seconds before the init container gives up (and the kubelet retries it).
+    pub timeout: Option<u64>,
+    /// The image running the wait (a mirror of the pinned busybox).
+    pub image: Option<String>,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +131,7 @@ pub struct ProjectX {
     pub remote_key: Option<String>,
     pub secret_patterns: Option<Vec<String>>,
     pub secret_policy: Option<crate::secrets::PolicyConfig>,
+    pub wait_for: Option<WaitFor>,
 }
 
 #[derive(Deserialize, Debug, Clone, Default)]

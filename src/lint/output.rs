@@ -16,6 +16,10 @@ use super::rules::{ALL, Finding};
 use crate::diag::{Diagnostic, Severity};
 use crate::source::sources;
 
+/// The JSON Schema of the `json` format (`komply schema lint-report`); tests validate real
+/// reports against it.
+pub const REPORT_SCHEMA: &str = include_str!("../../schemas/lint-report.schema.json");
+
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Text,
@@ -25,12 +29,21 @@ pub enum Format {
     Junit,
 }
 
+/// The SARIF `automationDetails.id` category when the caller names none.
+pub const DEFAULT_CATEGORY: &str = "komply";
+
 pub fn render(report: &Report, format: Format, color: bool) -> String {
+    render_in(report, format, color, DEFAULT_CATEGORY)
+}
+
+/// [`render`] with the SARIF run's category (`automationDetails.id`, which GitHub code scanning
+/// uses to keep the alerts of separate analyses apart).
+pub fn render_in(report: &Report, format: Format, color: bool, category: &str) -> String {
     match format {
         Format::Text => text(report, color),
         Format::Json | Format::Sarif => {
             let mut out = Vec::new();
-            let _ = write(report, format, color, false, &mut out);
+            let _ = write_in(report, format, color, false, category, &mut out);
             String::from_utf8(out).unwrap_or_default()
         }
         Format::Github => github(report),
@@ -96,6 +109,18 @@ pub fn write(
     findings_only: bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    write_in(report, format, color, findings_only, DEFAULT_CATEGORY, out)
+}
+
+/// [`write`] with the SARIF run's category (see [`render_in`]).
+pub fn write_in(
+    report: &Report,
+    format: Format,
+    color: bool,
+    findings_only: bool,
+    category: &str,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
         Format::Text => {
             write_findings(report, color, out)?;
@@ -105,7 +130,7 @@ pub fn write(
             Ok(())
         }
         Format::Json => write_json(&json_report(report), out),
-        Format::Sarif => write_json(&sarif(report), out),
+        Format::Sarif => write_json(&sarif(report, category), out),
         _ => out.write_all(render(report, format, color).as_bytes()),
     }
 }
@@ -148,7 +173,9 @@ struct SarifDoc<'a> {
 #[serde(rename_all = "camelCase")]
 struct SarifRun<'a> {
     tool: Value,
+    automation_details: Value,
     original_uri_base_ids: Value,
+    column_kind: &'static str,
     results: Lazy<'a>,
 }
 
@@ -232,34 +259,93 @@ fn uri_path(p: &str) -> String {
     out
 }
 
-fn sarif(report: &Report) -> SarifDoc<'_> {
-    let rules: Vec<Value> = ALL
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id,
-                "name": r.name,
-                "shortDescription": {"text": r.summary()},
-                "fullDescription": {"text": r.summary()},
-                "help": {"text": r.doc(), "markdown": r.doc()},
-                "defaultConfiguration": {
-                    "level": sarif_level(r.severity),
-                    "enabled": r.default_enabled,
-                },
-                "properties": {"tags": [r.family.as_str()]},
-            })
+/// Where the documentation of rule `id` is published: its generated page (docs/rules/), at the
+/// tag of this version, so the page matches the binary that reported the finding.
+pub fn rule_help_uri(id: &str) -> String {
+    format!(
+        "{}/blob/v{}/docs/rules/{id}.md",
+        env!("CARGO_PKG_REPOSITORY"),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The rule as a SARIF `reportingDescriptor`, with the properties GitHub code scanning reads:
+/// `tags` (`security` makes it a security alert), `precision`, and for security rules the
+/// `security-severity` score.
+fn sarif_rule(r: &super::rules::Rule) -> Value {
+    let mut properties = json!({
+        "tags": [r.family.as_str()],
+        "precision": r.precision.as_str(),
+    });
+    if let Some(score) = r.security_severity {
+        properties["security-severity"] = json!(score);
+    }
+    json!({
+        "id": r.id,
+        "name": r.name,
+        "shortDescription": {"text": r.summary()},
+        "fullDescription": {"text": r.summary()},
+        "helpUri": rule_help_uri(r.id),
+        "help": {"text": r.doc(), "markdown": r.doc()},
+        "defaultConfiguration": {
+            "level": sarif_level(r.severity),
+            "enabled": r.default_enabled,
+        },
+        "properties": properties,
+    })
+}
+
+/// A result's identity, independent of line numbers: the rule, the file, the object (kind,
+/// namespace, name) and container it is about, and which occurrence of that combination it is.
+/// GitHub matches alerts across runs by `primaryLocationLineHash`; left out, upload-sarif
+/// would hash the text around the line instead, so reformatting the YAML or editing the line
+/// would open a new alert for the same problem.
+struct Fingerprints<'a> {
+    report: &'a Report,
+    seen: std::collections::HashMap<String, u32>,
+}
+
+impl Fingerprints<'_> {
+    fn next(&mut self, f: &Finding, file: Option<&str>) -> Value {
+        let mut key = format!("{}\u{1f}{}", f.rule.id, file.unwrap_or(""));
+        if let Some(o) = f.object.and_then(|i| self.report.object_summary(i)) {
+            let group = o.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+            let ns = o.namespace.as_deref().unwrap_or("");
+            let _ = write!(
+                key,
+                "\u{1f}{group}\u{1f}{}\u{1f}{ns}\u{1f}{}",
+                o.kind, o.name
+            );
+        }
+        if let Some(c) = &f.container {
+            let _ = write!(key, "\u{1f}{c}");
+        }
+        let n = self.seen.entry(key.clone()).or_insert(0);
+        *n += 1;
+        json!({
+            "primaryLocationLineHash": format!("{}:{n}", crate::generate::naming::content_hash(key.as_bytes())),
         })
-        .collect();
+    }
+}
+
+fn sarif<'a>(report: &'a Report, category: &str) -> SarifDoc<'a> {
+    let rules: Vec<Value> = ALL.iter().map(|r| sarif_rule(r)).collect();
     let index_of = |id: &str| ALL.iter().position(|r| r.id == id).unwrap_or(0);
     let results = Lazy(Box::new(move || {
+        let mut fingerprints = Fingerprints {
+            report,
+            seen: Default::default(),
+        };
         Box::new(report.findings.iter().map(move |f| {
+            let loc = location(f);
             let mut r = json!({
                 "ruleId": f.rule.id,
                 "ruleIndex": index_of(f.rule.id),
                 "level": sarif_level(f.severity),
                 "message": {"text": f.message},
+                "partialFingerprints": fingerprints.next(f, loc.as_ref().map(|l| l.0.as_str())),
             });
-            if let Some((file, line, col, eline, ecol)) = location(f) {
+            if let Some((file, line, col, eline, ecol)) = loc {
                 let (uri, base) = if file.starts_with('/') {
                     (format!("file://{}", uri_path(&file)), None)
                 } else if file.starts_with('<') {
@@ -299,9 +385,15 @@ fn sarif(report: &Report) -> SarifDoc<'_> {
             tool: json!({"driver": {
                 "name": "komply",
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": rules,
             }}),
+            // `category/` (no run id): upload-sarif keeps an id that is present and ignores its
+            // own `category` input, so komply's id must already tell analyses apart.
+            automation_details: json!({"id": format!("{}/", category.trim_end_matches('/'))}),
             original_uri_base_ids: json!({"%SRCROOT%": {"uri": cwd}}),
+            // Columns count characters (yaml::Pos), not UTF-16 code units.
+            column_kind: "unicodeCodePoints",
             results,
         }],
     }

@@ -29,6 +29,8 @@ pub struct OverlaySummary {
     pub patched: Vec<String>,
     pub added: Vec<String>,
     pub deleted: Vec<String>,
+    /// `secrets: generator`: the Secret the overlay generates, and its keys.
+    pub generator: Option<crate::generate::SecretGenerator>,
 }
 
 fn s(v: &Value) -> &str {
@@ -89,7 +91,7 @@ fn pair(base: &[Value], env: &[Value]) -> Vec<Option<usize>> {
         .collect()
 }
 
-fn kustomization(resources: &[String], patches: &[Value]) -> String {
+fn kustomization(resources: &[String], patches: &[Value], generators: Option<Value>) -> String {
     let mut k = json!({
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
@@ -98,7 +100,61 @@ fn kustomization(resources: &[String], patches: &[Value]) -> String {
     if !patches.is_empty() {
         k["patches"] = Value::Array(patches.to_vec());
     }
+    if let Some(g) = generators {
+        k["secretGenerator"] = g;
+    }
     crate::yaml::to_yaml(&k)
+}
+
+/// `secrets: generator`: the kustomize secretGenerator, the committed `secrets.env.example`
+/// (keys, empty values) and the `.gitignore` that keeps the filled-in `secrets.env` and
+/// `secrets/` out of git. No value is ever written.
+fn generator_files(dir: &str, g: &crate::generate::SecretGenerator) -> (Value, Vec<TreeFile>) {
+    let mut entry = json!({"name": g.name, "options": {"labels": g.labels}});
+    if let Some(ns) = &g.namespace {
+        entry["namespace"] = json!(ns);
+    }
+    if !g.env_keys.is_empty() {
+        entry["envs"] = json!(["secrets.env"]);
+    }
+    if !g.file_keys.is_empty() {
+        entry["files"] = Value::Array(
+            g.file_keys
+                .iter()
+                .map(|k| json!(format!("{k}=secrets/{k}")))
+                .collect(),
+        );
+    }
+    let mut example = format!(
+        "# The keys of the Secret `{}` (`secrets: generator`). Copy this file to `secrets.env`\n\
+         # (git-ignored) and fill in the values; `kubectl kustomize {dir}` then generates the Secret.\n",
+        g.name
+    );
+    let mut service = "";
+    for (key, svc, _) in &g.env_keys {
+        if svc != service {
+            example.push_str(&format!("\n# service `{svc}`\n"));
+            service = svc;
+        }
+        example.push_str(&format!("{key}=\n"));
+    }
+    if !g.file_keys.is_empty() {
+        example.push_str(
+            "\n# Whole files: put each one's content in `secrets/<key>` (git-ignored):\n",
+        );
+        for k in &g.file_keys {
+            example.push_str(&format!("#   secrets/{k}\n"));
+        }
+    }
+    let files = vec![
+        (format!("{dir}/secrets.env.example"), example),
+        (
+            format!("{dir}/.gitignore"),
+            "# Secret values: never committed (see secrets.env.example).\nsecrets.env\nsecrets/\n"
+                .into(),
+        ),
+    ];
+    (json!([entry]), files)
 }
 
 /// The base: one file per object and a kustomization listing them in output order.
@@ -111,16 +167,17 @@ pub fn base_tree(base: &[Value]) -> Vec<TreeFile> {
         .collect();
     out.push((
         "base/kustomization.yaml".into(),
-        kustomization(&resources, &[]),
+        kustomization(&resources, &[], None),
     ));
     out
 }
 
-/// One environment's overlay over `base`.
+/// One environment's overlay over `base` (with its secretGenerator in `secrets: generator`).
 pub fn overlay_tree(
     env: &str,
     base: &[Value],
     objects: &[Value],
+    generator: Option<&crate::generate::SecretGenerator>,
 ) -> (Vec<TreeFile>, OverlaySummary) {
     let dir = format!("overlays/{env}");
     let mut files: Vec<TreeFile> = Vec::new();
@@ -182,9 +239,15 @@ pub fn overlay_tree(
         patches.push(json!({"path": name}));
         summary.deleted.push(display(b));
     }
+    let generators = generator.map(|g| {
+        let (entry, extra) = generator_files(&dir, g);
+        files.extend(extra);
+        entry
+    });
+    summary.generator = generator.cloned();
     files.push((
         format!("{dir}/kustomization.yaml"),
-        kustomization(&resources, &patches),
+        kustomization(&resources, &patches, generators),
     ));
     (files, summary)
 }
@@ -198,7 +261,12 @@ pub fn tree(base: &Converted, envs: &[(String, Converted)]) -> Vec<TreeFile> {
         crate::secrets::store::keys_to_create(&base.output.objects),
     )];
     for (env, converted) in envs {
-        let (f, summary) = overlay_tree(env, &base.output.objects, &converted.output.objects);
+        let (f, summary) = overlay_tree(
+            env,
+            &base.output.objects,
+            &converted.output.objects,
+            converted.output.secret_generator.as_ref(),
+        );
         files.extend(f);
         summaries.push(summary);
         stores.push((
@@ -237,7 +305,7 @@ mod tests {
             obj("Deployment", "web", json!({"spec": {"replicas": 3}})),
             json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"}}),
         ];
-        let (files, sum) = overlay_tree("prod", &base, &env);
+        let (files, sum) = overlay_tree("prod", &base, &env, None);
         assert_eq!(sum.patched, vec!["Deployment/web"]);
         assert_eq!(sum.added, vec!["HorizontalPodAutoscaler/web"]);
         assert_eq!(sum.deleted, vec!["Deployment/old"]);
@@ -270,7 +338,7 @@ mod tests {
         let base = vec![obj("Deployment", "web", json!({}))];
         let mut moved = base[0].clone();
         moved["metadata"]["namespace"] = json!("prod");
-        let (_, sum) = overlay_tree("prod", &base, &[moved]);
+        let (_, sum) = overlay_tree("prod", &base, &[moved], None);
         assert_eq!(sum.patched.len(), 1);
         assert!(sum.added.is_empty() && sum.deleted.is_empty());
     }

@@ -6,7 +6,7 @@ use serde_json::{Map as JMap, Value, json};
 
 use crate::diag::Diagnostic;
 use crate::generate::Output;
-use crate::yaml::Node;
+use crate::yaml::{Node, Span};
 
 use super::model::{Overlay, Resources, ServiceSettings, StrategyType};
 use super::{Ctx, span_at, strategy};
@@ -80,9 +80,15 @@ fn as_quantity(v: &Value) -> Value {
 
 /// Resources: the service's values replace, `defaults` fill gaps — but a default never makes a
 /// request exceed the limit (or a limit fall below the request), which the API server rejects.
-fn apply_resources(container: &mut Value, own: Option<&Resources>, defaults: Option<&Resources>) {
+/// Returns true when the memory limit is the default's (the caller checks the image can run in it).
+fn apply_resources(
+    container: &mut Value,
+    own: Option<&Resources>,
+    defaults: Option<&Resources>,
+) -> bool {
+    let mut default_memory = false;
     if own.is_none() && defaults.is_none() {
-        return;
+        return false;
     }
     let mut res = container
         .get("resources")
@@ -115,6 +121,7 @@ fn apply_resources(container: &mut Value, own: Option<&Resources>, defaults: Opt
                 continue;
             }
             res["limits"][k] = as_quantity(v);
+            default_memory |= k == "memory";
         }
     }
     if let Value::Object(m) = &mut res {
@@ -136,6 +143,35 @@ fn apply_resources(container: &mut Value, own: Option<&Resources>, defaults: Opt
             &["env", "envFrom", "ports", "workingDir"],
         );
     }
+    default_memory
+}
+
+/// A default memory limit below what the image is known to need (its JVM heap…) is raised to
+/// that figure. Returns false when komply knows no figure for the image.
+fn memory_floor(
+    container: &mut Value,
+    svc: &str,
+    warnings: &mut Vec<Diagnostic>,
+    at: Span,
+) -> bool {
+    let image = container["image"].as_str().unwrap_or_default().to_string();
+    let Some((min, source)) = crate::generate::image_profile::min_memory(&image) else {
+        return false;
+    };
+    let limit = container["resources"]["limits"]["memory"].clone();
+    if quantity(&limit).is_some_and(|l| quantity(&json!(min)).is_some_and(|m| l < m)) {
+        container["resources"]["limits"]["memory"] = json!(min);
+        warnings.push(
+            Diagnostic::warning(format!(
+                "service `{svc}`: the default memory limit {} is below what image `{image}` needs; it gets {min} ({source})",
+                limit.as_str().unwrap_or_default()
+            ))
+            .at(at)
+            .code("overlay/memory-floor")
+            .help(format!("set `services.{svc}.resources.limits.memory` to choose another figure")),
+        );
+    }
+    true
 }
 
 /// Inserts `key` into an object keeping the conventional order: right after the first of
@@ -324,7 +360,21 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
             _ => groups.push((svc, vec![obj])),
         }
     }
+    // `secrets: generator` first: what the strategies copy already reads the one Secret.
+    if ov.secrets == Some(super::model::SecretsMode::Generator)
+        && let Some((generator, note)) = super::generator::apply(
+            &mut groups,
+            &ctx.project,
+            &ctx.env,
+            &ov.labels,
+            super::key_span_at(merged, &["secrets"]),
+        )
+    {
+        out.secret_generator = Some(generator);
+        out.warnings.push(note);
+    }
     let empty = ServiceSettings::default();
+    let mut unknown_memory: Vec<String> = Vec::new();
     for (svc, objs) in &mut groups {
         let Some(svc) = svc.as_deref() else {
             for o in objs.iter_mut() {
@@ -350,12 +400,40 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
             }
             let Some(t) = template_mut(o) else { continue };
             if let Some(c) = t.pointer_mut("/spec/containers/0") {
-                apply_resources(c, own.resources.as_ref(), defaults.resources.as_ref());
+                let default_memory =
+                    apply_resources(c, own.resources.as_ref(), defaults.resources.as_ref());
+                let at = span_at(merged, &["defaults", "resources", "limits", "memory"]);
+                if default_memory && !memory_floor(c, svc, &mut out.warnings, at) {
+                    unknown_memory.push(svc.to_string());
+                }
                 if matches!(kind.as_str(), "Deployment" | "StatefulSet") {
+                    let window = |c: &Value| {
+                        let p = &c["startupProbe"];
+                        Some(p["failureThreshold"].as_u64()? * p["periodSeconds"].as_u64()?)
+                    };
+                    let before = window(c);
                     apply_probes(c, own, defaults);
+                    if let (Some(b), Some(a)) = (before, window(c))
+                        && a < b
+                    {
+                        let at = if own.probes.is_some() {
+                            span_at(merged, &["services", svc, "probes", "startup"])
+                        } else {
+                            span_at(merged, &["defaults", "probes", "startup"])
+                        };
+                        out.warnings.push(
+                            Diagnostic::warning(format!(
+                                "service `{svc}`: this startup probe gives up after {a}s, but its healthcheck allows {b}s (start_period + retries × interval); a slow start is killed in Kubernetes where Docker would have waited"
+                            ))
+                            .at(at)
+                            .code("overlay/startup-probe-short")
+                            .help(format!("raise failureThreshold × periodSeconds to at least {b}")),
+                        );
+                    }
                 }
             }
             apply_security(t, own, defaults);
+            crate::generate::image_profile::drop_resolved_warnings(o, svc, &mut out.warnings);
         }
         // ---- rollout strategy -------------------------------------------------------------
         if let Some(s) = &own.strategy {
@@ -432,6 +510,30 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
                 }
             }
         }
+    }
+    unknown_memory.dedup();
+    if !unknown_memory.is_empty()
+        && let Some(limit) = ov
+            .defaults
+            .resources
+            .as_ref()
+            .and_then(|r| r.limits.get("memory"))
+    {
+        let limit = as_quantity(limit);
+        out.warnings.push(
+            Diagnostic::warning(format!(
+                "the default memory limit {} applies to {}, whose memory needs komply does not know; a process that needs more is OOM-killed",
+                limit.as_str().unwrap_or_default(),
+                unknown_memory
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .at(span_at(merged, &["defaults", "resources", "limits", "memory"]))
+            .code("overlay/memory-unknown")
+            .help("give a service that needs more its own limit: `deploy.resources.limits.memory` in the compose file, or `services.<name>.resources.limits.memory` in the overlay"),
+        );
     }
     if let Some(s) = &ov.defaults.strategy
         && s.type_ != StrategyType::Rolling

@@ -10,6 +10,7 @@
 //! 3. raw patches (RFC 6902 / RFC 7386), last, on the whole list.
 
 mod apply;
+mod generator;
 pub mod image;
 pub mod load;
 pub mod model;
@@ -111,8 +112,8 @@ impl Resolved {
     }
 
     /// Step 1, before generation (see the module doc).
-    pub fn prepare(&self, model: &mut Model) -> Result<()> {
-        let errors = prepare::prepare(model, &self.merged, &self.overlay);
+    pub fn prepare(&self, model: &mut Model, project_dir: &std::path::Path) -> Result<()> {
+        let errors = prepare::prepare(model, &self.merged, &self.overlay, project_dir);
         if errors.is_empty() {
             Ok(())
         } else {

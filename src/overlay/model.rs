@@ -17,6 +17,7 @@ pub struct Overlay {
     pub annotations: Map,
     pub secret_store: Option<SecretStore>,
     pub secret_policy: Option<crate::secrets::PolicyConfig>,
+    pub secrets: Option<SecretsMode>,
     #[serde(default)]
     pub defaults: ServiceSettings,
     #[serde(default)]
@@ -31,6 +32,17 @@ pub struct Image {
     pub name: Option<String>,
     pub tag: Option<String>,
     pub digest: Option<String>,
+}
+
+/// Where the pods' secrets come from in an environment.
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretsMode {
+    /// ExternalSecrets read from the secret store.
+    #[default]
+    External,
+    /// One Secret the user fills (kustomize secretGenerator under `komply migrate`).
+    Generator,
 }
 
 #[derive(Deserialize, Debug, Clone, Default)]

@@ -41,10 +41,21 @@ fn remove(map: &mut Node, k: &str) {
     }
 }
 
-/// A service that keeps state in a named volume (a StatefulSet, or a Deployment with a claim):
-/// more pods do not make a database a cluster, so the `defaults.replicas` floor skips it.
+/// A service that keeps state (a StatefulSet, a Deployment with a claim, a bind mount of the
+/// image's data directory) or is a single writer by nature (a database, a cache with data: the
+/// image table says so): more pods do not make a database a cluster, so the `defaults.replicas`
+/// floor skips it.
 fn stateful(svc: &crate::compose::model::Service) -> bool {
     use crate::compose::model::MountKind;
+    use crate::generate::image_profile;
+    if image_profile::single_instance(svc.image.as_deref())
+        || svc.volumes.iter().any(|m| {
+            m.kind == MountKind::Bind
+                && image_profile::is_data_path(svc.image.as_deref(), &m.target)
+        })
+    {
+        return true;
+    }
     let controller = svc
         .x_komply
         .as_ref()
@@ -57,8 +68,15 @@ fn stateful(svc: &crate::compose::model::Service) -> bool {
             .any(|m| m.kind == MountKind::Volume && m.source.is_some())
 }
 
-pub(crate) fn prepare(model: &mut Model, merged: &Node, ov: &Overlay) -> Vec<Diagnostic> {
+pub(crate) fn prepare(
+    model: &mut Model,
+    merged: &Node,
+    ov: &Overlay,
+    project_dir: &std::path::Path,
+) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
+    // Bind-mounted directories that become storage keep state like a named volume does.
+    let bind_storage = crate::generate::services_with_bind_storage(model, project_dir);
     // A service the project does not have is a mistake (a typo, or a service renamed since).
     if let Some(services) = merged.get("services").and_then(Node::as_map) {
         let names: Vec<&str> = model.services.iter().map(|s| s.name.as_str()).collect();
@@ -103,6 +121,7 @@ pub(crate) fn prepare(model: &mut Model, merged: &Node, ov: &Overlay) -> Vec<Dia
         } else if let Some(floor) = ov.defaults.replicas
             && svc.replicas.is_none_or(|r| r < floor)
             && !stateful(svc)
+            && !bind_storage.contains(&svc.name)
         {
             svc.replicas = Some(floor);
         }
@@ -133,6 +152,15 @@ pub(crate) fn prepare(model: &mut Model, merged: &Node, ov: &Overlay) -> Vec<Dia
                 };
                 set(&mut xk, k, merged_v);
             }
+        }
+        // `wait_for: false` is a value (waits off), not "no setting": carried as it is.
+        if let Some(d) = defaults.and_then(|d| d.get("wait_for"))
+            && xk.get("wait_for").is_none()
+        {
+            set(&mut xk, "wait_for", d.clone());
+        }
+        if let Some(v) = own_node.and_then(|o| o.get("wait_for")) {
+            set(&mut xk, "wait_for", v.clone());
         }
         // HPA + replicas: the replicas become the autoscaler's floor unless it names one; the
         // workload then carries no `replicas` (the generator leaves them out).

@@ -1,7 +1,7 @@
 //! Secrets: which values are secret ([`policy`], [`shapes`]), where the input holds them
 //! ([`harvest`]), and keeping them out of every byte komply writes ([`registry`], [`frame`],
 //! and [`crate::out`], the one writer). SPEC §3: a plaintext secret value from the input never
-//! appears in any output, log, report or error. See decisions/0011.
+//! appears in any output, log, report or error. See decisions/0015.
 
 pub mod frame;
 pub mod guard;

@@ -2,7 +2,7 @@
 //! become ExternalSecret entries), the linter (`secret-in-env`, `secret-in-configmap`) and the
 //! redactor all ask [`Policy::classify`], so they can never disagree.
 //!
-//! **The value shape decides together with the name** (decisions/0011):
+//! **The value shape decides together with the name** (decisions/0015):
 //! 1. A value with a credential *shape* (PEM private key, URL credentials, `password=` in a
 //!    connection string, JWT, known token prefix — [`super::shapes`]) is a secret under any name.
 //! 2. Values that are never secrets: empty, a reference (`${X}`, `$(X)`), a boolean, a URL
@@ -501,53 +501,135 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
     pi == p.len()
 }
 
-/// A file that holds a secret rather than configuration: by name (`*.pem`, `*.key`, `id_rsa`,
-/// `.htpasswd`, `*password*`, `*secret*`, `*token*`, …) or by content (a PEM private key).
-/// For callers that turn project files into objects (bind mounts, configs).
+/// A file that holds a secret rather than configuration: by its path, the standard policy.
+/// See [`Policy::is_secret_file`].
 pub fn secret_looking_file(path: &std::path::Path, content: Option<&str>) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    const EXT: &[&str] = &[
-        ".pem",
-        ".key",
-        ".p12",
-        ".pfx",
-        ".jks",
-        ".keystore",
-        ".kdbx",
-        ".ppk",
-        ".asc",
-        ".gpg",
-    ];
-    const NAMES: &[&str] = &[
-        "id_rsa",
-        "id_dsa",
-        "id_ecdsa",
-        "id_ed25519",
-        ".htpasswd",
-        ".pgpass",
-        ".netrc",
-        ".npmrc",
-        ".pypirc",
-        "credentials",
-        "credentials.json",
-        ".dockercfg",
-        "config.json.key",
-    ];
-    const WORDS: &[&str] = &[
+    Policy::standard().is_secret_file(&path.to_string_lossy(), content.unwrap_or_default())
+}
+
+impl Policy {
+    /// Whether a project file (a bind mount, a `configs:` file) must be a Secret, never a
+    /// ConfigMap — the one predicate for secret files (`generate/mounts.rs` and the redactor
+    /// ask it). `rel_path` is the path as the project names it.
+    /// - by name: key and certificate stores (`.pem`, `.key`, `.p12`, `.jks`, `.kdbx`, …),
+    ///   well-known credential files (`id_rsa`, `.htpasswd`, `.netrc`, `.pgpass`,
+    ///   `credentials.json`, `.git-credentials`, `acme.json`, …), and any file or directory
+    ///   whose name is secret-like under this policy (`db_password.txt`, `secrets/db.txt`);
+    /// - by content: a PEM private key, a credential shape on a line (URL credentials, a JWT, a
+    ///   token with a known prefix, an `Authorization` value, a webhook URL), or an
+    ///   `.env` / ini / YAML / Ruby-style `name = value` line the policy calls secret with a
+    ///   literal value (not a reference, code, a variable name, a number or a boolean).
+    pub fn is_secret_file(&self, rel_path: &str, content: &str) -> bool {
+        let lower = rel_path.replace('\\', "/").to_ascii_lowercase();
+        let name = lower.rsplit('/').next().unwrap_or(&lower);
+        const EXTENSIONS: &[&str] = &[
+            ".pem",
+            ".key",
+            ".p12",
+            ".pfx",
+            ".jks",
+            ".keystore",
+            ".kdbx",
+            ".ppk",
+            ".asc",
+            ".gpg",
+        ];
+        const NAMES: &[&str] = &[
+            "id_rsa",
+            "id_dsa",
+            "id_ecdsa",
+            "id_ed25519",
+            ".htpasswd",
+            "htpasswd",
+            ".pgpass",
+            ".netrc",
+            ".npmrc",
+            ".pypirc",
+            "credentials",
+            "credentials.json",
+            ".git-credentials",
+            ".dockercfg",
+            "acme.json",
+        ];
+        if EXTENSIONS.iter().any(|e| name.ends_with(e)) || NAMES.contains(&name) {
+            return true;
+        }
+        let named_secret = |part: &str| {
+            let stem = part.split('.').next().unwrap_or(part);
+            !stem.is_empty() && (self.secret_like_name(stem) || secret_word(stem))
+        };
+        if lower.split('/').any(named_secret) {
+            return true;
+        }
+        content.lines().any(|line| {
+            let line = line.trim().trim_start_matches("export ");
+            if line.starts_with('#') || line.starts_with(';') || line.starts_with("//") {
+                return false;
+            }
+            // Shapes that are credentials wherever they stand (a `password=` parameter is
+            // judged below, with the value rules of configuration files).
+            if shapes::find(line)
+                .iter()
+                .any(|f| f.shape != Shape::ConnectionParam)
+            {
+                return true;
+            }
+            let Some(i) = line.find(['=', ':']) else {
+                return false;
+            };
+            let key = line[..i].trim().trim_matches(|c| c == '"' || c == '\'');
+            // `key = value`, `key: value`, `"key" => value` (Ruby, PHP, Logstash).
+            let value = line[i + 1..]
+                .trim_start_matches('>')
+                .trim()
+                .trim_end_matches([',', ';'])
+                .trim_matches(|c| c == '"' || c == '\'');
+            let identifier = key
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+            identifier && literal_config_value(value) && self.is_secret(key, value)
+        }) || shapes::find(content)
+            .iter()
+            .any(|f| f.shape == Shape::PrivateKey)
+    }
+}
+
+/// Words that make a file name secret even where the name lists are off.
+fn secret_word(stem: &str) -> bool {
+    [
         "password",
         "passwd",
         "secret",
         "token",
         "credential",
         "private",
-    ];
-    EXT.iter().any(|e| name.ends_with(e))
-        || NAMES.contains(&name.as_str())
-        || WORDS.iter().any(|w| name.contains(w))
-        || content.is_some_and(|c| shapes::find(c).iter().any(|f| f.shape == Shape::PrivateKey))
+    ]
+    .iter()
+    .any(|w| stem.contains(w))
+}
+
+/// A value in a configuration file that can be a secret: not empty, not a reference (`$VAR`,
+/// `${VAR}`), not code (`(…)`, `[…]`, `{…}`), not the name of a variable
+/// (`POSTGRES_PASSWORD`), a number or a boolean.
+fn literal_config_value(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    !v.is_empty()
+        && !v.contains('$')
+        && !v.contains('(')
+        && !v.starts_with(['[', '{', '<', '%', '&', '*', '|', '>'])
+        && !v.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && !matches!(
+            lower.as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "none" | "~"
+        )
+        && !(v
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            && v.contains('_'))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! ([`super::frame`]). Wherever a registered value turns up — a label, a warning, a diff line,
 //! a SARIF message — it is replaced.
 //!
-//! Short values (decisions/0011): a value shorter than [`MIN_CHARS`] cannot be told from
+//! Short values (decisions/0015): a value shorter than [`MIN_CHARS`] cannot be told from
 //! ordinary text and is never replaced outside its own key (the generator warns about it
 //! instead). A value shorter than [`SUBSTRING_CHARS`] is replaced only as a whole token (no
 //! letter, digit or `_` on either side), so the password `admin` hides `admin` but not

@@ -37,6 +37,7 @@ declare_rule! {
         family: Security,
         severity: Warning,
         enabled: true,
+        security_severity: "3.5",
         check: check,
     };
 }

@@ -30,6 +30,7 @@ declare_rule! {
         family: Security,
         severity: Error,
         enabled: true,
+        security_severity: "8.0",
         check: check,
     };
 }

@@ -31,6 +31,7 @@ declare_rule! {
         family: Security,
         severity: Warning,
         enabled: true,
+        security_severity: "6.5",
         check: check,
     };
 }

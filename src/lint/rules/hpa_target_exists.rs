@@ -28,6 +28,7 @@ declare_rule! {
         family: References,
         severity: Error,
         enabled: true,
+        precision: High,
         check: check,
     };
 }

@@ -38,6 +38,29 @@ impl Family {
     }
 }
 
+/// How often a finding of the rule is a real problem (GitHub code scanning's `precision`, which
+/// it sorts and filters alerts by).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    /// A structural fact of the object: no judgement involved.
+    VeryHigh,
+    /// A heuristic (names, value shapes) or a fact that objects outside the run can change.
+    High,
+    Medium,
+    Low,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::VeryHigh => "very-high",
+            Precision::High => "high",
+            Precision::Medium => "medium",
+            Precision::Low => "low",
+        }
+    }
+}
+
 pub type CheckFn = fn(&LintContext, &mut Sink);
 
 pub struct Rule {
@@ -47,6 +70,11 @@ pub struct Rule {
     pub severity: Severity,
     /// Runs unless turned off; `false` = opt-in (`.komply.yaml` `rules.enable`).
     pub default_enabled: bool,
+    /// For security rules: a CVSS-like score, `0.1`–`10.0` (GitHub code scanning's
+    /// `security-severity`: 9.0+ critical, 7.0+ high, 4.0+ medium, else low). Every rule of the
+    /// security family has one (tests/lint_docs.rs checks).
+    pub security_severity: Option<&'static str>,
+    pub precision: Precision,
     /// The doc comment, verbatim (each line keeps the leading space rustdoc leaves).
     raw_doc: &'static str,
     pub check: CheckFn,
@@ -99,13 +127,32 @@ impl Rule {
         }
     }
 
+    /// The `security-severity` as GitHub labels it: critical, high, medium or low.
+    pub fn security_level(&self) -> Option<&'static str> {
+        let score: f64 = self.security_severity?.parse().ok()?;
+        Some(if score >= 9.0 {
+            "critical"
+        } else if score >= 7.0 {
+            "high"
+        } else if score >= 4.0 {
+            "medium"
+        } else {
+            "low"
+        })
+    }
+
     pub fn matches(&self, id_or_name: &str) -> bool {
         self.id.eq_ignore_ascii_case(id_or_name) || self.name == id_or_name
     }
 }
 
-/// Declares a rule. The doc comment becomes [`Rule::doc`].
+/// Declares a rule. The doc comment becomes [`Rule::doc`]. `security_severity` (security rules)
+/// and `precision` (default `VeryHigh`) are optional, in that order, before `check`.
 macro_rules! declare_rule {
+    (@opt) => { None };
+    (@opt $v:literal) => { Some($v) };
+    (@precision) => { $crate::lint::rules::Precision::VeryHigh };
+    (@precision $p:ident) => { $crate::lint::rules::Precision::$p };
     (
         $(#[doc = $doc:literal])*
         pub static $ident:ident = {
@@ -114,6 +161,8 @@ macro_rules! declare_rule {
             family: $family:ident,
             severity: $sev:ident,
             enabled: $en:literal,
+            $(security_severity: $ss:literal,)?
+            $(precision: $prec:ident,)?
             check: $check:path $(,)?
         };
     ) => {
@@ -124,6 +173,8 @@ macro_rules! declare_rule {
             family: $crate::lint::rules::Family::$family,
             severity: $crate::diag::Severity::$sev,
             default_enabled: $en,
+            security_severity: declare_rule!(@opt $($ss)?),
+            precision: declare_rule!(@precision $($prec)?),
             raw_doc: concat!($($doc, "\n"),*),
             check: $check,
         };
@@ -292,14 +343,20 @@ pub fn render_doc(r: &Rule) -> String {
         Some((t, b)) => (t.to_string(), b.to_string()),
         None => (std::mem::take(&mut doc), String::new()),
     };
+    let security = match (r.security_severity, r.security_level()) {
+        (Some(score), Some(level)) => format!("{score} ({level})"),
+        _ => "—".to_string(),
+    };
     format!(
-        "# {} {}\n\n{}\n\n| family | default severity | enabled by default |\n|---|---|---|\n| {} | {} | {} |\n\nSuppress on one object: annotation `ignore.komply.dev/{}: \"<reason>\"` (on the object or its pod template).\n{}",
+        "# {} {}\n\n{}\n\n| family | default severity | enabled by default | security severity | precision |\n|---|---|---|---|---|\n| {} | {} | {} | {} | {} |\n\nSuppress on one object: annotation `ignore.komply.dev/{}: \"<reason>\"` (on the object or its pod template).\n{}",
         r.id,
         r.name,
         title,
         r.family.as_str(),
         r.severity.as_str(),
         if r.default_enabled { "yes" } else { "no" },
+        security,
+        r.precision.as_str(),
         r.name,
         body
     )

@@ -28,6 +28,7 @@ declare_rule! {
         family: References,
         severity: Warning,
         enabled: true,
+        precision: High,
         check: check,
     };
 }

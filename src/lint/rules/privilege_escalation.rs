@@ -36,6 +36,7 @@ declare_rule! {
         family: Security,
         severity: Error,
         enabled: true,
+        security_severity: "6.0",
         check: check,
     };
 }

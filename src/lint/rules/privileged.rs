@@ -33,6 +33,7 @@ declare_rule! {
         family: Security,
         severity: Error,
         enabled: true,
+        security_severity: "9.0",
         check: check,
     };
 }

@@ -31,6 +31,7 @@ declare_rule! {
         family: Security,
         severity: Warning,
         enabled: true,
+        security_severity: "3.0",
         check: check,
     };
 }

@@ -32,6 +32,7 @@ declare_rule! {
         family: Probes,
         severity: Warning,
         enabled: true,
+        precision: High,
         check: check,
     };
 }

@@ -40,6 +40,7 @@ declare_rule! {
         family: Security,
         severity: Error,
         enabled: true,
+        security_severity: "6.5",
         check: check,
     };
 }

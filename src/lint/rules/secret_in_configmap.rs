@@ -39,6 +39,8 @@ declare_rule! {
         family: Security,
         severity: Error,
         enabled: true,
+        security_severity: "7.5",
+        precision: High,
         check: check,
     };
 }

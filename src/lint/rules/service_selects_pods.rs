@@ -37,6 +37,7 @@ declare_rule! {
         family: References,
         severity: Warning,
         enabled: true,
+        precision: High,
         check: check,
     };
 }

@@ -36,6 +36,7 @@ declare_rule! {
         family: References,
         severity: Error,
         enabled: true,
+        precision: High,
         check: check,
     };
 }

@@ -1,0 +1,262 @@
+//! The deployability report: what a user must still do before the pods of a conversion start.
+//!
+//! Built only from what the run produced — the ExternalSecrets (keys to create in the secret
+//! store) and the diagnostics, sorted into steps by their code ([`CODES`]) — so a new warning
+//! joins a step by its code, without extra wiring. `komply convert` and `komply check` print it
+//! on stderr after the warnings; `komply migrate` writes it into MIGRATION.md.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::diag::Diagnostic;
+
+/// A step of the report, in the order it is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Step {
+    /// Keys to create in the secret store (from the ExternalSecrets).
+    Secrets,
+    /// Images to build and push (`build:`-only services).
+    Images,
+    /// Images whose user komply does not know, or that need root: the kubelet refuses them.
+    Users,
+    /// Host paths not carried over, and what depends on them.
+    Mounts,
+    /// Names the pods reach that nothing provides.
+    Network,
+    /// Settings the nodes, the storage or the environment must provide.
+    Environment,
+    /// Figures to confirm (memory limits komply could not check, probe windows).
+    Check,
+}
+
+impl Step {
+    /// What to do, as the step's heading.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Step::Secrets => "create these keys in the secret store",
+            Step::Images => "build and push the images of build-only services",
+            Step::Users => {
+                "give these containers a non-root user the kubelet can verify (runAsNonRoot refuses root and user names)"
+            }
+            Step::Mounts => "provide what these left-out host mounts carried",
+            Step::Network => "make these names resolve",
+            Step::Environment => "provide these settings outside the manifests",
+            Step::Check => "check these figures",
+        }
+    }
+}
+
+/// Diagnostic code → step. A code ending in `*` is a prefix: every code that starts with it joins
+/// the step (so `generate/bind-mount-socket` lands with `generate/bind-mount`). Documented in
+/// `docs/deployability.md`.
+pub const CODES: &[(&str, Step)] = &[
+    ("generate/no-image", Step::Images),
+    ("generate/unknown-image-user", Step::Users),
+    ("generate/user-name", Step::Users),
+    ("generate/image-needs-root", Step::Users),
+    ("generate/image-runs-as-root", Step::Users),
+    ("generate/privileged-port", Step::Users),
+    ("generate/bind-mount*", Step::Mounts),
+    ("generate/mount*", Step::Mounts),
+    ("generate/probe-dropped-mount", Step::Mounts),
+    ("generate/probe-host", Step::Network),
+    ("generate/dns*", Step::Network),
+    ("generate/depends-on*", Step::Network),
+    ("generate/node-sysctl", Step::Environment),
+    ("generate/data-dir", Step::Environment),
+    ("generate/unset-env", Step::Environment),
+    ("overlay/memory-unknown", Step::Check),
+    ("overlay/startup-probe-short", Step::Check),
+];
+
+/// The step a diagnostic code belongs to, if any.
+pub fn step_of(code: &str) -> Option<Step> {
+    CODES.iter().find_map(|(c, step)| {
+        let hit = match c.strip_suffix('*') {
+            Some(prefix) => code.starts_with(prefix),
+            None => code == *c,
+        };
+        hit.then_some(*step)
+    })
+}
+
+/// Keys of one secret store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreKeys {
+    /// `ClusterSecretStore `vault``
+    pub store: String,
+    /// remote key → properties (empty: the whole value).
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+/// The report.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub secrets: Vec<StoreKeys>,
+    /// Per step: `location: message` lines, in diagnostic order, without repeats.
+    pub items: BTreeMap<Step, Vec<String>>,
+}
+
+impl Report {
+    /// Builds the report from the objects of one or more conversions and their diagnostics.
+    pub fn build<'a>(
+        objects: impl IntoIterator<Item = &'a Value>,
+        diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+    ) -> Report {
+        let mut stores: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+        for o in objects {
+            if o["kind"] != "ExternalSecret" {
+                continue;
+            }
+            let r = &o["spec"]["secretStoreRef"];
+            let store = format!(
+                "{} `{}`",
+                r["kind"].as_str().unwrap_or("SecretStore"),
+                r["name"].as_str().unwrap_or_default()
+            );
+            let keys = stores.entry(store).or_default();
+            for d in o["spec"]["data"].as_array().into_iter().flatten() {
+                let key = d["remoteRef"]["key"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let props = keys.entry(key).or_default();
+                if let Some(p) = d["remoteRef"]["property"].as_str()
+                    && !props.iter().any(|x| x == p)
+                {
+                    props.push(p.to_string());
+                }
+            }
+        }
+        let mut items: BTreeMap<Step, Vec<String>> = BTreeMap::new();
+        for d in diagnostics {
+            let Some(step) = d.code.as_deref().and_then(step_of) else {
+                continue;
+            };
+            let line = match d.span.filter(|s| !s.is_synthetic()).and(d.location()) {
+                Some(l) => format!("{l}: {}", d.message),
+                None => d.message.clone(),
+            };
+            let list = items.entry(step).or_default();
+            if !list.contains(&line) {
+                list.push(line);
+            }
+        }
+        Report {
+            secrets: stores
+                .into_iter()
+                .map(|(store, keys)| StoreKeys { store, keys })
+                .collect(),
+            items,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty() && self.items.is_empty()
+    }
+
+    fn secret_lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in &self.secrets {
+            for (key, props) in &s.keys {
+                let what = if props.is_empty() {
+                    "(the whole value)".to_string()
+                } else {
+                    props.join(", ")
+                };
+                out.push(format!("{}: `{key}`: {what}", s.store));
+            }
+        }
+        out
+    }
+
+    fn steps(&self) -> Vec<(Step, Vec<String>)> {
+        let mut out = Vec::new();
+        if !self.secrets.is_empty() {
+            out.push((Step::Secrets, self.secret_lines()));
+        }
+        for (step, lines) in &self.items {
+            out.push((*step, lines.clone()));
+        }
+        out
+    }
+
+    /// Plain text for stderr; empty when nothing is left to do.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        if self.is_empty() {
+            return s;
+        }
+        let _ = writeln!(s, "Before the pods start:");
+        for (i, (step, lines)) in self.steps().iter().enumerate() {
+            let _ = writeln!(s, "  {}. {}:", i + 1, step.heading());
+            for l in lines {
+                let _ = writeln!(s, "     - {l}");
+            }
+        }
+        s
+    }
+
+    /// A Markdown section for MIGRATION.md.
+    pub fn markdown(&self) -> String {
+        let mut s = String::from("## Before the pods start\n\n");
+        if self.is_empty() {
+            s.push_str("Nothing: as generated, every workload can start.\n\n");
+            return s;
+        }
+        for (i, (step, lines)) in self.steps().iter().enumerate() {
+            let _ = writeln!(s, "{}. {}:", i + 1, step.heading());
+            for l in lines {
+                let _ = writeln!(s, "   - {}", l.replace('|', "\\|"));
+            }
+        }
+        s.push('\n');
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn steps_come_from_codes_and_prefixes() {
+        assert_eq!(step_of("generate/bind-mount"), Some(Step::Mounts));
+        assert_eq!(step_of("generate/bind-mount-socket"), Some(Step::Mounts));
+        assert_eq!(step_of("generate/unknown-image-user"), Some(Step::Users));
+        assert_eq!(step_of("compose/unsupported-key"), None);
+    }
+
+    #[test]
+    fn secrets_and_items_render_in_step_order() {
+        let es = json!({"kind": "ExternalSecret", "spec": {
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": "vault"},
+            "data": [{"secretKey": "a", "remoteRef": {"key": "p/db", "property": "PASSWORD"}},
+                     {"secretKey": "b", "remoteRef": {"key": "p/token"}}]}});
+        let d = [
+            Diagnostic::warning("service `w`: komply does not know")
+                .code("generate/unknown-image-user"),
+            Diagnostic::warning("service `w` has no `image`").code("generate/no-image"),
+            Diagnostic::warning("ignored").code("compose/unsupported-key"),
+        ];
+        let r = Report::build([&es], d.iter());
+        let t = r.text();
+        assert!(
+            t.starts_with("Before the pods start:\n  1. create these keys"),
+            "{t}"
+        );
+        assert!(
+            t.contains("ClusterSecretStore `vault`: `p/db`: PASSWORD"),
+            "{t}"
+        );
+        assert!(t.contains("`p/token`: (the whole value)"), "{t}");
+        let images = t.find("2. build and push").unwrap();
+        let users = t.find("3. give these containers").unwrap();
+        assert!(images < users, "{t}");
+        assert!(!t.contains("ignored"));
+        assert!(Report::build([], []).text().is_empty());
+    }
+}
