@@ -34,6 +34,7 @@ fn cases() -> Vec<Case> {
     let rows = rows.as_array().expect("a list of cases");
     assert!(rows.len() >= 40, "the table has its cases");
     rows.iter()
+        .filter(|r| r.get("name").is_some())
         .map(|r| Case {
             name: r["name"].as_str().unwrap().to_string(),
             value: r["value"].as_str().unwrap().to_string(),
@@ -59,6 +60,172 @@ fn the_policy_decides_every_case() {
                 if c.secret { "secret" } else { "plain" },
                 c.why,
                 v
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[derive(Debug, Clone)]
+struct FileCase {
+    file: String,
+    content: String,
+    secret: bool,
+    why: String,
+    lint: bool,
+}
+
+/// The table's file rows (`file:` instead of `name:`).
+fn file_cases() -> Vec<FileCase> {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/secret-policy.yaml")).unwrap();
+    let docs = komply::yaml::parse_documents(
+        komply::yaml::SourceId::NONE,
+        &text,
+        &komply::yaml::Limits::default(),
+    )
+    .unwrap();
+    let rows = docs[0].to_json();
+    let out: Vec<FileCase> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("file").is_some())
+        .map(|r| FileCase {
+            file: r["file"].as_str().unwrap().to_string(),
+            content: r["content"].as_str().unwrap().to_string(),
+            secret: r["secret"].as_bool().unwrap(),
+            why: r["why"].as_str().unwrap().to_string(),
+            lint: r["lint"].as_bool().unwrap_or(true),
+        })
+        .collect();
+    assert!(out.len() >= 10, "the table has its file cases");
+    out
+}
+
+fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+#[test]
+fn the_policy_decides_every_file_case() {
+    let p = Policy::default();
+    let mut wrong = Vec::new();
+    for c in file_cases() {
+        let v = p.classify_file(&c.file, &c.content);
+        if v.is_secret() != c.secret
+            || v.why().id() != c.why
+            || p.is_secret_file(&c.file, &c.content) != c.secret
+        {
+            wrong.push(format!(
+                "{}: expected {} ({}), got {:?}",
+                c.file,
+                if c.secret { "secret" } else { "plain" },
+                c.why,
+                v
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// One service per file case (`f<N>`), the file bind-mounted read-only: a secret file is a key
+/// of the service's ExternalSecret and its content is nowhere; any other file is a key of the
+/// service's `-files` ConfigMap, unchanged (masking a word of a script breaks it).
+#[test]
+fn the_generator_follows_every_file_case() {
+    let all = file_cases();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut services = serde_json::Map::new();
+    for (i, c) in all.iter().enumerate() {
+        let path = tmp.path().join(format!("f{i}")).join(&c.file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &c.content).unwrap();
+        services.insert(
+            format!("f{i}"),
+            json!({"image": "nginx:1.27", "volumes": [format!("./f{i}/{}:/opt/case/{}:ro", c.file, base_name(&c.file))]}),
+        );
+    }
+    let file = tmp.path().join("compose.yaml");
+    std::fs::write(
+        &file,
+        serde_json::to_string_pretty(&json!({"services": services})).unwrap(),
+    )
+    .unwrap();
+    let mut load = komply::compose::LoadOptions::from_process_env();
+    load.files = vec![file];
+    load.working_dir = tmp.path().to_path_buf();
+    let converted = komply::pipeline::convert(&komply::pipeline::ConvertRequest::new(load))
+        .unwrap_or_else(|f| panic!("{f}"));
+    let objects = &converted.output.objects;
+    let rendered = komply::generate::render(objects, komply::generate::Format::Yaml);
+    let find = |kind: &str, name: &str| {
+        objects
+            .iter()
+            .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+    };
+    let mut wrong = Vec::new();
+    for (i, c) in all.iter().enumerate() {
+        let in_secret = find("ExternalSecret", &format!("f{i}-secrets"))
+            .is_some_and(|es| es["spec"]["data"].as_array().is_some_and(|d| !d.is_empty()));
+        let in_configmap = find("ConfigMap", &format!("f{i}-files"))
+            .and_then(|cm| cm["data"].get(base_name(&c.file)).cloned());
+        if c.secret {
+            if !in_secret || in_configmap.is_some() {
+                wrong.push(format!(
+                    "{}: a secret file, but ExternalSecret {in_secret}, ConfigMap {in_configmap:?}",
+                    c.file
+                ));
+            }
+            for line in c
+                .content
+                .lines()
+                .filter(|l| l.len() >= 10 && !l.starts_with("-----") && !l.starts_with('['))
+            {
+                let value = line.rsplit(['=', ':']).next().unwrap_or(line).trim();
+                if value.len() >= 8 && rendered.contains(value) {
+                    wrong.push(format!("{}: {value:?} is in the output", c.file));
+                }
+            }
+        } else if in_secret
+            || in_configmap.as_ref().and_then(Value::as_str) != Some(c.content.as_str())
+        {
+            wrong.push(format!(
+                "{}: a plain file, but ExternalSecret {in_secret}, ConfigMap {in_configmap:?}",
+                c.file
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// KP110 on a ConfigMap holding each file under its name flags exactly the secret files.
+#[test]
+fn the_linter_follows_every_file_case() {
+    let all: Vec<FileCase> = file_cases().into_iter().filter(|c| c.lint).collect();
+    let docs: Vec<Value> = all
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": format!("f{i}")},
+                "data": {base_name(&c.file): c.content}})
+        })
+        .collect();
+    let text = komply::yaml::to_yaml_stream(&docs);
+    let report = komply::lint::lint_text("files.yaml", &text, &komply::lint::Options::default());
+    let flagged: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule.id == "KP110")
+        .filter_map(|f| f.object.and_then(|o| report.ctx.object(o)))
+        .map(|o| o.name.clone())
+        .collect();
+    let mut wrong = Vec::new();
+    for (i, c) in all.iter().enumerate() {
+        if flagged.contains(&format!("f{i}")) != c.secret {
+            wrong.push(format!(
+                "{}: KP110 {}",
+                c.file,
+                if c.secret { "missed it" } else { "flagged it" }
             ));
         }
     }

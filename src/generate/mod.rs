@@ -344,6 +344,15 @@ pub fn services_with_bind_storage(
         .collect()
 }
 
+/// The text files a bind mount of `source` carries out of the project (see
+/// `mounts::carried_texts`): `(path relative to the project, real path, text)`.
+pub fn bind_mount_texts(
+    project_dir: &std::path::Path,
+    source: &str,
+) -> Vec<(String, std::path::PathBuf, String)> {
+    mounts::carried_texts(project_dir, source)
+}
+
 pub(crate) fn push<T: serde::Serialize>(objects: &mut Vec<Value>, obj: &T) {
     // Serializing our own plain structs cannot fail (no maps with non-string keys).
     if let Ok(v) = serde_json::to_value(obj) {

@@ -84,6 +84,42 @@ pub(crate) fn is_secret_file(
     policy.is_secret_file(rel_path, content)
 }
 
+/// The text files a bind mount of `source` carries out of the project, as the plan reads
+/// them: `(path relative to the project, real path, text)` — the file itself, or each file of
+/// a directory within the directory limits. The secret harvest asks [`is_secret_file`] about
+/// exactly these, so every file the generator keeps out of a ConfigMap is a known secret (and
+/// redacted wherever its value turns up).
+pub(crate) fn carried_texts(project_dir: &Path, source: &str) -> Vec<(String, PathBuf, String)> {
+    let root = project_root(project_dir);
+    let Source::Inside(real, rel) = locate(&root, source) else {
+        return Vec::new();
+    };
+    let Ok(meta) = std::fs::metadata(&real) else {
+        return Vec::new();
+    };
+    if meta.is_file() {
+        if meta.len() > MAX_CONFIG_BYTES {
+            return Vec::new();
+        }
+        return match crate::fsio::read_text(&real) {
+            Ok(text) => vec![(rel, real, text)],
+            Err(_) => Vec::new(),
+        };
+    }
+    if !meta.is_dir() {
+        return Vec::new();
+    }
+    scan_dir(&root, &real)
+        .files
+        .into_iter()
+        .filter_map(|(file_rel, text)| {
+            let text = text.ok()?;
+            let path = real.join(&file_rel);
+            Some((format!("{rel}/{file_rel}"), path, text))
+        })
+        .collect()
+}
+
 /// Lexically normalised path (no `.` / `..`), for paths that do not exist.
 fn normalise(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();

@@ -546,7 +546,7 @@ pub fn project(project: &crate::compose::Project, policy: &Policy) -> Known {
             }
         }
     }
-    files(project, &mut known);
+    files(project, policy, &mut known);
     known.register();
     // What the loader registered under the built-in policy but this project calls plain.
     for (_, svc) in project
@@ -570,11 +570,14 @@ pub fn project(project: &crate::compose::Project, policy: &Policy) -> Known {
     known
 }
 
-/// The project's files that services read as files: a bind-mounted file that looks like a
-/// secret ([`super::policy::secret_looking_file`]: `*.key`, `*.pem`, `*password*`, a PEM private
-/// key…) is a secret as a whole; in any other bind-mounted file and in `configs:` files, the
-/// credential shapes are. Only small text files inside the project directory are read.
-fn files(project: &crate::compose::Project, known: &mut Known) {
+/// The project's files that services read as files: a bind-mounted file, or a file of a
+/// bind-mounted directory, that the project's policy calls a secret file
+/// ([`Policy::is_secret_file`], asked about the same files with the same project-relative
+/// paths as the generator: `*.key`, `*.pem`, `*password*`, a PEM private key, a secret-like
+/// `name = value` line…) is a secret as a whole; in any other bind-mounted file and in
+/// `configs:` files, the credential shapes are. Only small text files inside the project
+/// directory are read.
+fn files(project: &crate::compose::Project, policy: &Policy, known: &mut Known) {
     let inside = |p: &Path| {
         let dir = project.project_dir.canonicalize().ok();
         p.canonicalize()
@@ -606,26 +609,22 @@ fn files(project: &crate::compose::Project, known: &mut Known) {
             let Some(source) = v.get("source").and_then(Node::as_str) else {
                 continue;
             };
-            let path = project.project_dir.join(source);
-            if !path.is_file() || !inside(&path) {
-                continue;
-            }
-            let Some(text) = secret_file(&path) else {
-                continue;
-            };
-            let shown = crate::source::display_path(&path);
-            if super::policy::secret_looking_file(&path, Some(&text)) {
-                for piece in secret_pieces(&text) {
-                    known.add(KnownSecret {
-                        value: piece,
-                        name: shown.clone(),
-                        service: None,
-                        origin: Origin::File,
-                        span: v.span,
-                    });
+            for (rel, path, text) in crate::generate::bind_mount_texts(&project.project_dir, source)
+            {
+                let shown = crate::source::display_path(&path);
+                if policy.is_secret_file(&rel, &text) {
+                    for piece in policy.file_secret_values(&text) {
+                        known.add(KnownSecret {
+                            value: piece,
+                            name: shown.clone(),
+                            service: None,
+                            origin: Origin::File,
+                            span: v.span,
+                        });
+                    }
+                } else {
+                    add_shapes(known, &text, &shown, v.span);
                 }
-            } else {
-                add_shapes(known, &text, &shown, v.span);
             }
         }
     }

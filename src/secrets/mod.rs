@@ -12,5 +12,5 @@ pub mod shapes;
 pub mod store;
 
 pub use harvest::{Known, KnownSecret, Origin};
-pub use policy::{Policy, PolicyConfig, Verdict, Why, secret_looking_file};
+pub use policy::{Policy, PolicyConfig, Verdict, Why};
 pub use registry::{PLACEHOLDER, registry};

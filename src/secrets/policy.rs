@@ -501,12 +501,6 @@ pub fn glob_match(pattern: &str, name: &str) -> bool {
     pi == p.len()
 }
 
-/// A file that holds a secret rather than configuration: by its path, the standard policy.
-/// See [`Policy::is_secret_file`].
-pub fn secret_looking_file(path: &std::path::Path, content: Option<&str>) -> bool {
-    Policy::standard().is_secret_file(&path.to_string_lossy(), content.unwrap_or_default())
-}
-
 impl Policy {
     /// Whether a project file (a bind mount, a `configs:` file) must be a Secret, never a
     /// ConfigMap — the one predicate for secret files (`generate/mounts.rs` and the redactor
@@ -520,6 +514,13 @@ impl Policy {
     ///   `.env` / ini / YAML / Ruby-style `name = value` line the policy calls secret with a
     ///   literal value (not a reference, code, a variable name, a number or a boolean).
     pub fn is_secret_file(&self, rel_path: &str, content: &str) -> bool {
+        self.classify_file(rel_path, content).is_secret()
+    }
+
+    /// [`Policy::is_secret_file`], and why (the linter's KP110 asks it about a ConfigMap
+    /// value that is a whole file, so that it flags exactly what `komply convert` would keep
+    /// out of a ConfigMap).
+    pub fn classify_file(&self, rel_path: &str, content: &str) -> Verdict {
         let lower = rel_path.replace('\\', "/").to_ascii_lowercase();
         let name = lower.rsplit('/').next().unwrap_or(&lower);
         const EXTENSIONS: &[&str] = &[
@@ -551,50 +552,112 @@ impl Policy {
             ".dockercfg",
             "acme.json",
         ];
-        if EXTENSIONS.iter().any(|e| name.ends_with(e)) || NAMES.contains(&name) {
-            return true;
+        if let Some(e) = EXTENSIONS.iter().find(|e| name.ends_with(**e)) {
+            return Verdict::Secret(Why::StrongName(format!("*{e}")));
+        }
+        if NAMES.contains(&name) {
+            return Verdict::Secret(Why::StrongName(name.to_string()));
         }
         let named_secret = |part: &str| {
             let stem = part.split('.').next().unwrap_or(part);
             !stem.is_empty() && (self.secret_like_name(stem) || secret_word(stem))
         };
-        if lower.split('/').any(named_secret) {
-            return true;
+        if let Some(part) = lower.split('/').find(|p| named_secret(p)) {
+            return Verdict::Secret(Why::StrongName(part.to_string()));
         }
-        content.lines().any(|line| {
-            let line = line.trim().trim_start_matches("export ");
-            if line.starts_with('#') || line.starts_with(';') || line.starts_with("//") {
-                return false;
-            }
-            // Shapes that are credentials wherever they stand (a `password=` parameter is
-            // judged below, with the value rules of configuration files).
-            if shapes::find(line)
-                .iter()
-                .any(|f| f.shape != Shape::ConnectionParam)
-            {
-                return true;
-            }
-            let Some(i) = line.find(['=', ':']) else {
-                return false;
-            };
-            let key = line[..i].trim().trim_matches(|c| c == '"' || c == '\'');
-            // `key = value`, `key: value`, `"key" => value` (Ruby, PHP, Logstash).
-            let value = line[i + 1..]
-                .trim_start_matches('>')
-                .trim()
-                .trim_end_matches([',', ';'])
-                .trim_matches(|c| c == '"' || c == '\'');
-            let identifier = key
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-            identifier && literal_config_value(value) && self.is_secret(key, value)
-        }) || shapes::find(content)
+        if shapes::find(content)
             .iter()
             .any(|f| f.shape == Shape::PrivateKey)
+        {
+            return Verdict::Secret(Why::Shape(Shape::PrivateKey));
+        }
+        for line in content.lines() {
+            if let Some((why, _)) = self.secret_line(line) {
+                return Verdict::Secret(why);
+            }
+        }
+        Verdict::Plain(Why::Neutral)
+    }
+
+    /// One line of a file: a credential shape on it (not a `password=` parameter, which is
+    /// judged with the value rules of configuration files), or an `.env` / ini / YAML /
+    /// Ruby-style `name = value` line the policy calls secret with a literal value (not a
+    /// reference, code, a variable name, a number or a boolean). Returns why, and the secret
+    /// part of the line.
+    fn secret_line(&self, line: &str) -> Option<(Why, String)> {
+        let line = line.trim().trim_start_matches("export ");
+        if line.starts_with('#') || line.starts_with(';') || line.starts_with("//") {
+            return None;
+        }
+        if let Some(f) = shapes::find(line)
+            .into_iter()
+            .find(|f| f.shape != Shape::ConnectionParam)
+        {
+            return Some((Why::Shape(f.shape), line[f.range].to_string()));
+        }
+        let i = line.find(['=', ':'])?;
+        let key = line[..i].trim().trim_matches(|c| c == '"' || c == '\'');
+        // `key = value`, `key: value`, `"key" => value` (Ruby, PHP, Logstash).
+        let value = line[i + 1..]
+            .trim_start_matches('>')
+            .trim()
+            .trim_end_matches([',', ';'])
+            .trim_matches(|c| c == '"' || c == '\'');
+        let identifier = key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        if !(identifier && literal_config_value(value)) {
+            return None;
+        }
+        match self.classify(key, value) {
+            Verdict::Secret(why) => Some((why, value.to_string())),
+            Verdict::Plain(_) => None,
+        }
+    }
+
+    /// The secret values of a file the policy calls secret ([`Policy::is_secret_file`]), for
+    /// the redactor: the whole (trimmed) text, the secret part of each secret line, and each
+    /// bare line (a password, a line of key material) — not the section headers, comments
+    /// and plain `name = value` lines around them (`[database]` is no secret, and
+    /// registering it would mask it in every other file).
+    pub fn file_secret_values(&self, content: &str) -> Vec<String> {
+        let whole = content.trim_matches(|c| c == '\n' || c == '\r');
+        let mut out = vec![whole.to_string()];
+        if !whole.contains('\n') {
+            return out;
+        }
+        for line in whole.lines() {
+            let t = line.trim();
+            if t.is_empty() || t.starts_with("-----") {
+                continue;
+            }
+            if let Some((_, value)) = self.secret_line(t) {
+                out.push(value);
+                continue;
+            }
+            let assignment = t.contains('=') || t.contains(": ") || t.ends_with(':');
+            let header = t.starts_with('[') && t.ends_with(']');
+            let comment = t.starts_with('#') || t.starts_with(';') || t.starts_with("//");
+            if !assignment && !header && !comment {
+                out.push(t.to_string());
+            }
+        }
+        out
+    }
+
+    /// A ConfigMap `data` value under `key`: a whole file (a value with a line break) is judged
+    /// as a file ([`Policy::classify_file`]: its name and its lines, as `komply convert`
+    /// judges the files it mounts); any other value as a variable ([`Policy::classify`]).
+    pub fn classify_data(&self, key: &str, value: &str) -> Verdict {
+        if value.contains('\n') {
+            self.classify_file(key, value)
+        } else {
+            self.classify(key, value)
+        }
     }
 }
 

@@ -115,7 +115,7 @@ fn finders() -> &'static [Finder] {
             Finder {
                 shape: Shape::ConnectionParam,
                 re: Regex::new(&format!(
-                    r#"(?i)(?:^|[?&;\s,"'(]|-D)(?:[a-z0-9_.-]*[._-])?(?:{PARAM_NAMES})\s*(?:=|:\s)\s*(\$\{{[^}}]*\}}|\$\([^)]*\)|"[^"]*"|'[^']*'|[^;&\s,"'(){{}}\[\]]+)"#
+                    r#"(?i)(?:^|[?&;\s,"'(]|-D)(?:[a-z0-9_.-]*[._-])?(?:{PARAM_NAMES})\s*(?:=>|=|:\s)\s*(\$\{{[^}}]*\}}|\$\([^)]*\)|"[^"]*"|'[^']*'|[^;&\s,"'(){{}}\[\]]+)"#
                 ))
                 .expect("regex"),
                 group: 1,
@@ -152,6 +152,52 @@ fn finders() -> &'static [Finder] {
     })
 }
 
+/// A parameter value that names a value instead of being one — in code and configuration
+/// files (`pwd: password,` in JavaScript, `pass = "R_SPF_ALLOW";` in a rspamd rule,
+/// `secret: token` as a field reference, `password = process.env.PW` a member access): an
+/// identifier holding a parameter word, a dotted member access
+/// (`password`, `dbPassword`, `pass`, …), or a constant name (`UPPER_CASE` with an
+/// underscore). Such a value is not masked: masking it breaks the file, and registering it
+/// would hide the word everywhere. Identifiers count only in a file (`multi_line` text, where
+/// code lives) and unquoted, and only without digits: a one-line connection string's
+/// `password=password123` stays a secret. Constants count anywhere.
+fn names_a_value(part: &str, quoted: bool, multi_line: bool) -> bool {
+    let segment = |p: &str| {
+        p.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    // `process.env.DB_PASSWORD`, `config.db.password`: a member access in code.
+    if multi_line && !quoted && part.contains('.') && part.split('.').all(segment) {
+        return true;
+    }
+    let ident = !part.is_empty()
+        && part
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ident {
+        return false;
+    }
+    let constant = part.contains('_')
+        && part
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if constant {
+        return true;
+    }
+    let lower = part.to_ascii_lowercase();
+    multi_line
+        && !quoted
+        && !part.chars().any(|c| c.is_ascii_digit())
+        && PARAM_NAMES
+            .split('|')
+            .filter(|w| w.len() >= 4)
+            .any(|w| lower.contains(w))
+}
+
 /// Every strong-shape secret part of `value`, in order, without overlaps (the earlier, then
 /// the longer one wins).
 pub fn find(value: &str) -> Vec<Found> {
@@ -183,7 +229,11 @@ pub fn find(value: &str) -> Vec<Found> {
                     }
                 }
                 Shape::ConnectionParam => {
-                    if !is_placeholder(part) && !super::policy::is_excluded_value(part) {
+                    let quoted = range != m.range();
+                    if !is_placeholder(part)
+                        && !super::policy::is_excluded_value(part)
+                        && !names_a_value(part, quoted, value.contains('\n'))
+                    {
                         out.push(Found {
                             shape: f.shape,
                             range,
@@ -272,6 +322,8 @@ pub fn is_placeholder(s: &str) -> bool {
         || (t.starts_with('<') && t.ends_with('>'))
         || t == "%s"
         || (t.len() >= 3 && t.chars().all(|c| c == '*'))
+        // komply's own placeholder, where it masked a value (re-linting komply's output).
+        || t == super::registry::PLACEHOLDER
 }
 
 /// A whole value that looks like a random credential: at least 32 characters from a

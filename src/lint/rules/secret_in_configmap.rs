@@ -11,7 +11,11 @@ declare_rule! {
     /// a secret-like key (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, …) with a literal value, key
     /// material under a `*_KEY` key, and any value (a whole file included) holding a credential
     /// shape: a PEM private key, `user:password@` in a URL, `password=` in a connection string
-    /// or a properties file, a JWT, a token with a known prefix. The value is never printed.
+    /// or a properties file, a JWT, a token with a known prefix. A value with a line break is
+    /// a whole file and is judged as `komply convert` judges the files it mounts: by its key
+    /// (`tls.key`, `*.pem`, `id_rsa`, `db_password.txt`, …), a private key or credential shape
+    /// in it, or a secret-like `name = value` line with a literal value — so `password =>
+    /// "${PW}"` or `pwd: password` in a script is not a finding. The value is never printed.
     ///
     /// ## Why
     /// ConfigMaps are not access-controlled like Secrets: anyone who can read the namespace's
@@ -50,7 +54,7 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
         let Some(data) = obj.node.get("data").and_then(|d| d.as_map()) else { continue };
         for (k, v) in data {
             let (Some(key), Some(value)) = (k.scalar_string(), v.scalar_string()) else { continue };
-            match ctx.policy.classify(&key, &value) {
+            match ctx.policy.classify_data(&key, &value) {
                 Verdict::Secret(Why::Shape(Shape::PrivateKey)) => {
                     sink.object(idx, obj, k.span, format!("data key {key:?} holds a private key"));
                 }
