@@ -22,6 +22,12 @@ const SECRET_FILE: &str = "Sf3PlantedFile88m";
 const JDBC_PW: &str = "Jd6PlantedJdbc51";
 /// A user-only URL credential (`https://TOKEN@host`).
 const URL_TOKEN: &str = "ghp_Pl4ntedUrlToken0123456789abcdefghij";
+/// A secret file inside a bind-mounted directory (`conf/db_password`), reused in a plain
+/// file of the same directory and in a bind-mounted single file.
+const DIR_SECRET: &str = "Dd2PlantedDirPw63";
+/// A `password = …` line of an ini file inside a bind-mounted directory (the file becomes an
+/// ExternalSecret key), reused in a plain file.
+const INI_PW: &str = "In9PlantedIniPw17";
 /// The body lines of a PEM private key (bind-mounted file; ConfigMap data for KP110).
 const PEM_LINES: [&str; 2] = [
     "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7PlantedKeyA1",
@@ -43,6 +49,8 @@ fn all_needles() -> Vec<&'static str> {
         SECRET_FILE,
         JDBC_PW,
         URL_TOKEN,
+        DIR_SECRET,
+        INI_PW,
     ];
     v.extend(PEM_LINES);
     v
@@ -358,6 +366,11 @@ services:
         tag: "{PW}"
     volumes:
       - ./certs/server.key:/etc/ssl/private/server.key:ro
+      - ./conf:/etc/app/conf:ro
+      - ./nginx.conf:/etc/nginx/nginx.conf:ro
+    depends_on:
+      worker:
+        condition: service_started
     secrets: [db_file]
     configs:
       - source: inline
@@ -401,6 +414,25 @@ secrets:
             ("db_password.txt", format!("{SECRET_FILE}\n")),
             ("app.conf", format!("[smtp]\npassword = {DOTENV_SECRET}\n")),
             ("certs/server.key", pem()),
+            // A bind-mounted directory (main's ConfigMaps from bind mounts): two secret files
+            // (by name, by an ini line) and a plain file that reuses their values.
+            ("conf/db_password", format!("{DIR_SECRET}\n")),
+            (
+                "conf/app.ini",
+                format!("[db]\nhost = db\npassword = {INI_PW}\n"),
+            ),
+            (
+                "conf/upstream.conf",
+                format!(
+                    "upstream db {{ server db:5432; }}\n# dsn user=app pw {DIR_SECRET} ini {INI_PW} main {PW}\n"
+                ),
+            ),
+            (
+                "nginx.conf",
+                format!(
+                    "events {{}}\nhttp {{\n  # {PW} {DIR_SECRET}\n  server {{ listen 80; }}\n}}\n"
+                ),
+            ),
         ],
     );
 }
@@ -434,6 +466,16 @@ fn secrets_in_every_field_reach_no_output_of_any_command() {
         "{}",
         convert.stderr
     );
+    // The bind-mounted directory really was carried: its plain file is ConfigMap data (with
+    // the placeholder where the values were), its secret files are ExternalSecret keys.
+    for key in [
+        "upstream.conf:",
+        "conf_db_password",
+        "conf_app.ini",
+        "nginx.conf:",
+    ] {
+        assert!(convert.stdout.contains(key), "{key}:\n{}", convert.stdout);
+    }
     // Docker Compose parity: `config` without `--redact` prints the values.
     let config = komply(dir, &["config"], None);
     assert_eq!(config.code, 0, "{}", config.stderr);

@@ -8,10 +8,12 @@
 //! a strong name, URL credentials, a user-only `https://TOKEN@host`, a JDBC parameter, a PEM
 //! key, a JWT, AWS / Slack tokens, a high-entropy token), where it is defined (environment as
 //! a map or a list, `env_file`, `.env` read through interpolation, a Compose `secrets:` file, a
-//! secret-looking bind-mounted file, build args), which fields it is planted in (labels,
+//! secret-looking bind-mounted file, a secret file inside a bind-mounted directory, build
+//! args), which fields it is planted in (labels,
 //! annotations, command, entrypoint, healthcheck, working_dir, extra_hosts, configs content and
 //! files, `x-komply.ingress.annotations`, kompose labels, another service's environment,
-//! hostname, logging options, volume paths…) and which error path the project also takes
+//! hostname, logging options, volume paths, a plain file of a bind-mounted directory, a
+//! bind-mounted single file…) and which error path the project also takes
 //! (an interpolation error, an unterminated `.env` quote, a schema error on a neighbouring
 //! key, an unknown key on the next line, `--strict`). Exhausted input reads as zeros, so every
 //! input, however short, is a valid project.
@@ -172,6 +174,9 @@ enum Def {
     ComposeSecretFile,
     BindMountedKey,
     BuildArg,
+    /// A secret file (`db_password`) in a bind-mounted directory, which becomes a ConfigMap for
+    /// its other files and ExternalSecret keys for the secret ones.
+    BindMountedDirFile,
 }
 
 const DEFS: &[Def] = &[
@@ -183,6 +188,7 @@ const DEFS: &[Def] = &[
     Def::ComposeSecretFile,
     Def::BindMountedKey,
     Def::BuildArg,
+    Def::BindMountedDirFile,
 ];
 
 /// Where it is planted.
@@ -209,6 +215,10 @@ enum Plant {
     Logging,
     VolumeTarget,
     NetworkAlias,
+    /// A plain file of a bind-mounted directory (a ConfigMap key).
+    MountedDirFile,
+    /// A bind-mounted single plain file (a key of `<svc>-files`).
+    MountedFile,
 }
 
 const PLANTS: &[Plant] = &[
@@ -233,6 +243,8 @@ const PLANTS: &[Plant] = &[
     Plant::Logging,
     Plant::VolumeTarget,
     Plant::NetworkAlias,
+    Plant::MountedDirFile,
+    Plant::MountedFile,
 ];
 
 /// The error path the project also takes.
@@ -362,6 +374,10 @@ pub fn project(data: &[u8]) -> Planted {
             volumes.push("      - ./certs/server.key:/etc/ssl/server.key:ro".into());
             files.push(("certs/server.key".into(), format!("{}\n", s.value)));
         }
+        Def::BindMountedDirFile => {
+            volumes.push("      - ./conf:/etc/app/conf:ro".into());
+            files.push(("conf/db_password".into(), format!("{}\n", s.value)));
+        }
         Def::BuildArg => {
             app.push(format!(
                 "    build:\n      context: .\n      args:\n        {}: {}",
@@ -467,6 +483,20 @@ pub fn project(data: &[u8]) -> Planted {
                 "      - {}",
                 q(&format!("data:/var/data/{x1}"))
             )),
+            Plant::MountedDirFile => {
+                volumes.push("      - ./conf:/etc/app/conf:ro".into());
+                files.push((
+                    "conf/site.conf".into(),
+                    format!("upstream db {{ server db:5432; }}\n# reused: {x}\n"),
+                ));
+            }
+            Plant::MountedFile => {
+                volumes.push("      - ./nginx.conf:/etc/nginx/nginx.conf:ro".into());
+                files.push((
+                    "nginx.conf".into(),
+                    format!("events {{}}\nhttp {{\n  # {x}\n}}\n"),
+                ));
+            }
             Plant::NetworkAlias => app.push(format!(
                 "    networks:\n      default:\n        aliases: [{}]",
                 q(&format!("a-{}", one_line(&v)))
@@ -482,6 +512,8 @@ pub fn project(data: &[u8]) -> Planted {
         }
     }
     if !volumes.is_empty() {
+        let mut seen = std::collections::BTreeSet::new();
+        volumes.retain(|v| seen.insert(v.clone()));
         app.push(format!("    volumes:\n{}", volumes.join("\n")));
         if volumes.iter().any(|v| v.contains("data:")) {
             top.push("volumes:\n  data: {}".into());
