@@ -745,3 +745,43 @@ data:
     });
     assert_no_leak("manifests", dir, &runs, &all_needles());
 }
+
+/// A Secret holding a whole config file (kube-prometheus' Grafana datasources): its secret
+/// line's value is hidden, but its structure (`"version": 1`, `"access": "proxy",`) is no
+/// secret — registering those lines replaced `"version": 1` in the JSON report and made it
+/// invalid JSON (found by conformance/real-corpus-index.sh on the real manifests).
+#[test]
+fn a_secret_holding_a_config_file_keeps_reports_intact() {
+    const JSON_PW: &str = "Sj4PlantedJsonPw";
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let manifest = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: grafana-datasources\nstringData:\n  datasources.yaml: |-\n    {{\n        \"apiVersion\": 1,\n        \"datasources\": [\n            {{\n                \"access\": \"proxy\",\n                \"name\": \"prometheus\",\n                \"password\": \"{JSON_PW}\",\n                \"version\": 1\n            }}\n        ]\n    }}\ntype: Opaque\n"
+    );
+    write(dir, &[("secret.yaml", manifest)]);
+    let mut runs = Vec::new();
+    for format in ["json", "sarif", "text", "github", "junit"] {
+        let r = komply(
+            dir,
+            &[
+                "lint",
+                "--format",
+                format,
+                "--fail-on",
+                "never",
+                "secret.yaml",
+            ],
+            None,
+        );
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        if format == "json" || format == "sarif" {
+            let v: serde_json::Value = serde_json::from_str(&r.stdout)
+                .unwrap_or_else(|e| panic!("{format} is not JSON ({e}):\n{}", r.stdout));
+            if format == "json" {
+                assert_eq!(v["version"], 1, "{}", r.stdout);
+            }
+        }
+        runs.push(r);
+    }
+    assert_no_leak("secret holding a file", dir, &runs, &[JSON_PW]);
+}

@@ -726,18 +726,14 @@ fn secret_file(path: &Path) -> Option<String> {
     crate::fsio::read_text(path).ok()
 }
 
-/// The value of a secret file: the whole (trimmed) text, and each line of a multi-line one.
+/// The value of a secret (a Compose secret's file, a Kubernetes Secret's value): the whole
+/// (trimmed) text, and of a multi-line one its bare lines and the values of its secret lines
+/// ([`Policy::file_secret_values`]) — not its structure (`"version": 1`, `[database]`).
 fn secret_pieces(text: &str) -> Vec<String> {
-    let t = text.trim_matches(|c| c == '\n' || c == '\r');
-    let mut out = vec![t.to_string()];
-    if t.contains('\n') {
-        for line in t.lines() {
-            let line = line.trim();
-            if hideable(line) == Hide::Yes && !line.starts_with("-----") {
-                out.push(line.to_string());
-            }
-        }
-    }
+    let mut out = Policy::standard().file_secret_values(text);
+    let whole = out.remove(0);
+    out.retain(|line| hideable(line) == Hide::Yes && !line.starts_with("-----"));
+    out.insert(0, whole);
     out
 }
 

@@ -639,7 +639,7 @@ impl Policy {
                 out.push(value);
                 continue;
             }
-            let assignment = t.contains('=') || t.contains(": ") || t.ends_with(':');
+            let assignment = is_assignment(t);
             let header = t.starts_with('[') && t.ends_with(']');
             let comment = t.starts_with('#') || t.starts_with(';') || t.starts_with("//");
             if !assignment && !header && !comment {
@@ -659,6 +659,25 @@ impl Policy {
             self.classify(key, value)
         }
     }
+}
+
+/// `name = value`, `name: value`, `"name": value,`, `name => value`, `name:` (a YAML key
+/// opening a block): a line of structure, not a bare value. A line of base64 (`…+/…==`) is
+/// none: its text before `=` is no name, or nothing but padding follows.
+fn is_assignment(line: &str) -> bool {
+    let Some(i) = line.find(['=', ':']) else {
+        return false;
+    };
+    let key = line[..i].trim().trim_matches(|c| c == '"' || c == '\'');
+    let rest = line[i + 1..].trim_start_matches('>').trim();
+    let name = key
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '-')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | ' '));
+    name && (line[i..].starts_with(':') || (!rest.is_empty() && !rest.chars().all(|c| c == '=')))
 }
 
 /// Words that make a file name secret even where the name lists are off.

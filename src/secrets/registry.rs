@@ -135,19 +135,22 @@ pub fn variants(value: &str) -> Vec<String> {
             .replace('\r', "%0D")
             .replace('\n', "%0A"),
     );
-    if value.contains('\n') {
-        for line in value.split('\n') {
-            let line = line.trim_end_matches('\r').trim();
-            if line.chars().count() >= SUBSTRING_CHARS && !line.starts_with("-----") {
-                out.push(line.to_string());
-            }
+    // A multi-line value, line by line (a key re-wrapped, a password file's line) — but only
+    // its bare lines and the values of its secret lines, never its structure: a Secret
+    // holding a JSON or YAML file must not register `"version": 1` and break every report
+    // that prints that line.
+    for text in [value.to_string(), value.replace("\\n", "\n")] {
+        if !text.contains('\n') {
+            continue;
         }
-    }
-    if value.contains("\\n") {
-        for line in value.split("\\n") {
-            let line = line.trim();
+        for line in super::Policy::standard()
+            .file_secret_values(&text)
+            .into_iter()
+            .skip(1)
+        {
+            let line = line.trim_end_matches('\r').trim().to_string();
             if line.chars().count() >= SUBSTRING_CHARS && !line.starts_with("-----") {
-                out.push(line.to_string());
+                out.push(line);
             }
         }
     }
