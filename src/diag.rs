@@ -172,7 +172,11 @@ impl Diagnostic {
 /// (path, line text, line number, byte range in the line) for a span, when the source is known.
 fn frame_for(span: Span) -> Option<(String, String, usize, std::ops::Range<usize>)> {
     let file = sources().get(span.source)?;
-    let text = file.line_text(span.start.line)?.to_string();
+    // The frame prints the user's line: secrets on it are masked (columns stay right).
+    let text = crate::secrets::frame::mask_line(
+        file.line_text(span.start.line)?,
+        file.line_text(span.start.line.saturating_sub(1)),
+    );
     let start = char_to_byte(&text, span.start.col.saturating_sub(1) as usize);
     let end = if span.end.line == span.start.line && span.end.col > span.start.col {
         char_to_byte(&text, span.end.col.saturating_sub(1) as usize)

@@ -56,7 +56,10 @@ pub fn convert(req: &ConvertRequest) -> Result<Converted> {
     if let Some(r) = &resolved {
         r.prepare(&mut model, &project.project_dir)?;
     }
+    // Every secret value of the project, registered before anything is generated or printed.
+    let known = crate::secrets::harvest::project(&project, &generate::secret_policy(&model));
     let gen_opts = GenerateOptions {
+        known: known.clone(),
         project_dir: project.project_dir.clone(),
         strict: req.strict,
         namespace: req
@@ -68,6 +71,12 @@ pub fn convert(req: &ConvertRequest) -> Result<Converted> {
     if let Some(r) = &resolved {
         r.apply(&mut output, &model.name)?;
     }
+    let mut known = known;
+    known.merge(&crate::secrets::harvest::model(
+        &model,
+        &generate::secret_policy(&model),
+    ));
+    crate::secrets::guard::objects(&mut output.objects, &known, &mut output.warnings);
     Ok(Converted {
         project,
         output,

@@ -6,7 +6,6 @@
 //! build for that (docs/decisions/0009-cli-progress-and-graph.md). Whether to draw at all is decided by
 //! the command line: stderr is a terminal, not CI, not `--quiet`.
 
-use std::io::Write;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -59,9 +58,7 @@ impl Progress {
             return;
         }
         let total = self.total.load(Ordering::Relaxed);
-        let mut err = std::io::stderr().lock();
-        let _ = write!(err, "\r\x1b[2Kkomply: {} {done}/{total}", self.what);
-        let _ = err.flush();
+        crate::out::stderr(&format!("\r\x1b[2Kkomply: {} {done}/{total}", self.what));
         *drawn = Some(Instant::now());
     }
 
@@ -69,9 +66,7 @@ impl Progress {
     pub fn finish(&self) {
         let drawn = self.drawn.lock().map(|d| d.is_some()).unwrap_or(false);
         if self.enabled && drawn {
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\r\x1b[2K");
-            let _ = err.flush();
+            crate::out::stderr("\r\x1b[2K");
         }
     }
 }

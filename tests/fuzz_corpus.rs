@@ -37,3 +37,8 @@ fn lint_corpus() {
 fn overlay_corpus() {
     replay("overlay", komply::fuzz::overlay);
 }
+
+#[test]
+fn secret_leak_corpus() {
+    replay("secret_leak", komply::fuzz::secret_leak);
+}

@@ -133,10 +133,7 @@ fn no_secret_value_leaks() {
         "MARKER_PEM_77de",
         "MARKER_FILESECRET_19ab",
     ];
-    let patterns: Vec<String> = generate::secrets::DEFAULT_PATTERNS
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let policy = komply::secrets::Policy::default();
     for (id, dir) in fixtures() {
         let model = model_of(&dir);
         let mut planted: Vec<String> = markers.iter().map(|s| s.to_string()).collect();
@@ -148,7 +145,7 @@ fn no_secret_value_leaks() {
             for v in &s.environment {
                 if let Some(val) = &v.value
                     && val.len() >= 4
-                    && generate::secrets::is_secret(&v.name, val, &patterns)
+                    && policy.is_secret(&v.name, val)
                 {
                     secret_values.push(val.clone());
                 }

@@ -46,6 +46,19 @@ const PAGES: &[Page] = &[
                 `komply schema overlay` prints this schema for editor completion.",
     },
     Page {
+        headings: &[],
+        schema: "schemas/komply-config.schema.json",
+        doc: "docs/komply-config-reference.md",
+        title: "`.komply.yaml` reference",
+        intro: "`.komply.yaml` configures the linter (`komply lint`, `komply check`, the KRM \
+                function's validator): which rules run and how severe they are, which objects are \
+                exempt, and which values are secrets. komply reads it from the current directory \
+                or the nearest directory above it, or from `--config FILE`; a mistake is an error \
+                at its `file:line:col`. `komply schema komply-config` prints this schema for \
+                editor completion. Inline exemptions are annotations: \
+                `ignore.komply.dev/<rule id or name>: \"<reason>\"` on an object or its pod template.",
+    },
+    Page {
         headings: &[
             ("finding", "A finding: `findings[]`"),
             ("object", "The object of a finding: `findings[].object`"),

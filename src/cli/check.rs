@@ -66,7 +66,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> crate::diag::Result<ExitCode> {
                         .iter()
                         .chain(&converted.output.warnings),
                 );
-                eprint!("{}", report.text());
+                crate::out::stderr(&report.text());
             }
             let objects = from_compose::objects(&converted, Span::SYNTHETIC);
             let mut report = crate::lint::lint_objects(objects, &opts);

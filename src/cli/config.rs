@@ -1,4 +1,9 @@
 //! `komply config`: the resolved Compose project, like `docker compose config`.
+//!
+//! Docker Compose parity by default: `docker compose config` prints every value, secrets
+//! included, and so does `komply config` (the one output komply does not redact). `--redact`
+//! replaces every secret value — under a secret-like key, or reused anywhere else — with
+//! `[redacted]`. Warnings and errors on stderr are always redacted.
 
 use std::process::ExitCode;
 
@@ -17,6 +22,9 @@ pub struct ConfigArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "yaml")]
     pub format: Format,
+    /// Hide secret values (by default they are printed, like `docker compose config`).
+    #[arg(long)]
+    pub redact: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -39,7 +47,14 @@ pub fn run(ctx: &Ctx, args: ConfigArgs) -> Result<ExitCode> {
         project.name,
         started.elapsed()
     ));
-    let value = crate::compose::config_output(&project);
+    let mut value = crate::compose::config_output(&project);
+    let policy = crate::compose::model::Model::from_canonical(&project.canonical)
+        .map(|m| crate::generate::secret_policy(&m))
+        .unwrap_or_default();
+    let known = crate::secrets::harvest::project(&project, &policy);
+    if args.redact {
+        crate::secrets::harvest::redact_config(&mut value, &policy, &known);
+    }
     let text = match args.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
@@ -48,6 +63,10 @@ pub fn run(ctx: &Ctx, args: ConfigArgs) -> Result<ExitCode> {
         }
         Format::Yaml => crate::yaml::to_yaml(&value),
     };
-    write_stdout(&text)?;
+    if args.redact {
+        write_stdout(&text)?;
+    } else {
+        crate::out::stdout_unredacted(&text, crate::out::Unredacted::ComposeConfig)?;
+    }
     Ok(ExitCode::SUCCESS)
 }

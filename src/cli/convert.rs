@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
             let warnings = distinct_warnings(&all);
             ctx.report(&warnings);
             let report = Report::build(all.iter().flat_map(|c| &c.output.objects), &warnings);
-            eprint!("{}", report.text());
+            crate::out::stderr(&report.text());
         }
         let dir = PathBuf::from(&args.output);
         let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
@@ -88,7 +88,7 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
         ctx.report(&out.warnings);
         // stdout stays clean YAML: the checklist goes where the warnings go.
         let report = Report::build(&out.objects, project.warnings.iter().chain(&out.warnings));
-        eprint!("{}", report.text());
+        crate::out::stderr(&report.text());
     }
     if args.output == "-" {
         write_stdout(&generate::render(&out.objects, format))?;
@@ -111,7 +111,7 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
 }
 
 fn write_files(dir: &std::path::Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
-    crate::fsio::write_all_atomic(files).map_err(|e| {
+    crate::out::files(files).map_err(|e| {
         Failure::msg(format!(
             "cannot write to {}: {}",
             dir.display(),

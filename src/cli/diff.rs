@@ -62,17 +62,20 @@ pub fn run(ctx: &Ctx, args: DiffArgs) -> Result<ExitCode> {
     write_stdout(&drift.patch())?;
     if drift.is_clean() {
         if !ctx.quiet {
-            eprintln!("komply diff: {shown} is in sync ({} files)", drift.in_sync);
+            crate::out::stderr_line(&format!(
+                "komply diff: {shown} is in sync ({} files)",
+                drift.in_sync
+            ));
         }
         return Ok(ExitCode::SUCCESS);
     }
-    eprintln!(
+    crate::out::stderr_line(&format!(
         "komply diff: {shown} drifted: {} changed, {} missing, {} extra, {} in sync \
          (regenerate: komply convert -o {shown})",
         drift.count(Change::Changed),
         drift.count(Change::Missing),
         drift.count(Change::Extra),
         drift.in_sync
-    );
+    ));
     Ok(ExitCode::from(1))
 }

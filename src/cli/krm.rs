@@ -30,7 +30,7 @@ fn root() -> Result<Root> {
 }
 
 fn read_stdin() -> Result<String> {
-    crate::fsio::read_stdin_text()
+    crate::out::stdin_text()
 }
 
 pub fn run(ctx: &Ctx, _args: KrmArgs) -> Result<ExitCode> {
@@ -39,7 +39,8 @@ pub fn run(ctx: &Ctx, _args: KrmArgs) -> Result<ExitCode> {
     if !ctx.quiet {
         ctx.report(&diags);
     }
-    write_stdout(&out)?;
+    // The user's items go back byte for byte; krm::run redacted what komply added.
+    crate::out::stdout_unredacted(&out, crate::out::Unredacted::KrmItems)?;
     Ok(ExitCode::from(code))
 }
 
@@ -86,16 +87,19 @@ pub fn run_plugin(ctx: &Ctx, args: PluginArgs) -> Result<ExitCode> {
                 .collect();
             ctx.report(&diags);
             for r in v.results.iter().filter(|r| r["tags"]["rule"] == "KP003") {
-                eprintln!("error: {}", r["message"].as_str().unwrap_or_default());
+                crate::out::stderr_line(&format!(
+                    "error: {}",
+                    r["message"].as_str().unwrap_or_default()
+                ));
             }
             if v.failed {
-                eprintln!(
+                crate::out::stderr_line(&format!(
                     "komply: {} objects, {} errors, {} warnings, {} suppressed",
                     v.report.ctx.objects.len(),
                     v.report.count(crate::diag::Severity::Error),
                     v.report.count(crate::diag::Severity::Warning),
                     v.report.suppressed()
-                );
+                ));
             }
             Ok(ExitCode::from(u8::from(v.failed)))
         }

@@ -121,7 +121,7 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
     let findings_only = ctx.quiet && args.format == Format::Text;
     {
         use std::io::Write;
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut out = crate::out::stdout_stream();
         match output::write_in(
             &report,
             args.format,

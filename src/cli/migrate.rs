@@ -88,20 +88,20 @@ pub fn run(ctx: &Ctx, args: MigrateArgs) -> Result<ExitCode> {
         .into_iter()
         .map(|(rel, text)| (args.out.join(rel), text.into_bytes()))
         .collect();
-    crate::fsio::write_all_atomic(&files).map_err(|e| {
+    crate::out::files(&files).map_err(|e| {
         Failure::msg(format!(
             "cannot write to {shown}: {}",
             crate::fsio::io_reason(&e)
         ))
     })?;
     if !ctx.quiet {
-        eprintln!(
+        crate::out::stderr_line(&format!(
             "komply migrate: wrote {} files to {shown} (base{}); read {shown}/MIGRATION.md",
             files.len(),
             envs.iter()
                 .map(|(e, _)| format!(", overlays/{e}"))
                 .collect::<String>()
-        );
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }

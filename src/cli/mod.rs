@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Diagnostic, Result};
 
 mod check;
 mod completions;
@@ -156,27 +156,52 @@ fn invoked_as_kubectl_plugin() -> bool {
 
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
-    let parsed = match krm::invoked_as_plugin() {
-        Some(rest) => Cli::try_parse_from(
-            ["komply".into(), "kustomize-plugin".into()]
-                .into_iter()
-                .chain(rest),
-        ),
+    match krm::invoked_as_plugin() {
+        Some(rest) => run(["komply".into(), "kustomize-plugin".into()]
+            .into_iter()
+            .chain(rest)
+            .collect()),
+        // kubectl runs `kubectl-komply` for `kubectl komply …` (krew installs it under that
+        // name): usage and errors then say `kubectl komply`.
         None if invoked_as_kubectl_plugin() => {
-            // kubectl runs `kubectl-komply` for `kubectl komply …` (krew installs it under
-            // that name): usage and errors then say `kubectl komply`.
+            run_as(std::env::args_os().collect(), Some("kubectl komply"))
+        }
+        None => run(std::env::args_os().collect()),
+    }
+}
+
+/// Runs one command line (`args[0]` is the program name). Every byte it writes goes through
+/// [`crate::out`], so [`crate::out::capture`] can run it in-process.
+pub fn run(args: Vec<std::ffi::OsString>) -> ExitCode {
+    run_as(args, None)
+}
+
+/// [`run`], with usage and errors naming the program `bin_name` when given.
+fn run_as(args: Vec<std::ffi::OsString>, bin_name: Option<&'static str>) -> ExitCode {
+    let parsed = match bin_name {
+        Some(name) => {
             use clap::FromArgMatches;
             command()
-                .bin_name("kubectl komply")
-                .try_get_matches()
+                .bin_name(name)
+                .try_get_matches_from(args)
                 .and_then(|m| Cli::from_arg_matches(&m))
         }
-        None => Cli::try_parse(),
+        None => Cli::try_parse_from(args),
     };
     let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
-            let _ = e.print();
+            let color = e.use_stderr() && std::io::stderr().is_terminal();
+            let text = if color {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            if e.use_stderr() {
+                crate::out::stderr(&text);
+            } else {
+                let _ = write_stdout(&text);
+            }
             return ExitCode::from(if e.use_stderr() { EXIT_BAD_INPUT } else { 0 });
         }
     };
@@ -236,15 +261,14 @@ impl Ctx {
         }
     }
 
-    /// Prints diagnostics to stderr as code frames.
+    /// Prints diagnostics to stderr as code frames (through [`crate::out`], which masks
+    /// secrets).
     pub fn report(&self, diags: &[Diagnostic]) {
-        use std::io::Write;
-        let mut err = std::io::stderr().lock();
         for d in diags {
             if self.quiet && d.severity != crate::diag::Severity::Error {
                 continue;
             }
-            let _ = writeln!(err, "{}", d.render(self.color));
+            crate::out::stderr_line(&d.render(self.color));
         }
     }
 
@@ -262,7 +286,7 @@ impl Ctx {
     pub fn verbose_sources(&self) {
         if self.verbose {
             for name in crate::source::sources().displays() {
-                eprintln!("komply: read {name}");
+                crate::out::stderr_line(&format!("komply: read {name}"));
             }
         }
     }
@@ -270,18 +294,12 @@ impl Ctx {
     /// A progress or timing note, shown only with `--verbose`.
     pub fn verbose(&self, msg: impl AsRef<str>) {
         if self.verbose {
-            eprintln!("komply: {}", msg.as_ref());
+            crate::out::stderr_line(&format!("komply: {}", msg.as_ref()));
         }
     }
 }
 
-/// Writes to stdout, treating a closed pipe (`komply … | head`) as success.
+/// Writes to stdout through [`crate::out`] (redacted; a closed pipe is success).
 pub fn write_stdout(text: &str) -> Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::msg(format!("cannot write to stdout: {e}"))),
-    }
+    crate::out::stdout(text)
 }

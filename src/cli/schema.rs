@@ -23,6 +23,9 @@ pub enum Which {
     KomplyFunction,
     /// The environment overlay format (`overlays/<env>.yaml`, `--overlay FILE`).
     Overlay,
+    /// The lint configuration (`.komply.yaml`: rules, ignores, secret policy).
+    #[value(name = "komply-config")]
+    KomplyConfig,
     /// The report of `komply lint --format json` and `komply check --format json`.
     #[value(name = "lint-report")]
     LintReport,
@@ -33,6 +36,7 @@ pub fn run(_ctx: &Ctx, args: SchemaArgs) -> Result<ExitCode> {
         Which::XKomply => write_stdout(crate::generate::xkomply::SCHEMA)?,
         Which::KomplyFunction => write_stdout(crate::krm::config::SCHEMA)?,
         Which::Overlay => write_stdout(crate::validate::OVERLAY_SCHEMA)?,
+        Which::KomplyConfig => write_stdout(crate::validate::LINT_CONFIG_SCHEMA)?,
         Which::LintReport => write_stdout(crate::lint::output::REPORT_SCHEMA)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -132,6 +132,8 @@ pub fn parse_dotenv_raw_with_lookup(
 /// A key defined again keeps its first place and takes the new value (Go map semantics, with a
 /// stable order).
 fn insert(out: &mut Vec<DotenvEntry>, key: String, value: String, span: Span) {
+    // Registered before any later error of the run can print it.
+    crate::secrets::harvest::dotenv_entry(&key, &value);
     if let Some(e) = out.iter_mut().find(|e| e.key == key) {
         e.value = value;
         e.span = span;
@@ -308,7 +310,9 @@ impl Parser<'_> {
             return Ok(());
         }
         self.skip_while(is_blank);
-        let value = self.value(lookup, warnings)?;
+        let value = self
+            .value(lookup, warnings)
+            .map_err(|d| crate::secrets::harvest::hide_value_in_error(&key, d))?;
         insert(&mut self.out, key, value, span);
         Ok(())
     }

@@ -85,7 +85,10 @@ pub struct Project {
 
 /// Loads a Compose project the way `docker compose config` does.
 pub fn load(opts: &LoadOptions) -> Result<Project> {
-    let setup = project::setup(opts)?;
+    // A `.env` error stops the run before any compose file is read: register their secrets
+    // first, so the error cannot print one (decisions/0015).
+    let setup =
+        project::setup(opts).inspect_err(|_| crate::secrets::harvest::before_failure(opts))?;
     let mut ctx = Ctx {
         env: setup.environment.clone(),
         warnings: setup.warnings.clone(),
@@ -177,7 +180,10 @@ pub fn read_documents(file: &Path) -> Result<Vec<Node>> {
 
 /// Interpolation, casting, `extends` and `include` for one document of one file.
 fn process_document(ctx: &mut Ctx, mut doc: Node, file: &Path, project_dir: &Path) -> Result<Node> {
+    // Secrets are registered before any error can print them (raw text, then interpolated).
+    crate::secrets::harvest::compose_document(&doc, Some(&ctx.env));
     cast::interpolate_document(&mut doc, &ctx.env, &mut ctx.warnings)?;
+    crate::secrets::harvest::compose_document(&doc, None);
     cast::cast_types(&mut doc, &mut ctx.warnings)?;
     extends::apply_extends(ctx, &mut doc, file, project_dir)?;
     include::apply_include(ctx, &mut doc, file, project_dir)?;

@@ -17,7 +17,7 @@ pub mod naming;
 mod probe_checks;
 mod probes;
 mod reach;
-pub mod secrets;
+mod reuse;
 mod service;
 mod shared_storage;
 mod start_order;
@@ -40,6 +40,9 @@ pub struct GenerateOptions {
     pub strict: bool,
     /// Namespace for every object (wins over the project's `x-komply.namespace`).
     pub namespace: Option<String>,
+    /// The project's secret values beyond its environment (interpolation variables, Compose
+    /// secret files), found by [`crate::secrets::harvest::project`]: never copied anywhere.
+    pub known: crate::secrets::Known,
 }
 
 /// The generated objects, in output order, and the warnings produced on the way.
@@ -80,7 +83,10 @@ pub(crate) struct Project<'a> {
     pub model: &'a Model,
     pub opts: &'a GenerateOptions,
     pub namespace: Option<String>,
-    pub secret_patterns: Vec<String>,
+    /// Which variables are secrets (x-komply / overlay `secret_policy`).
+    pub policy: crate::secrets::Policy,
+    /// Every secret value of the project: none may appear in an object.
+    pub known: crate::secrets::Known,
     pub store_name: String,
     pub store_kind: String,
     pub remote_key: String,
@@ -90,6 +96,76 @@ pub(crate) struct Project<'a> {
     pub reach: reach::Reach,
     /// The project's default `wait_for`.
     pub wait_for: Option<xkomply::WaitFor>,
+}
+
+impl Project<'_> {
+    /// Whether a variable of `service` goes to its Secret: the policy says so, or its value
+    /// holds another secret of the project (then it must not land in a ConfigMap either).
+    pub(crate) fn env_is_secret(&self, service: &str, name: &str, value: &str) -> bool {
+        self.policy.is_secret(name, value)
+            || !self
+                .known
+                .find_in_except_words(value, Some(service))
+                .is_empty()
+    }
+
+    /// A file's content for a ConfigMap (a Compose config, a bind-mounted file): host names
+    /// rewritten ([`reach::Reach::rewrite_file`]), then every secret value of the project and
+    /// every credential shape replaced by the placeholder, with a located warning — before the
+    /// config hash is computed (the hash must not be a function of a secret). `what` names the
+    /// file for the warning ("config `app`").
+    pub(crate) fn file_content(
+        &self,
+        service: &str,
+        what: &str,
+        span: crate::yaml::Span,
+        text: &str,
+        warnings: &mut Vec<Diagnostic>,
+    ) -> String {
+        let text = self.reach.rewrite_file(service, text, span, warnings);
+        let mut hits: Vec<(std::ops::Range<usize>, String)> = self
+            .known
+            .find_in_except_words(&text, Some(service))
+            .into_iter()
+            .map(|(k, r)| (r, format!("the value of `{}`", k.name)))
+            .collect();
+        for f in crate::secrets::shapes::find(&text) {
+            hits.push((f.range, f.shape.describe()));
+        }
+        if hits.is_empty() {
+            return text;
+        }
+        hits.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+        let mut out = String::new();
+        let mut last = 0;
+        let mut found: Vec<String> = Vec::new();
+        for (r, w) in hits {
+            if r.start < last {
+                continue;
+            }
+            out.push_str(&text[last..r.start]);
+            out.push_str(crate::secrets::PLACEHOLDER);
+            last = r.end;
+            if !found.contains(&w) {
+                found.push(w);
+            }
+        }
+        out.push_str(&text[last..]);
+        let msg = format!(
+            "{what} holds {}: the ConfigMap of service `{service}` has the placeholder `{}` in its place",
+            found.join(", "),
+            crate::secrets::PLACEHOLDER
+        );
+        if !warnings.iter().any(|w| w.message == msg) {
+            warnings.push(
+                Diagnostic::warning(msg)
+                    .at(span)
+                    .code("secrets/reused")
+                    .help("keep files that hold secrets under `secrets:` (they become ExternalSecret data)"),
+            );
+        }
+        out
+    }
 }
 
 /// Converts the model. Errors (bad `x-komply`, an unreadable config file, name collisions…)
@@ -110,21 +186,21 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
     };
     let namespace = opts.namespace.clone().or(px.namespace.clone());
     let store = px.secret_store.clone().unwrap_or_default();
-    let secret_patterns: Vec<String> = px.secret_patterns.clone().unwrap_or_else(|| {
-        secrets::DEFAULT_PATTERNS
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
-    });
+    let policy = policy_of(&px);
     // Bind mounts are decided first (they read the project's files), then who reaches whom
     // (which also reads the config files the mounts carry).
-    let mount_plans = mounts::plan_all(model, &opts.project_dir, &secret_patterns);
+    let mount_plans = mounts::plan_all(model, &opts.project_dir, &policy);
     let reach = reach::Reach::analyze(model, &mount_plans, &opts.project_dir);
     let project = Project {
         model,
         opts,
         namespace: namespace.clone(),
-        secret_patterns,
+        known: {
+            let mut k = opts.known.clone();
+            k.merge(&crate::secrets::harvest::model(model, &policy));
+            k
+        },
+        policy,
         store_name: store.name.unwrap_or_else(|| "secret-store".into()),
         store_kind: store.kind.unwrap_or_else(|| "ClusterSecretStore".into()),
         remote_key: px
@@ -135,6 +211,8 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
         reach,
         wait_for: px.wait_for.clone(),
     };
+
+    reuse::weak(&project, &mut warnings);
 
     // Object names come from service names: two services must not collapse into one name.
     let mut seen = std::collections::BTreeMap::new();
@@ -184,6 +262,7 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
         match service::build(&project, svc, &mut claimed, &mut warnings) {
             Ok(mut objs) => {
                 image_profile::apply(&project, svc, &mut objs, &mut warnings, &mut errors);
+                reuse::apply(&project, svc, &mut objs, &mut warnings);
                 objects.extend(objs);
                 services.resize(objects.len(), Some(svc.name.clone()));
             }
@@ -215,11 +294,36 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
     })
 }
 
+/// The secret policy of a project: the built-in one, with the project's `x-komply`
+/// `secret_policy` (an overlay's is merged into it before generation) or the legacy
+/// `secret_patterns` (which replace the built-in name lists).
+pub fn secret_policy(model: &Model) -> crate::secrets::Policy {
+    match &model.x_komply {
+        Some(node) => xkomply::read::<xkomply::ProjectX>(node, "project")
+            .map(|px| policy_of(&px))
+            .unwrap_or_default(),
+        None => crate::secrets::Policy::default(),
+    }
+}
+
+fn policy_of(px: &xkomply::ProjectX) -> crate::secrets::Policy {
+    use crate::secrets::{Policy, PolicyConfig};
+    let mut cfg = PolicyConfig::default();
+    if let Some(patterns) = &px.secret_patterns {
+        cfg.names = patterns.clone();
+        cfg.defaults = Some(false);
+    }
+    if let Some(p) = &px.secret_policy {
+        cfg.merge(p);
+    }
+    Policy::new(&cfg)
+}
+
 /// What each bind mount of the project becomes: `(service, target, became)` with `became` one of
 /// `configmap`, `secret`, `storage`, `emptydir`, `reported` (see `generate/mounts.rs`). The same
 /// decisions [`generate`] makes, for reports and measurements.
 pub fn bind_mounts(model: &Model, opts: &GenerateOptions) -> Vec<(String, String, &'static str)> {
-    let plans = mounts::plan_all(model, &opts.project_dir, &project_secret_patterns(model));
+    let plans = mounts::plan_all(model, &opts.project_dir, &secret_policy(model));
     let mut out = Vec::new();
     for svc in &model.services {
         for (i, b) in &plans[&svc.name].binds {
@@ -235,26 +339,20 @@ pub fn services_with_bind_storage(
     model: &Model,
     project_dir: &std::path::Path,
 ) -> BTreeSet<String> {
-    mounts::plan_all(model, project_dir, &project_secret_patterns(model))
+    mounts::plan_all(model, project_dir, &secret_policy(model))
         .into_iter()
         .filter(|(_, plan)| plan.has_storage())
         .map(|(svc, _)| svc)
         .collect()
 }
 
-/// `x-komply.secret_patterns`, or the default list (for decisions outside [`generate`]).
-fn project_secret_patterns(model: &Model) -> Vec<String> {
-    model
-        .x_komply
-        .as_ref()
-        .and_then(|n| xkomply::read::<xkomply::ProjectX>(n, "project").ok())
-        .and_then(|px| px.secret_patterns)
-        .unwrap_or_else(|| {
-            secrets::DEFAULT_PATTERNS
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
-        })
+/// The text files a bind mount of `source` carries out of the project (see
+/// `mounts::carried_texts`): `(path relative to the project, real path, text)`.
+pub fn bind_mount_texts(
+    project_dir: &std::path::Path,
+    source: &str,
+) -> Vec<(String, std::path::PathBuf, String)> {
+    mounts::carried_texts(project_dir, source)
 }
 
 pub(crate) fn push<T: serde::Serialize>(objects: &mut Vec<Value>, obj: &T) {

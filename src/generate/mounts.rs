@@ -17,10 +17,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
+use super::image_profile;
 use super::k8s::*;
 use super::naming::{data_key, dns_label};
-use super::reach::Reach;
-use super::{image_profile, secrets};
 use crate::compose::model::{Model, Mount, MountKind, Service};
 use crate::diag::Diagnostic;
 
@@ -74,106 +73,50 @@ pub(crate) struct Plan {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Whether a bind-mounted file must be a Secret, never a ConfigMap — by its name or content.
-///
-/// THE one predicate for secret files. Until the project-wide secret policy (issue 14) lands it
-/// combines: key / certificate-store extensions and names (`.pem`, `.key`, `.p12`, `id_rsa`,
-/// `.htpasswd`, …); the project's secret name patterns (`x-komply.secret_patterns`, default
-/// `*PASSWORD*`, `*SECRET*`, `*TOKEN*`, …) and the linter's secret markers on the file's name
-/// and its directories; and the content: a PEM private key, or `.env` / ini / YAML-style
-/// `NAME=value` / `name: value` lines whose name is secret-like with a literal value, or
-/// credentials in a URL. Redirect it to that policy when it lands; keep it the only caller.
-pub(crate) fn is_secret_file(rel_path: &str, content: &str, patterns: &[String]) -> bool {
-    let lower = rel_path.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    const EXTENSIONS: &[&str] = &[
-        ".pem",
-        ".key",
-        ".p12",
-        ".pfx",
-        ".jks",
-        ".keystore",
-        ".kdbx",
-        ".gpg",
-        ".asc",
-        ".ppk",
-    ];
-    const NAMES: &[&str] = &[
-        "id_rsa",
-        "id_dsa",
-        "id_ecdsa",
-        "id_ed25519",
-        ".htpasswd",
-        "htpasswd",
-        ".netrc",
-        ".pgpass",
-        "credentials",
-        "credentials.json",
-        ".git-credentials",
-        "acme.json",
-    ];
-    if EXTENSIONS.iter().any(|e| name.ends_with(e)) || NAMES.contains(&name) {
-        return true;
-    }
-    let named_secret = |part: &str| {
-        let stem = part.split('.').next().unwrap_or(part);
-        !stem.is_empty()
-            && (patterns.iter().any(|p| secrets::glob_match(p, stem))
-                || crate::lint::rules::secret_in_env::secret_like_name(part))
-    };
-    if lower.split('/').any(named_secret) {
-        return true;
-    }
-    if crate::lint::rules::secret_in_env::private_key_value(content) {
-        return true;
-    }
-    content.lines().any(|line| {
-        let line = line.trim().trim_start_matches("export ");
-        if line.starts_with('#') || line.starts_with(';') || line.starts_with("//") {
-            return false;
-        }
-        if secrets::has_url_credentials(line) {
-            return true;
-        }
-        let Some(i) = line.find(['=', ':']) else {
-            return false;
-        };
-        let key = line[..i].trim().trim_matches(|c| c == '"' || c == '\'');
-        // `key = value`, `key: value`, `"key" => value` (Ruby, PHP, Logstash).
-        let value = line[i + 1..]
-            .trim_start_matches('>')
-            .trim()
-            .trim_end_matches([',', ';'])
-            .trim_matches(|c| c == '"' || c == '\'');
-        let identifier = key
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-        identifier && literal_value(value) && secrets::is_secret(key, value, patterns)
-    })
+/// Whether a bind-mounted file must be a Secret, never a ConfigMap — by its name or content:
+/// the project's secret policy decides ([`crate::secrets::Policy::is_secret_file`]).
+pub(crate) fn is_secret_file(
+    rel_path: &str,
+    content: &str,
+    policy: &crate::secrets::Policy,
+) -> bool {
+    policy.is_secret_file(rel_path, content)
 }
 
-/// A value that can be a secret: not empty, not a reference (`$VAR`, `${VAR}`), not code
-/// (`(…)`, `[…]`, `{…}`), not the name of a variable (`POSTGRES_PASSWORD`), a number or a
-/// boolean.
-fn literal_value(v: &str) -> bool {
-    let lower = v.to_ascii_lowercase();
-    !v.is_empty()
-        && !v.contains('$')
-        && !v.contains('(')
-        && !v.starts_with(['[', '{', '<', '%', '&', '*', '|', '>'])
-        && !v.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && !matches!(
-            lower.as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off" | "null" | "none" | "~"
-        )
-        && !(v
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-            && v.contains('_'))
+/// The text files a bind mount of `source` carries out of the project, as the plan reads
+/// them: `(path relative to the project, real path, text)` — the file itself, or each file of
+/// a directory within the directory limits. The secret harvest asks [`is_secret_file`] about
+/// exactly these, so every file the generator keeps out of a ConfigMap is a known secret (and
+/// redacted wherever its value turns up).
+pub(crate) fn carried_texts(project_dir: &Path, source: &str) -> Vec<(String, PathBuf, String)> {
+    let root = project_root(project_dir);
+    let Source::Inside(real, rel) = locate(&root, source) else {
+        return Vec::new();
+    };
+    let Ok(meta) = std::fs::metadata(&real) else {
+        return Vec::new();
+    };
+    if meta.is_file() {
+        if meta.len() > MAX_CONFIG_BYTES {
+            return Vec::new();
+        }
+        return match crate::fsio::read_text(&real) {
+            Ok(text) => vec![(rel, real, text)],
+            Err(_) => Vec::new(),
+        };
+    }
+    if !meta.is_dir() {
+        return Vec::new();
+    }
+    scan_dir(&root, &real)
+        .files
+        .into_iter()
+        .filter_map(|(file_rel, text)| {
+            let text = text.ok()?;
+            let path = real.join(&file_rel);
+            Some((format!("{rel}/{file_rel}"), path, text))
+        })
+        .collect()
 }
 
 /// Lexically normalised path (no `.` / `..`), for paths that do not exist.
@@ -485,7 +428,7 @@ fn outside_reason(source: &str) -> (String, &'static str) {
 struct Ctx<'a> {
     root: &'a Path,
     svc: &'a Service,
-    patterns: &'a [String],
+    policy: &'a crate::secrets::Policy,
     build_context: Option<PathBuf>,
     warnings: Vec<Diagnostic>,
 }
@@ -657,7 +600,7 @@ fn decide_inside(c: &mut Ctx, m: &Mount, real: &Path, rel: &str, data_target: bo
             return Bind::Left;
         }
     };
-    if is_secret_file(rel, &content, c.patterns) {
+    if is_secret_file(rel, &content, c.policy) {
         return Bind::SecretFile {
             key: data_key(&rel.replace('/', "_")),
         };
@@ -790,7 +733,7 @@ fn decide_dir(c: &mut Ctx, m: &Mount, real: &Path, rel: &str, data_target: bool)
     for (file_rel, text) in scan.files {
         let Ok(text) = text else { continue };
         let full = format!("{rel}/{file_rel}");
-        let secret = is_secret_file(&full, &text, c.patterns);
+        let secret = is_secret_file(&full, &text, c.policy);
         let key = if secret {
             data_key(&full.replace('/', "_"))
         } else {
@@ -842,7 +785,7 @@ fn build_context(root: &Path, svc: &Service) -> Option<PathBuf> {
 pub(crate) fn plan_all(
     model: &Model,
     project_dir: &Path,
-    patterns: &[String],
+    policy: &crate::secrets::Policy,
 ) -> BTreeMap<String, Plan> {
     let root = project_root(project_dir);
     let mut plans = BTreeMap::new();
@@ -850,7 +793,7 @@ pub(crate) fn plan_all(
         let mut c = Ctx {
             root: &root,
             svc,
-            patterns,
+            policy,
             build_context: build_context(&root, svc),
             warnings: Vec::new(),
         };
@@ -947,7 +890,7 @@ impl Plan {
     pub fn add_files(
         &self,
         svc: &Service,
-        reach: &Reach,
+        p: &super::Project,
         files_data: &mut BTreeMap<String, String>,
         files_items: &mut Vec<KeyToPath>,
         mounts: &mut Vec<VolumeMount>,
@@ -960,7 +903,13 @@ impl Plan {
             let m = &svc.volumes[i];
             files_data.insert(
                 key.clone(),
-                reach.rewrite_file(&svc.name, content, m.span, warnings),
+                p.file_content(
+                    &svc.name,
+                    &format!("the file mounted at `{}`", m.target),
+                    m.span,
+                    content,
+                    warnings,
+                ),
             );
             if self.nested.contains_key(&i) {
                 continue;
@@ -984,7 +933,7 @@ impl Plan {
     pub fn add_dirs(
         &self,
         svc: &Service,
-        reach: &Reach,
+        p: &super::Project,
         meta: &dyn Fn(&str) -> ObjectMeta,
         names: (&str, &str, &str),
         objects: &mut Vec<serde_json::Value>,
@@ -1008,7 +957,13 @@ impl Plan {
                     Some(text) => {
                         data.insert(
                             f.key.clone(),
-                            reach.rewrite_file(&svc.name, text, m.span, warnings),
+                            p.file_content(
+                                &svc.name,
+                                &format!("the file `{}` mounted under `{}`", f.rel, m.target),
+                                m.span,
+                                text,
+                                warnings,
+                            ),
                         );
                         cm_items.push(KeyToPath {
                             key: f.key.clone(),
@@ -1177,11 +1132,8 @@ impl Plan {
 mod tests {
     use super::*;
 
-    fn pats() -> Vec<String> {
-        secrets::DEFAULT_PATTERNS
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+    fn pats() -> crate::secrets::Policy {
+        crate::secrets::Policy::default()
     }
 
     #[test]

@@ -9,7 +9,6 @@ use super::k8s::*;
 use super::kompose::{self, Hints};
 use super::naming::{self, dns_label};
 use super::probes::{self, NamedPort};
-use super::secrets;
 use super::xkomply::{self, Controller, ServiceX};
 use super::{Project, push};
 use crate::compose::model::{MountKind, Service};
@@ -324,9 +323,7 @@ pub(crate) fn build(
         };
         let forced_plain = x.plain_env.contains(&var.name);
         let forced_secret = x.secret_env.contains(&var.name);
-        if !forced_plain
-            && (forced_secret || secrets::is_secret(&var.name, value, &p.secret_patterns))
-        {
+        if !forced_plain && (forced_secret || p.env_is_secret(&svc.name, &var.name, value)) {
             p.reach
                 .check_secret(&svc.name, &var.name, value, var.span, warnings);
             secret_env.push(var.name.clone());
@@ -343,31 +340,7 @@ pub(crate) fn build(
     let mut container_env: Vec<EnvVar> = Vec::new();
     let mut env_from: Vec<EnvFromSource> = Vec::new();
     if !env_data.is_empty() {
-        // `POSTGRES_PASSWORD_FILE=/run/secrets/…` names a mounted secret; its name looks like a
-        // secret to a linter. Say so on the ConfigMap — only when no other key looks like one.
-        let looks = |k: &str| {
-            p.secret_patterns
-                .iter()
-                .any(|pat| secrets::glob_match(pat, k))
-        };
-        let paths: Vec<&str> = env_data
-            .iter()
-            .filter(|(k, v)| looks(k) && secrets::is_secret_file_path(k, v))
-            .map(|(k, _)| k.as_str())
-            .collect();
-        let others = env_data
-            .iter()
-            .any(|(k, v)| looks(k) && !secrets::is_secret_file_path(k, v));
-        let mut cm_meta = meta(&env_cm);
-        if !paths.is_empty() && !others {
-            cm_meta.annotations.insert(
-                "ignore.komply.dev/secret-in-configmap".into(),
-                format!(
-                    "{} hold paths of mounted secret files, not secrets",
-                    paths.join(", ")
-                ),
-            );
-        }
+        let cm_meta = meta(&env_cm);
         let cm = Object {
             api_version: "v1",
             kind: "ConfigMap",
@@ -431,7 +404,13 @@ pub(crate) fn build(
         };
         let key = naming::data_key(&c.source);
         if let Some(text) = content {
-            let text = p.reach.rewrite_file(&svc.name, &text, c.span, warnings);
+            let text = p.file_content(
+                &svc.name,
+                &format!("config `{}`", c.source),
+                top.span.unwrap_or(c.span),
+                &text,
+                warnings,
+            );
             files_data.insert(key.clone(), text);
         }
         files_items.push(KeyToPath {
@@ -449,7 +428,7 @@ pub(crate) fn build(
     }
     plan.add_files(
         svc,
-        &p.reach,
+        p,
         &mut files_data,
         &mut files_items,
         &mut mounts,
@@ -469,7 +448,7 @@ pub(crate) fn build(
     }
     plan.add_dirs(
         svc,
-        &p.reach,
+        p,
         &meta,
         (&name, &files_cm, &format!("{name}-secrets")),
         &mut objects,

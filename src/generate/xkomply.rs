@@ -130,6 +130,7 @@ pub struct ProjectX {
     pub secret_store: Option<SecretStore>,
     pub remote_key: Option<String>,
     pub secret_patterns: Option<Vec<String>>,
+    pub secret_policy: Option<crate::secrets::PolicyConfig>,
     pub wait_for: Option<WaitFor>,
 }
 

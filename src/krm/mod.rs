@@ -484,8 +484,16 @@ pub fn run(text: &str, root: &Root) -> Result<(String, u8, Vec<Diagnostic>)> {
                 results.push(diagnostic_result(d));
                 stderr.push(d.clone());
             }
-            // Existing items as the user wrote them (kpt writes files back from our output).
-            let objects = &converted.output.objects;
+            // Existing items as the user wrote them (kpt writes files back from our output);
+            // what komply adds — objects and results — is redacted (the items are not).
+            let mut objects = converted.output.objects.clone();
+            objects
+                .iter_mut()
+                .for_each(crate::secrets::registry::redact_json);
+            results
+                .iter_mut()
+                .for_each(crate::secrets::registry::redact_json);
+            let objects = &objects;
             if let Some(text) = splice_generated(text, &list.node, objects, &cfg.path, &results) {
                 return Ok((text, 0, stderr));
             }
@@ -496,6 +504,9 @@ pub fn run(text: &str, root: &Root) -> Result<(String, u8, Vec<Diagnostic>)> {
         config::Mode::Validate => {
             let v = validate(&list.items, &cfg, lint_config(&cfg, root)?);
             results.extend(v.results);
+            results
+                .iter_mut()
+                .for_each(crate::secrets::registry::redact_json);
             stderr.extend(v.report.active().map(crate::lint::output::diagnostic));
             code = u8::from(v.failed);
             // The items are unchanged: hand back the input text itself, so kpt writes every

@@ -37,6 +37,8 @@ struct RawConfig {
     rules: RawRules,
     #[serde(default)]
     ignore: Vec<RawIgnore>,
+    #[serde(default)]
+    secret_policy: crate::secrets::PolicyConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +81,8 @@ pub struct Config {
     enabled: BTreeMap<&'static str, bool>,
     severity: BTreeMap<&'static str, Severity>,
     ignores: Vec<IgnoreEntry>,
+    /// Which values are secrets (`secret_policy:`; the built-in policy by default).
+    policy: std::sync::Arc<crate::secrets::Policy>,
     /// Where it was read from, if anywhere.
     pub path: Option<PathBuf>,
 }
@@ -109,6 +113,10 @@ impl Config {
             });
         };
         let span = doc.span;
+        let errors = crate::validate::validate_lint_config(&doc);
+        if !errors.is_empty() {
+            return Err(Failure(errors));
+        }
         let raw: RawConfig = serde_json::from_value(doc.to_json()).map_err(|e| {
             Diagnostic::error(format!("{shown}: invalid lint configuration: {e}")).at(span)
         })?;
@@ -137,7 +145,10 @@ impl Config {
         let rule = |s: &str| -> std::result::Result<&'static Rule, String> {
             rules::find(s).ok_or_else(|| format!("unknown rule {s:?} (see `komply rules`)"))
         };
-        let mut cfg = Config::default();
+        let mut cfg = Config {
+            policy: std::sync::Arc::new(crate::secrets::Policy::new(&raw.secret_policy)),
+            ..Config::default()
+        };
         for r in &raw.rules.enable {
             cfg.enabled.insert(rule(r)?.id, true);
         }
@@ -173,6 +184,11 @@ impl Config {
             });
         }
         Ok(cfg)
+    }
+
+    /// The secret policy of the run.
+    pub fn policy(&self) -> std::sync::Arc<crate::secrets::Policy> {
+        std::sync::Arc::clone(&self.policy)
     }
 
     /// Input problems (unreadable files, Compose input) cannot be turned off.

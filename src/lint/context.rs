@@ -153,6 +153,8 @@ pub struct LintContext {
     /// Run-wide index of `objects[0]`.
     base: usize,
     index: Arc<Index>,
+    /// Which values are secrets (`.komply.yaml` `secret_policy`).
+    pub policy: Arc<crate::secrets::Policy>,
 }
 
 impl LintContext {
@@ -163,6 +165,7 @@ impl LintContext {
             objects,
             base: 0,
             index: Arc::new(Index::new(summaries, None)),
+            policy: Arc::default(),
         }
     }
 
@@ -172,7 +175,14 @@ impl LintContext {
             objects,
             base,
             index,
+            policy: Arc::default(),
         }
+    }
+
+    /// The same context under another secret policy.
+    pub fn with_policy(mut self, policy: Arc<crate::secrets::Policy>) -> LintContext {
+        self.policy = policy;
+        self
     }
 
     pub fn index(&self) -> &Arc<Index> {

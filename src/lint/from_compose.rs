@@ -10,19 +10,16 @@
 //! loader's location (exit 2).
 //!
 //! Secret values never reach the output: a finding about a secret-like variable points at the
-//! `environment:` key, never at the variable's own line (the code frame prints that line); and
-//! every span is moved onto a redacted copy of its source text ([`Redactor`]), so even a code
-//! frame of a line that holds a secret (`environment: {DB_PASSWORD: x}`) shows only asterisks.
+//! `environment:` key, not at the variable's own line; and every code frame masks the secrets
+//! on the line it prints ([`crate::secrets::frame`]), so even a frame of
+//! `environment: {DB_PASSWORD: x}` shows only asterisks.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::Path;
 
 use super::model::Object;
 use super::rules::{self, Finding};
 use crate::compose::LoadOptions;
 use crate::diag::{Failure, Severity};
-use crate::generate;
 use crate::pipeline::{ConvertRequest, Converted, convert};
 use crate::yaml::{Node, NodeKind, SourceId, Span};
 
@@ -76,7 +73,6 @@ pub fn failure_findings(failure: &Failure, fallback: Span) -> Vec<Finding> {
 pub fn objects(converted: &Converted, fallback: Span) -> Vec<Object> {
     let (project, out) = (&converted.project, &converted.output);
     let root = &project.canonical;
-    let redactor = Redactor::new(project);
     let fallback = root
         .entry("services")
         .map(|(k, _)| k.span)
@@ -99,7 +95,7 @@ pub fn objects(converted: &Converted, fallback: Span) -> Vec<Object> {
                     .find_map(|c| lookup(svc_node, c))
                     .unwrap_or((svc_key, svc_key)),
             };
-            (redactor.span(k), redactor.span(v))
+            (k, v)
         };
         place(&mut node, &mut Vec::new(), &at);
         if let Some(o) = Object::from_node(node) {
@@ -107,90 +103,6 @@ pub fn objects(converted: &Converted, fallback: Span) -> Vec<Object> {
         }
     }
     objects
-}
-
-/// Moves spans onto redacted copies of their source texts: every secret value of the project
-/// replaced by as many `*` as it has characters, so lines and columns stay exact.
-struct Redactor {
-    secrets: Vec<String>,
-    copies: RefCell<HashMap<SourceId, SourceId>>,
-}
-
-impl Redactor {
-    fn new(project: &crate::compose::Project) -> Redactor {
-        let patterns: Vec<String> = generate::secrets::DEFAULT_PATTERNS
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
-        let mut secrets: Vec<String> = Vec::new();
-        let services = project
-            .canonical
-            .get("services")
-            .and_then(Node::as_map)
-            .unwrap_or_default();
-        for (_, svc) in services {
-            for (k, v) in svc
-                .get("environment")
-                .and_then(Node::as_map)
-                .unwrap_or_default()
-            {
-                let (Some(name), Some(value)) = (k.as_str(), v.as_str()) else {
-                    continue;
-                };
-                if secret_like(name) || generate::secrets::is_secret(name, value, &patterns) {
-                    secrets.push(value.to_string());
-                }
-            }
-        }
-        // Compose secrets read from a variable (`secrets: {x: {environment: VAR}}`).
-        for (_, def) in project
-            .canonical
-            .get("secrets")
-            .and_then(Node::as_map)
-            .unwrap_or_default()
-        {
-            if let Some(value) = def
-                .get("environment")
-                .and_then(Node::as_str)
-                .and_then(|v| project.environment.get(v))
-            {
-                secrets.push(value.clone());
-            }
-        }
-        // One-character values can't be told from ordinary text; longest first so a secret that
-        // contains another is hidden whole.
-        secrets.retain(|s| s.chars().count() > 1);
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        secrets.dedup();
-        Redactor {
-            secrets,
-            copies: RefCell::new(HashMap::new()),
-        }
-    }
-
-    fn span(&self, span: Span) -> Span {
-        if self.secrets.is_empty() || span.is_synthetic() {
-            return span;
-        }
-        let mut copies = self.copies.borrow_mut();
-        let source = *copies.entry(span.source).or_insert_with(|| {
-            let Some(file) = crate::source::sources().get(span.source) else {
-                return span.source;
-            };
-            let mut text = file.text.to_string();
-            for secret in &self.secrets {
-                if text.contains(secret.as_str()) {
-                    text = text.replace(secret.as_str(), &"*".repeat(secret.chars().count()));
-                }
-            }
-            if text == *file.text {
-                span.source
-            } else {
-                crate::source::sources().add(&file.path, text)
-            }
-        });
-        Span { source, ..span }
-    }
 }
 
 /// Objects not made from a service (the Namespace) point at the project's `x-komply`.
@@ -264,10 +176,7 @@ fn keys(paths: &[&[&str]]) -> Vec<Vec<String>> {
 
 /// Whether a finding about this variable may point at its own line (which shows its value).
 fn secret_like(name: &str) -> bool {
-    rules::secret_in_env::secret_like_name(name)
-        || generate::secrets::DEFAULT_PATTERNS
-            .iter()
-            .any(|p| generate::secrets::glob_match(p, name))
+    crate::secrets::Policy::standard().secret_like_name(name)
 }
 
 /// The compose keys of an environment variable, most precise first.

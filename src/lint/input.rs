@@ -182,7 +182,7 @@ fn load_one(item: Item) -> FileResult {
         }
         Item::Stdin => (
             "<stdin>".to_string(),
-            crate::fsio::read_stdin_text().map_err(|f| f.to_string()),
+            crate::out::stdin_text().map_err(|f| f.to_string()),
             None,
         ),
         Item::File(p) => {

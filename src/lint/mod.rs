@@ -191,7 +191,8 @@ fn lint_chunked_with(
             }));
             continue;
         }
-        let ctx = LintContext::chunk(objects, base, Arc::clone(&index));
+        let ctx =
+            LintContext::chunk(objects, base, Arc::clone(&index)).with_policy(opts.config.policy());
         findings.append(&mut run_rules(&ctx, opts));
     }
     let order: Vec<SourceId> = entries.iter().map(|e| e.source).collect();
@@ -238,7 +239,7 @@ pub fn lint_text(shown: &str, text: &str, opts: &Options) -> Report {
 
 /// Lints objects that are already in memory.
 pub fn lint_objects(objects: Vec<Object>, opts: &Options) -> Report {
-    let ctx = LintContext::new(objects);
+    let ctx = LintContext::new(objects).with_policy(opts.config.policy());
     let mut findings = run_rules(&ctx, opts);
     sort_findings(&mut findings, &[]);
     Report {
@@ -252,6 +253,10 @@ pub fn lint_objects(objects: Vec<Object>, opts: &Options) -> Report {
 /// Every enabled rule over the objects of `ctx`, suppressions applied.
 fn run_rules(ctx: &LintContext, opts: &Options) -> Vec<Finding> {
     use rayon::prelude::*;
+    // The secrets of the inputs are registered before any finding can print a line of them.
+    ctx.objects
+        .par_iter()
+        .for_each(|o| crate::secrets::harvest::manifest(&o.node, &ctx.policy));
     // Rules are independent: run them on all cores (results keep rule order).
     let mut findings: Vec<Finding> = rules::ALL
         .par_iter()

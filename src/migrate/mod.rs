@@ -256,6 +256,10 @@ pub fn overlay_tree(
 pub fn tree(base: &Converted, envs: &[(String, Converted)]) -> Vec<TreeFile> {
     let mut files = base_tree(&base.output.objects);
     let mut summaries = Vec::new();
+    let mut stores = vec![(
+        "base".to_string(),
+        crate::secrets::store::keys_to_create(&base.output.objects),
+    )];
     for (env, converted) in envs {
         let (f, summary) = overlay_tree(
             env,
@@ -265,8 +269,15 @@ pub fn tree(base: &Converted, envs: &[(String, Converted)]) -> Vec<TreeFile> {
         );
         files.extend(f);
         summaries.push(summary);
+        stores.push((
+            format!("overlays/{env}"),
+            crate::secrets::store::keys_to_create(&converted.output.objects),
+        ));
     }
-    files.push(("MIGRATION.md".into(), report::render(base, &summaries)));
+    files.push((
+        "MIGRATION.md".into(),
+        report::render(base, &summaries, &stores),
+    ));
     files
 }
 

@@ -12,6 +12,7 @@ use super::{OverlaySummary, display};
 use crate::compose::model::{KeyUse, classify_key};
 use crate::diag::Diagnostic;
 use crate::pipeline::Converted;
+use crate::secrets::store::RemoteKey;
 use crate::yaml::{Node, Span};
 
 /// The objects generated for one service, by kind.
@@ -245,12 +246,80 @@ fn within(inner: Span, key: Span, value: Span) -> bool {
     inner.start >= key.start && (inner.start < end || inner.start == key.start)
 }
 
+/// `## Secrets to create`: the remote keys (and properties) the ExternalSecrets of the base
+/// and of each environment read, per store. Names only.
+fn secrets_section(md: &mut String, stores: &[(String, Vec<RemoteKey>)]) {
+    if stores.iter().all(|(_, keys)| keys.is_empty()) {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "## Secrets to create
+"
+    );
+    let _ = writeln!(
+        md,
+        "komply never writes a secret value: the ExternalSecrets read every one from your secret \
+         store. Create these keys (with the values your compose files and `.env` hold today) \
+         before the pods start; a key without properties holds the whole value.\n"
+    );
+    let base = stores.first().map(|(_, k)| k.clone()).unwrap_or_default();
+    // A list item right after a table needs a blank line to end the table.
+    let mut after_table = false;
+    for (i, (what, keys)) in stores.iter().enumerate() {
+        if (i > 0 && *keys == base) || keys.is_empty() {
+            if after_table {
+                md.push('\n');
+                after_table = false;
+            }
+            let what = if keys.is_empty() {
+                format!("- `{what}`: no ExternalSecret.")
+            } else {
+                format!("- `{what}`: the same keys as `base`.")
+            };
+            let _ = writeln!(md, "{what}");
+            continue;
+        }
+        if i > 0 {
+            md.push('\n');
+        }
+        after_table = true;
+        let _ = writeln!(md, "`{what}`:\n");
+        let _ = writeln!(md, "| store | remote key | properties | read by |");
+        let _ = writeln!(md, "|---|---|---|---|");
+        for k in keys {
+            let props = if k.properties.is_empty() {
+                "(whole value)".to_string()
+            } else {
+                k.properties
+                    .iter()
+                    .map(|p| format!("`{}`", cell(p)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let by: Vec<String> = k.used_by.iter().map(|b| format!("`{}`", cell(b))).collect();
+            let _ = writeln!(
+                md,
+                "| `{}` | `{}` | {props} | {} |",
+                cell(&k.store),
+                cell(&k.key),
+                by.join(", ")
+            );
+        }
+    }
+    md.push('\n');
+}
+
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
 /// Renders the report.
-pub fn render(base: &Converted, overlays: &[OverlaySummary]) -> String {
+pub fn render(
+    base: &Converted,
+    overlays: &[OverlaySummary],
+    stores: &[(String, Vec<RemoteKey>)],
+) -> String {
     let project = &base.project;
     let out = &base.output;
     let warnings: Vec<&Diagnostic> = project.warnings.iter().chain(&out.warnings).collect();
@@ -299,6 +368,7 @@ pub fn render(base: &Converted, overlays: &[OverlaySummary]) -> String {
         }
     }
     md.push('\n');
+    secrets_section(&mut md, stores);
     for o in overlays {
         let Some(g) = &o.generator else { continue };
         let _ = writeln!(

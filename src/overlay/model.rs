@@ -16,6 +16,7 @@ pub struct Overlay {
     #[serde(default)]
     pub annotations: Map,
     pub secret_store: Option<SecretStore>,
+    pub secret_policy: Option<crate::secrets::PolicyConfig>,
     pub secrets: Option<SecretsMode>,
     #[serde(default)]
     pub defaults: ServiceSettings,

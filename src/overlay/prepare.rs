@@ -197,5 +197,23 @@ pub(crate) fn prepare(
             svc.x_komply = Some(xk);
         }
     }
+    // ---- secret policy: the overlay's adds to the project's `x-komply.secret_policy` ------
+    if let Some(over) = &ov.secret_policy {
+        let mut px = model
+            .x_komply
+            .clone()
+            .filter(Node::is_map)
+            .unwrap_or_else(|| Node::synthetic(NodeKind::Map(Vec::new())));
+        let mut policy: crate::secrets::PolicyConfig = px
+            .get("secret_policy")
+            .and_then(|n| serde_json::from_value(n.to_json()).ok())
+            .unwrap_or_default();
+        policy.merge(over);
+        let node = serde_json::to_value(&policy)
+            .map(|v| Node::from_json(&v))
+            .unwrap_or_else(|_| Node::synthetic(NodeKind::Map(Vec::new())));
+        set(&mut px, "secret_policy", node);
+        model.x_komply = Some(px);
+    }
     errors
 }

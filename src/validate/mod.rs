@@ -11,6 +11,7 @@
 
 mod api_status;
 mod compose;
+mod lint_config;
 mod locate;
 mod overlay;
 mod report;
@@ -23,9 +24,10 @@ use crate::yaml::{Node, Span};
 
 pub use api_status::{ApiStatus, api_version_status};
 pub use compose::{CODE as COMPOSE_CODE, validate_compose};
+pub use lint_config::{CODE as LINT_CONFIG_CODE, validate_lint_config};
 pub use overlay::{CODE as OVERLAY_CODE, validate_overlay};
-pub use schemas::OVERLAY_SCHEMA;
 pub use schemas::known_kinds;
+pub use schemas::{LINT_CONFIG_SCHEMA, OVERLAY_SCHEMA};
 
 /// One way an object breaks its schema.
 #[derive(Clone, Debug, PartialEq)]

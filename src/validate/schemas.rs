@@ -33,6 +33,10 @@ static COMPILED: [OnceLock<Option<Compiled>>; SCHEMA_COUNT] =
     [const { OnceLock::new() }; SCHEMA_COUNT];
 static COMPOSE: OnceLock<Option<Compiled>> = OnceLock::new();
 static OVERLAY: OnceLock<Option<Compiled>> = OnceLock::new();
+static LINT_CONFIG: OnceLock<Option<Compiled>> = OnceLock::new();
+
+/// The lint configuration's schema (`schemas/komply-config.schema.json`, `.komply.yaml`).
+pub const LINT_CONFIG_SCHEMA: &str = include_str!("../../schemas/komply-config.schema.json");
 
 /// The overlay format's schema (`schemas/overlay.schema.json`).
 pub const OVERLAY_SCHEMA: &str = include_str!("../../schemas/overlay.schema.json");
@@ -74,6 +78,19 @@ pub(crate) fn overlay() -> Option<&'static Compiled> {
         .as_ref()
 }
 
+/// The lint configuration schema, compiled on first use.
+pub(crate) fn lint_config() -> Option<&'static Compiled> {
+    LINT_CONFIG
+        .get_or_init(|| {
+            compile(
+                LINT_CONFIG_SCHEMA,
+                Draft::Draft202012,
+                "schemas/komply-config.schema.json",
+            )
+        })
+        .as_ref()
+}
+
 /// Every embedded apiVersion/kind pair, in table order.
 pub fn known_kinds() -> impl Iterator<Item = (&'static str, &'static str)> {
     SCHEMAS.iter().map(|e| (e.api_version, e.kind))
@@ -95,7 +112,9 @@ fn compile(text: &str, draft: Draft, origin: &str) -> Option<Compiled> {
     let schema: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("komply: internal error: embedded schema {origin} does not parse: {e}");
+            crate::out::stderr_line(&format!(
+                "komply: internal error: embedded schema {origin} does not parse: {e}"
+            ));
             return None;
         }
     };
@@ -108,7 +127,9 @@ fn compile(text: &str, draft: Draft, origin: &str) -> Option<Compiled> {
     {
         Ok(validator) => Some(Compiled { validator, schema }),
         Err(e) => {
-            eprintln!("komply: internal error: embedded schema {origin} does not compile: {e}");
+            crate::out::stderr_line(&format!(
+                "komply: internal error: embedded schema {origin} does not compile: {e}"
+            ));
             None
         }
     }

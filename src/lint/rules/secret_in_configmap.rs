@@ -1,13 +1,21 @@
-use super::secret_in_env::{literal_value, private_key_value, secret_like_name};
 use super::{LintContext, Sink};
+use crate::secrets::shapes::Shape;
+use crate::secrets::{Verdict, Why};
 
 declare_rule! {
     /// A ConfigMap holds what looks like a secret.
     ///
     /// ## What it checks
-    /// Keys of a ConfigMap's `data` whose name looks like a credential (same markers as
-    /// `secret-in-env`: `SECRET`, `PASSWORD`, `TOKEN`, `API_KEY`, …) with a non-empty value, and
-    /// any value holding a PEM private key. The value is never printed.
+    /// Keys of a ConfigMap's `data` whose key and value komply's secret policy calls a secret —
+    /// the policy of `secret-in-env` and of `komply convert` ([docs/secrets.md](../secrets.md)):
+    /// a secret-like key (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, …) with a literal value, key
+    /// material under a `*_KEY` key, and any value (a whole file included) holding a credential
+    /// shape: a PEM private key, `user:password@` in a URL, `password=` in a connection string
+    /// or a properties file, a JWT, a token with a known prefix. A value with a line break is
+    /// a whole file and is judged as `komply convert` judges the files it mounts: by its key
+    /// (`tls.key`, `*.pem`, `id_rsa`, `db_password.txt`, …), a private key or credential shape
+    /// in it, or a secret-like `name = value` line with a literal value — so `password =>
+    /// "${PW}"` or `pwd: password` in a script is not a finding. The value is never printed.
     ///
     /// ## Why
     /// ConfigMaps are not access-controlled like Secrets: anyone who can read the namespace's
@@ -46,10 +54,17 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
         let Some(data) = obj.node.get("data").and_then(|d| d.as_map()) else { continue };
         for (k, v) in data {
             let (Some(key), Some(value)) = (k.scalar_string(), v.scalar_string()) else { continue };
-            if private_key_value(&value) {
-                sink.object(idx, obj, k.span, format!("data key {key:?} holds a private key"));
-            } else if secret_like_name(&key) && literal_value(&value) {
-                sink.object(idx, obj, k.span, format!("data key {key:?} looks like a secret"));
+            match ctx.policy.classify_data(&key, &value) {
+                Verdict::Secret(Why::Shape(Shape::PrivateKey)) => {
+                    sink.object(idx, obj, k.span, format!("data key {key:?} holds a private key"));
+                }
+                Verdict::Secret(Why::Shape(shape)) => {
+                    sink.object(idx, obj, k.span, format!("data key {key:?} holds {}", shape.describe()));
+                }
+                Verdict::Secret(_) => {
+                    sink.object(idx, obj, k.span, format!("data key {key:?} looks like a secret"));
+                }
+                Verdict::Plain(_) => {}
             }
         }
     }

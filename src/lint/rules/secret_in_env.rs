@@ -1,16 +1,23 @@
 use super::{LintContext, Sink};
+use crate::secrets::shapes::Shape;
+use crate::secrets::{Verdict, Why};
 use crate::yaml::Node;
 
 declare_rule! {
     /// A container sets a secret as a literal environment variable value.
     ///
     /// ## What it checks
-    /// `env[].value` of every container (init and ephemeral included) when the variable's name
-    /// looks like a credential (contains `SECRET`, `PASSWORD`, `PASSWD`, `TOKEN`, `BEARER`,
-    /// `APIKEY`, `API_KEY`, `ACCESS_KEY`, `PRIVATE_KEY`, `CLIENT_KEY`, `KEY_CONTENT`, or matches
-    /// `AZURE_*KEY`), or when the value holds a PEM private key, whatever the name. Empty values
-    /// and pure `$(VAR)` references are not secrets. `valueFrom.secretKeyRef` — the recommended
-    /// pattern — is never reported. The value itself is never printed.
+    /// `env[].value` of every container (init and ephemeral included) that komply's secret
+    /// policy calls a secret — the same policy `komply convert` uses to decide what goes to an
+    /// ExternalSecret ([docs/secrets.md](../secrets.md)): a value with a credential shape (PEM
+    /// private key, `user:password@` in a URL, `password=` in a connection string, a JWT, a
+    /// token with a known prefix such as `ghp_`, `AKIA`, `xoxb-`, `sk_live_`) whatever the name;
+    /// any literal value under a secret-like name (`*PASSWORD*`, `*SECRET*`, `*TOKEN*`, `*_PWD`,
+    /// `*PASSPHRASE*`, `*API_KEY*`, …); key material under a `*_KEY` name. Empty values,
+    /// references (`$(VAR)`), booleans, file paths, URLs without credentials and
+    /// `*_TOKEN_EXPIRY`-style numbers are not secrets. Configure it with `secret_policy:` in
+    /// `.komply.yaml`. `valueFrom.secretKeyRef` — the recommended pattern — is never reported.
+    /// The value itself is never printed.
     ///
     /// ## Why
     /// A literal value lives in Git, in `kubectl get -o yaml`, and in every log of the manifest.
@@ -42,29 +49,6 @@ declare_rule! {
     };
 }
 
-const NAME_MARKERS: &[&str] = &[
-    "SECRET", "PASSWORD", "PASSWD", "TOKEN", "BEARER", "APIKEY", "API_KEY", "ACCESS_KEY",
-    "PRIVATE_KEY", "CLIENT_KEY", "KEY_CONTENT",
-];
-
-/// True when a variable or key name suggests a credential.
-pub fn secret_like_name(name: &str) -> bool {
-    let up = name.to_ascii_uppercase().replace(['-', '.'], "_");
-    NAME_MARKERS.iter().any(|m| up.contains(m)) || (up.starts_with("AZURE_") && up.ends_with("KEY"))
-}
-
-/// True when a value holds a PEM private key.
-/// (Dash count varies in the wild, so `-BEGIN … PRIVATE KEY-` is enough.)
-pub fn private_key_value(v: &str) -> bool {
-    v.find("-BEGIN").is_some_and(|i| v[i..].contains("PRIVATE KEY-"))
-}
-
-/// A value worth calling a secret: not empty, not only a `$(VAR)` reference.
-pub fn literal_value(v: &str) -> bool {
-    let t = v.trim();
-    !t.is_empty() && !(t.starts_with("$(") && t.ends_with(')') && t.matches("$(").count() == 1)
-}
-
 fn check(ctx: &LintContext, sink: &mut Sink) {
     for (idx, obj) in ctx.workloads() {
         let Some(pod) = obj.pod() else { continue };
@@ -73,10 +57,31 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
                 let Some(name) = e.get("name").and_then(Node::scalar_string) else { continue };
                 let Some((_, v)) = e.entry("value") else { continue };
                 let Some(value) = v.scalar_string() else { continue };
-                if private_key_value(&value) {
-                    sink.container(idx, obj, &c, v.span, format!("sets environment variable {name} to a literal private key"));
-                } else if secret_like_name(&name) && literal_value(&value) {
-                    sink.container(idx, obj, &c, v.span, format!("sets environment variable {name}, which looks like a secret, to a literal value"));
+                // The frame of this line masks the value (secrets::frame).
+                let at = v.span;
+                match ctx.policy.classify(&name, &value) {
+                    Verdict::Secret(Why::Shape(Shape::PrivateKey)) => sink.container(
+                        idx,
+                        obj,
+                        &c,
+                        at,
+                        format!("sets environment variable {name} to a literal private key"),
+                    ),
+                    Verdict::Secret(Why::Shape(shape)) => sink.container(
+                        idx,
+                        obj,
+                        &c,
+                        at,
+                        format!("sets environment variable {name} to a literal value that holds {}", shape.describe()),
+                    ),
+                    Verdict::Secret(_) => sink.container(
+                        idx,
+                        obj,
+                        &c,
+                        at,
+                        format!("sets environment variable {name}, which looks like a secret, to a literal value"),
+                    ),
+                    Verdict::Plain(_) => {}
                 }
             }
         }

@@ -4,6 +4,8 @@
 //! Each function takes arbitrary bytes and must return without panicking; errors are expected
 //! and ignored. They live in the library so the smoke test and the fuzzer run the same code.
 
+pub mod secret_leak;
+
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -194,5 +196,15 @@ pub fn lint(data: &[u8]) {
         Format::Junit,
     ] {
         let _ = render(&report, format, false);
+    }
+}
+
+/// The no-leak property ([`secret_leak`]): a random project with a planted secret, every
+/// command and format; panics with the leak when a planted value reaches any output.
+pub fn secret_leak(data: &[u8]) {
+    let _scope = SourceScope::new();
+    let dir = scratch().join("secret-leak");
+    if let Err(leak) = secret_leak::check(data, &dir) {
+        panic!("a planted secret reached an output:\n{leak}");
     }
 }

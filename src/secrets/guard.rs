@@ -1,0 +1,73 @@
+//! The last check of a conversion, after the overlays: no generated object may carry a known
+//! secret value. The generator already replaced every value it placed ([`crate::generate`]'s
+//! reuse pass); what an overlay or a patch adds is caught here, replaced by the placeholder,
+//! and reported.
+
+use serde_json::Value;
+
+use super::harvest::Known;
+use super::registry::PLACEHOLDER;
+use crate::diag::Diagnostic;
+
+/// Replaces every known secret value left in `objects` (strings, not keys), one warning each.
+pub fn objects(objects: &mut [Value], known: &Known, warnings: &mut Vec<Diagnostic>) {
+    if known.entries.is_empty() {
+        return;
+    }
+    for obj in objects.iter_mut() {
+        let display = format!(
+            "{}/{}",
+            obj["kind"].as_str().unwrap_or_default(),
+            obj["metadata"]["name"].as_str().unwrap_or_default()
+        );
+        let mut at = String::new();
+        walk(obj, &mut at, &mut |ptr, s| {
+            let hits = known.find_in_except_words(s, None);
+            if hits.is_empty() {
+                return;
+            }
+            let names: Vec<String> = hits.iter().map(|(k, _)| format!("`{}`", k.name)).collect();
+            let mut out = String::new();
+            let mut last = 0;
+            for (_, r) in &hits {
+                out.push_str(&s[last..r.start]);
+                out.push_str(PLACEHOLDER);
+                last = r.end;
+            }
+            out.push_str(&s[last..]);
+            *s = out;
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "{display} {ptr} held the value of {}; it has the placeholder `{PLACEHOLDER}` instead",
+                    names.join(", ")
+                ))
+                .code("secrets/reused")
+                .help("an overlay or patch set a secret value: reference the Secret instead"),
+            );
+        });
+    }
+}
+
+fn walk(v: &mut Value, at: &mut String, f: &mut dyn FnMut(&str, &mut String)) {
+    match v {
+        Value::String(s) => f(at, s),
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = at.len();
+                at.push_str(&format!("/{i}"));
+                walk(item, at, f);
+                at.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (k, item) in map.iter_mut() {
+                let len = at.len();
+                at.push('/');
+                at.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                walk(item, at, f);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,16 @@
+//! Secrets: which values are secret ([`policy`], [`shapes`]), where the input holds them
+//! ([`harvest`]), and keeping them out of every byte komply writes ([`registry`], [`frame`],
+//! and [`crate::out`], the one writer). SPEC §3: a plaintext secret value from the input never
+//! appears in any output, log, report or error. See decisions/0015.
+
+pub mod frame;
+pub mod guard;
+pub mod harvest;
+pub mod policy;
+pub mod registry;
+pub mod shapes;
+pub mod store;
+
+pub use harvest::{Known, KnownSecret, Origin};
+pub use policy::{Policy, PolicyConfig, Verdict, Why};
+pub use registry::{PLACEHOLDER, registry};
