@@ -7,6 +7,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use crate::confine::Root;
 use crate::diag::{Diagnostic, Failure, Result};
 use crate::source::sources;
 use crate::yaml::{Limits, Node, SourceId, parse_documents};
@@ -14,9 +15,91 @@ use crate::yaml::{Limits, Node, SourceId, parse_documents};
 /// Largest input file komply reads (a guard against 50 MB scalars and mistaken binaries).
 pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 
+/// The root every read must stay inside, while a KRM function or kustomize plugin runs.
+static CONFINED: std::sync::RwLock<Option<Root>> = std::sync::RwLock::new(None);
+
+/// While the guard lives, every read ([`read_text`], [`probe_file`]) must stay inside `root`
+/// once symlinks are resolved; a path outside is refused before anything is opened, with the
+/// same message whether it exists or not.
+pub fn confine_reads(root: &Root) -> ConfinedReads {
+    let previous = CONFINED
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .replace(root.clone());
+    ConfinedReads(previous)
+}
+
+/// Ends the confinement of [`confine_reads`] when dropped.
+pub struct ConfinedReads(Option<Root>);
+
+impl Drop for ConfinedReads {
+    fn drop(&mut self) {
+        *CONFINED.write().unwrap_or_else(|e| e.into_inner()) = self.0.take();
+    }
+}
+
+/// `Err(message)` when reads are confined and `path` is outside the root.
+fn check_confined(path: &Path, shown: &str) -> std::result::Result<(), String> {
+    let guard = CONFINED.read().unwrap_or_else(|e| e.into_inner());
+    match guard.as_ref() {
+        Some(root) if !root.contains(path) => Err(root.outside(shown)),
+        _ => Ok(()),
+    }
+}
+
+/// Why [`probe_file`] refused a path; `Display` is the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unreadable {
+    /// Outside the root of [`confine_reads`] (said the same whether it exists or not).
+    Outside(String),
+    /// No such file.
+    Missing(String),
+    /// A directory.
+    Directory(String),
+    /// A device, FIFO or socket.
+    Special(String),
+}
+
+impl Unreadable {
+    pub fn is_outside(&self) -> bool {
+        matches!(self, Unreadable::Outside(_))
+    }
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unreadable::Outside(m) => f.write_str(m),
+            Unreadable::Missing(p) => write!(f, "cannot read {p}: no such file"),
+            Unreadable::Directory(p) => write!(f, "cannot read {p}: it is a directory"),
+            Unreadable::Special(p) => write!(f, "cannot read {p}: not a regular file"),
+        }
+    }
+}
+
+/// Checks, without opening it, that `path` is a regular file komply may read. Callers that
+/// reference a file (`extends.file`, `include`, `env_file`) report the refusal at the
+/// reference.
+pub fn probe_file(path: &Path) -> std::result::Result<(), Unreadable> {
+    let shown = crate::source::display_path(path);
+    check_confined(path, &shown).map_err(Unreadable::Outside)?;
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(m) if m.is_dir() => Err(Unreadable::Directory(shown)),
+        Ok(_) => Err(Unreadable::Special(shown)),
+        Err(_) => Err(Unreadable::Missing(shown)),
+    }
+}
+
+/// True when `path` is a regular file komply may read (an optional file: `.env`, discovery).
+pub fn is_readable_file(path: &Path) -> bool {
+    check_confined(path, "").is_ok() && path.is_file()
+}
+
 /// Reads a text input: regular file, at most [`MAX_INPUT_BYTES`], UTF-8, no NUL bytes.
 pub fn read_text(path: &Path) -> Result<String> {
     let shown = crate::source::display_path(path);
+    check_confined(path, &shown).map_err(Failure::msg)?;
     let meta = std::fs::metadata(path)
         .map_err(|e| Failure::msg(format!("{shown}: cannot read: {}", io_reason(&e))))?;
     if meta.is_dir() {

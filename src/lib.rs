@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod compose;
+pub mod confine;
 pub mod diag;
 pub mod drift;
 pub mod fsio;

@@ -7,15 +7,24 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Failure, Result};
 use crate::yaml::{Node, Span};
 
-use super::tree::{self, key_str};
+use super::tree;
 use super::{Ctx, canonical, cast, finish, merge};
 
-/// One `(file, service)` already on the current extends chain.
-#[derive(Clone, PartialEq)]
+/// One `(file, service)` on the current extends chain. The file is canonical (symlinks and
+/// `..` resolved), so `extends: {file: ./compose.yaml}` inside `compose.yaml` is the same file.
+#[derive(Clone)]
 struct Ref {
     file: PathBuf,
     service: String,
-    span: Span,
+}
+
+/// Longest `extends` chain followed. compose-go has no limit (real chains are two or three
+/// links long); without one, a chain of thousands of services would exhaust the stack.
+pub const MAX_CHAIN: usize = 64;
+
+/// A file's identity for cycle detection and memoisation.
+pub(super) fn identity(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Resolves `extends` for every service of a document read from `file`.
@@ -28,15 +37,17 @@ pub fn apply_extends(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &P
     if !services.is_map() {
         return Ok(());
     }
+    let file_id = identity(file);
     for name in tree::keys(services) {
-        resolve(ctx, &name, services, file, project_dir, &[])?;
+        resolve(ctx, &name, services, &file_id, project_dir, &[])?;
     }
     Ok(())
 }
 
-/// Resolves one service of `services` (a mapping read from `file`; relative paths, including
-/// `extends.file`, are relative to `dir`, the project directory), recursively. Returns the
-/// resolved service.
+/// Resolves one service of `services` (a mapping read from `file`, canonical; relative paths,
+/// including `extends.file`, are relative to `dir`, the project directory), recursively, and
+/// stores the result in `services` (so each service is resolved once). Returns the resolved
+/// service.
 fn resolve(
     ctx: &mut Ctx,
     name: &str,
@@ -67,26 +78,34 @@ fn resolve(
             ));
         }
     };
-    let (mut base_services, base_file, base_dir) = match &other_file {
+    let me = Ref {
+        file: file.to_path_buf(),
+        service: name.to_string(),
+    };
+    let mut chain2 = chain.to_vec();
+    chain2.push(me);
+    if chain2.len() > MAX_CHAIN {
+        return Err(Failure::one(
+            Diagnostic::error(format!(
+                "cannot extend service {name:?}: the extends chain is longer than {MAX_CHAIN} services"
+            ))
+            .at(ext.span)
+            .code("compose/extends")
+            .help("a chain this long is almost certainly generated; shorten it"),
+        ));
+    }
+    let base = match &other_file {
         Some(f) => {
             let rel = f.scalar_string().unwrap_or_default();
             let path = super::project::clean_path(&dir.join(&rel));
-            let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let mut loaded = load_other(ctx, &path, f.span, name)?;
-            let prefix = relative_dir(dir, &base_dir);
-            finish::rebase_paths(&mut loaded, &prefix, &ctx_home(ctx));
-            let svcs = loaded.get("services").cloned().filter(Node::is_map);
-            let Some(svcs) = svcs else {
-                return Err(Failure::one(
-                    Diagnostic::error(format!(
-                        "cannot extend service {name:?}: {} has no services section",
-                        crate::source::display_path(&path)
-                    ))
-                    .at(f.span)
-                    .code("compose/extends"),
-                ));
+            let base_file = identity(&path);
+            check_cycle(&chain2, &base_file, &reference, ext.span)?;
+            // The extended file, loaded once per load (rebased onto `dir`), resolved in place.
+            let mut base_services = match ctx.extended.remove(&base_file) {
+                Some(svcs) => svcs,
+                None => load_services(ctx, &path, f.span, name, dir)?,
             };
-            if svcs.get(&reference).is_none() {
+            if base_services.get(&reference).is_none() {
                 return Err(Failure::one(
                     Diagnostic::error(format!(
                         "cannot extend service {name:?}: service {reference:?} not found in {rel}"
@@ -95,7 +114,16 @@ fn resolve(
                     .code("compose/extends"),
                 ));
             }
-            (Some(svcs), path, dir.to_path_buf())
+            let r = resolve(
+                ctx,
+                &reference,
+                &mut base_services,
+                &base_file,
+                dir,
+                &chain2,
+            );
+            ctx.extended.insert(base_file, base_services);
+            r?
         }
         None => {
             if services.get(&reference).is_none() {
@@ -107,40 +135,9 @@ fn resolve(
                     .code("compose/extends"),
                 ));
             }
-            (None, file.to_path_buf(), dir.to_path_buf())
+            check_cycle(&chain2, file, &reference, ext.span)?;
+            resolve(ctx, &reference, services, file, dir, &chain2)?
         }
-    };
-    let me = Ref {
-        file: base_file.clone(),
-        service: name.to_string(),
-        span: ext.span,
-    };
-    if chain.contains(&me) {
-        let mut lines = vec!["Circular reference:".to_string()];
-        let first = &chain[0];
-        lines.push(format!(
-            "  {} in {}",
-            first.service,
-            crate::source::display_path(&first.file)
-        ));
-        for r in chain[1..].iter().chain(std::iter::once(&me)) {
-            lines.push(format!(
-                "  extends {} in {}",
-                r.service,
-                crate::source::display_path(&r.file)
-            ));
-        }
-        return Err(Failure::one(
-            Diagnostic::error(lines.join("\n"))
-                .at(ext.span)
-                .code("compose/extends-cycle"),
-        ));
-    }
-    let mut chain2 = chain.to_vec();
-    chain2.push(me);
-    let base = match base_services.as_mut() {
-        Some(bs) => resolve(ctx, &reference, bs, &base_file, &base_dir, &chain2)?,
-        None => resolve(ctx, &reference, services, file, dir, &chain2)?,
     };
     let Some(base) = base.filter(|b| !b.is_null()) else {
         return Ok(Some(service));
@@ -163,6 +160,31 @@ fn resolve(
     tree::remove(&mut merged, "extends");
     tree::set(services, name, merged.clone());
     Ok(Some(merged))
+}
+
+/// Refuses to follow `extends` to `(file, service)` when that service is already on `chain`,
+/// naming the chain the way compose-go does ("Circular reference: …").
+fn check_cycle(chain: &[Ref], file: &Path, service: &str, at: Span) -> Result<()> {
+    let Some(start) = chain
+        .iter()
+        .position(|r| r.file == file && r.service == service)
+    else {
+        return Ok(());
+    };
+    let shown = |r: &Ref| crate::source::display_path(&r.file);
+    let mut lines = vec!["Circular reference:".to_string()];
+    let first = &chain[start];
+    lines.push(format!("  {} in {}", first.service, shown(first)));
+    for r in &chain[start + 1..] {
+        lines.push(format!("  extends {} in {}", r.service, shown(r)));
+    }
+    lines.push(format!("  extends {} in {}", first.service, shown(first)));
+    Err(Failure::one(
+        Diagnostic::error(lines.join("\n"))
+            .at(at)
+            .code("compose/extends-cycle")
+            .help("a service cannot extend itself, directly or through other services"),
+    ))
 }
 
 fn wrap(name: &str, service: Node) -> Node {
@@ -196,32 +218,49 @@ pub fn relative_dir(from: &Path, to: &Path) -> String {
     }
 }
 
+/// Loads an extended file: interpolated, cast, documents merged, canonical (no extends/include),
+/// its relative paths rebased onto `dir`; returns its `services` mapping.
+fn load_services(ctx: &mut Ctx, path: &Path, at: Span, name: &str, dir: &Path) -> Result<Node> {
+    let mut loaded = load_other(ctx, path, at, name)?;
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let prefix = relative_dir(dir, &base_dir);
+    finish::rebase_paths(&mut loaded, &prefix, &ctx_home(ctx));
+    loaded
+        .get("services")
+        .cloned()
+        .filter(Node::is_map)
+        .ok_or_else(|| {
+            Failure::one(
+                Diagnostic::error(format!(
+                    "cannot extend service {name:?}: {} has no services section",
+                    crate::source::display_path(path)
+                ))
+                .at(at)
+                .code("compose/extends"),
+            )
+        })
+}
+
 /// Loads an extended file: interpolated, cast, documents merged, canonical (no extends/include).
 fn load_other(ctx: &mut Ctx, path: &Path, at: Span, name: &str) -> Result<Node> {
-    if !path.is_file() {
-        let why = match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => "it is a directory",
-            Ok(_) => "not a regular file",
-            Err(_) => "no such file",
-        };
+    if let Err(why) = crate::fsio::probe_file(path) {
         return Err(Failure::one(
-            Diagnostic::error(format!(
-                "cannot extend service {name:?}: cannot read {}: {why}",
-                crate::source::display_path(path)
-            ))
-            .at(at)
-            .code("compose/extends"),
+            Diagnostic::error(format!("cannot extend service {name:?}: {why}"))
+                .at(at)
+                .code("compose/extends"),
         ));
     }
     let mut dict = tree::new_map();
+    let saved = ctx.budget.file_left;
+    ctx.budget.next_file();
     for mut doc in super::read_documents(path)? {
-        cast::interpolate_document(&mut doc, &ctx.env, &mut ctx.warnings)?;
+        cast::interpolate_document(&mut doc, &ctx.env, &mut ctx.warnings, &mut ctx.budget)?;
         cast::cast_types(&mut doc, &mut ctx.warnings)?;
         dict = merge::merge(dict, doc)?;
         merge::enforce_unicity(&mut dict);
         canonical::canonical(&mut dict)?;
         merge::enforce_unicity(&mut dict);
     }
-    let _ = key_str;
+    ctx.budget.file_left = saved;
     Ok(dict)
 }

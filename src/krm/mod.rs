@@ -16,7 +16,7 @@
 //! root ([`confine`]).
 
 pub mod config;
-pub mod confine;
+pub use crate::confine;
 
 use serde_json::{Value, json};
 

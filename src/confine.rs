@@ -1,7 +1,14 @@
-//! The package root a KRM function or kustomize plugin may read from: the kustomization
-//! directory (kustomize runs plugins there) or the directory kpt runs in. A config naming a file
-//! outside it (`../../etc/passwd`, an absolute path, a symlink pointing out) is refused, and so is
-//! a project that reads one on the way (`env_file`, `extends`, `include`, configs, secrets).
+//! Paths that must stay inside a root, once symlinks are resolved.
+//!
+//! Reads: the package root a KRM function or kustomize plugin may read from (the kustomization
+//! directory kustomize runs plugins in, or the directory kpt runs in). A config naming a file
+//! outside it (`../../etc/passwd`, an absolute path, a symlink pointing out) is refused, and so
+//! is a project that reads one on the way (`env_file`, `extends`, `include`, configs, secrets):
+//! [`crate::fsio`] checks every read against the root *before* opening anything, with one
+//! message whether the outside file exists or not.
+//!
+//! Writes: the `-o` directory of `convert`, `migrate`, `man` and the `spec.path` of a KRM
+//! generator — a file name or a symlinked subdirectory must not lead out of it.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -61,20 +68,43 @@ impl Root {
         }
     }
 
-    /// Checks a path written in a config: it must exist and stay inside the root.
+    /// The message for a path outside the root: the same whether it exists or not, so a
+    /// refusal never tells what is outside.
+    pub fn outside(&self, shown: &str) -> String {
+        format!(
+            "`{shown}` is outside the package root {}: a KRM function or kustomize plugin \
+             may only read files below the kustomization / package directory",
+            self.dir.display()
+        )
+    }
+
+    /// Checks a path written in a config: it must stay inside the root and exist.
     pub fn check(&self, written: &str) -> Result<PathBuf, String> {
         let p = Path::new(written);
         if !self.contains(p) {
-            return Err(format!(
-                "`{written}` is outside the package root {}: a KRM function or kustomize plugin \
-                 may only read files below the kustomization / package directory",
-                self.dir.display()
-            ));
+            return Err(self.outside(written));
         }
         if !self.dir.join(p).exists() {
             return Err(format!("`{written}`: no such file or directory"));
         }
         Ok(p.to_path_buf())
+    }
+
+    /// [`Root::check`] for a path that must name a regular file (`spec.compose: [.]` is an
+    /// error at that entry, not "is a directory" with no location).
+    pub fn check_file(&self, written: &str) -> Result<PathBuf, String> {
+        let p = self.check(written)?;
+        match std::fs::metadata(self.dir.join(&p)) {
+            Ok(m) if m.is_file() => Ok(p),
+            Ok(m) if m.is_dir() => Err(format!("`{written}` is a directory, expected a file")),
+            Ok(_) => Err(format!("`{written}` is not a regular file")),
+            Err(e) => Err(format!("`{written}`: {}", crate::fsio::io_reason(&e))),
+        }
+    }
+
+    /// The canonical root.
+    pub fn canonical(&self) -> &Path {
+        &self.canonical
     }
 }
 
