@@ -37,3 +37,13 @@ fn lint_corpus() {
 fn overlay_corpus() {
     replay("overlay", komply::fuzz::overlay);
 }
+
+#[test]
+fn graph_corpus() {
+    replay("graph", komply::fuzz::graph);
+}
+
+#[test]
+fn env_corpus() {
+    replay("env", komply::fuzz::env);
+}
