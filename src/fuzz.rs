@@ -232,8 +232,14 @@ fn graph_files(data: &[u8]) -> Vec<Vec<u8>> {
             y.push_str("include:\n");
             for j in includes {
                 match next() % 4 {
-                    0 => y.push_str(&format!("  - path: {}\n    project_directory: .\n", graph_file_name(j))),
-                    1 => y.push_str(&format!("  - path: [{}]\n    env_file: [missing.env]\n", graph_file_name(j))),
+                    0 => y.push_str(&format!(
+                        "  - path: {}\n    project_directory: .\n",
+                        graph_file_name(j)
+                    )),
+                    1 => y.push_str(&format!(
+                        "  - path: [{}]\n    env_file: [missing.env]\n",
+                        graph_file_name(j)
+                    )),
                     _ => y.push_str(&format!("  - {}\n", graph_file_name(j))),
                 }
             }
@@ -242,7 +248,11 @@ fn graph_files(data: &[u8]) -> Vec<Vec<u8>> {
         let n_services = 1 + next() % 3;
         for k in 0..n_services {
             // Shared names collide across included files; prefixed ones do not.
-            let name = if next() % 2 == 0 { format!("s{k}") } else { format!("f{i}s{k}") };
+            let name = if next() % 2 == 0 {
+                format!("s{k}")
+            } else {
+                format!("f{i}s{k}")
+            };
             y.push_str(&format!("  {name}:\n"));
             if next() % 3 != 0 {
                 y.push_str(&format!("    image: img{i}:{k}\n"));
@@ -317,7 +327,8 @@ pub fn env(data: &[u8]) {
     // The loader: `.env` beside a compose file whose values are the templates.
     let dir = scratch().join("env");
     let _ = std::fs::create_dir_all(&dir);
-    let mut compose = String::from("services:\n  web:\n    image: nginx:${TAG}\n    environment:\n");
+    let mut compose =
+        String::from("services:\n  web:\n    image: nginx:${TAG}\n    environment:\n");
     for (i, line) in templates.lines().take(64).enumerate() {
         compose.push_str(&format!("      K{i}: '{}'\n", line.replace('\'', "''")));
     }

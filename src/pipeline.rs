@@ -1,4 +1,4 @@
-//! The whole conversion as one call: load → model → generate → overlay.
+//! The whole conversion as one call: load → model → generate → overlay → validate.
 //!
 //! Every command that turns a Compose project into objects (`convert`, `check`, `diff`,
 //! `migrate`, `graph`, `krm`, the kustomize plugin) goes through [`convert`], so they always
@@ -68,11 +68,31 @@ pub fn convert(req: &ConvertRequest) -> Result<Converted> {
     if let Some(r) = &resolved {
         r.apply(&mut output, &model.name)?;
     }
+    validate(&project, &output)?;
     Ok(Converted {
         project,
         output,
         env: req.env.clone(),
     })
+}
+
+/// The validate stage: every generated object against the strict schemas and the API server's
+/// name rules, no object twice; errors at the compose key that controls the field.
+fn validate(project: &Project, output: &Output) -> Result<()> {
+    let locate = |i: usize, pointer: &str| {
+        crate::lint::from_compose::compose_span(
+            &project.canonical,
+            output.services.get(i).and_then(Option::as_deref),
+            &output.objects[i],
+            pointer,
+        )
+    };
+    let errors = crate::validate::check_generated(&output.objects, &output.services, &locate);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure(errors))
+    }
 }
 
 /// `--env all`: the project converted in every available environment (the presets and the

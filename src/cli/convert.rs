@@ -18,7 +18,7 @@ pub struct ConvertArgs {
     #[command(flatten)]
     pub env: EnvArgs,
     /// Put every object in this namespace (and emit the Namespace).
-    #[arg(short = 'n', long = "namespace")]
+    #[arg(short = 'n', long = "namespace", value_parser = super::namespace_arg)]
     pub namespace: Option<String>,
     /// `-` (default) for one stream on stdout, or a directory for one file per object.
     #[arg(short = 'o', long = "output", default_value = "-")]
@@ -104,7 +104,7 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
 }
 
 fn write_files(dir: &std::path::Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
-    crate::fsio::write_all_atomic(files).map_err(|e| {
+    crate::fsio::write_tree_atomic(dir, files).map_err(|e| {
         Failure::msg(format!(
             "cannot write to {}: {}",
             dir.display(),

@@ -59,7 +59,7 @@ pub fn run(ctx: &Ctx, args: ManArgs) -> Result<ExitCode> {
 }
 
 fn write_dir(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
-    crate::fsio::write_all_atomic(files).map_err(|e| {
+    crate::fsio::write_tree_atomic(dir, files).map_err(|e| {
         Failure::msg(format!(
             "cannot write to {}: {}",
             dir.display(),

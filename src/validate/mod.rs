@@ -5,6 +5,8 @@
 //! - [`validate_k8s`] / [`validate_k8s_json`]: one Kubernetes object → [`SchemaViolation`]s, or
 //!   [`NoSchema`] when komply has no schema for its apiVersion + kind.
 //! - [`api_version_status`]: served / deprecated / removed apiVersions.
+//! - [`check_generated`]: the validate stage of `pipeline::convert` (generated objects against
+//!   the schemas and the API server's name rules, duplicates), located at compose keys.
 //!
 //! Schemas are embedded (prepared by `build.rs`) and compiled lazily, one kind at a time; see
 //! docs/decisions/0002-schema-validation.md.
@@ -12,6 +14,8 @@
 mod api_status;
 mod compose;
 mod locate;
+pub mod names;
+mod output;
 mod overlay;
 mod report;
 mod schemas;
@@ -23,6 +27,7 @@ use crate::yaml::{Node, Span};
 
 pub use api_status::{ApiStatus, api_version_status};
 pub use compose::{CODE as COMPOSE_CODE, validate_compose};
+pub use output::{Locate, check_generated};
 pub use overlay::{CODE as OVERLAY_CODE, validate_overlay};
 pub use schemas::OVERLAY_SCHEMA;
 pub use schemas::known_kinds;
