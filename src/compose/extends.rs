@@ -1,6 +1,7 @@
 //! `extends`: a service built on top of another one, in the same file or another file
 //! (compose-go `loader/extends.go`). The base comes first, the local definition is merged on top
-//! with the usual merge rules; chains resolve recursively and a cycle is an error.
+//! with the usual merge rules; a chain is walked in a loop (any length, any order) and a cycle,
+//! by (canonical file, service), is an error.
 
 use std::path::{Path, PathBuf};
 
@@ -17,10 +18,6 @@ struct Ref {
     file: PathBuf,
     service: String,
 }
-
-/// Longest `extends` chain followed. compose-go has no limit (real chains are two or three
-/// links long); without one, a chain of thousands of services would exhaust the stack.
-pub const MAX_CHAIN: usize = 64;
 
 /// A file's identity for cycle detection and memoisation.
 pub(super) fn identity(path: &Path) -> PathBuf {
@@ -39,138 +36,170 @@ pub fn apply_extends(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &P
     }
     let file_id = identity(file);
     for name in tree::keys(services) {
-        resolve(ctx, &name, services, &file_id, project_dir, &[])?;
+        resolve(ctx, &name, services, &file_id, project_dir)?;
     }
     Ok(())
 }
 
-/// Resolves one service of `services` (a mapping read from `file`, canonical; relative paths,
-/// including `extends.file`, are relative to `dir`, the project directory), recursively, and
-/// stores the result in `services` (so each service is resolved once). Returns the resolved
-/// service.
-fn resolve(
-    ctx: &mut Ctx,
-    name: &str,
-    services: &mut Node,
-    file: &Path,
-    dir: &Path,
-    chain: &[Ref],
-) -> Result<Option<Node>> {
-    let Some(service) = services.get(name).cloned() else {
-        return Ok(None);
-    };
-    let Some(ext) = service.get("extends").cloned() else {
-        return Ok(Some(service));
-    };
-    let (reference, other_file) = match (&ext.kind, ext.get("service")) {
-        (crate::yaml::NodeKind::Str(s), _) => (s.clone(), None),
-        (_, Some(s)) => (
-            s.scalar_string().unwrap_or_default(),
-            ext.get("file").cloned(),
-        ),
-        _ => {
-            return Err(Failure::one(
-                Diagnostic::error(format!(
-                    "services.{name}.extends: expected a service name or {{service, file}}"
-                ))
-                .at(ext.span)
-                .code("compose/extends"),
-            ));
-        }
-    };
-    let me = Ref {
+/// Where a service of the chain is defined: the document being loaded, or a file read by
+/// `extends.file` (kept, by canonical path, in `Ctx::extended`).
+#[derive(Clone, PartialEq)]
+enum Place {
+    Document,
+    Extended(PathBuf),
+}
+
+fn map_of<'a>(ctx: &'a mut Ctx, services: &'a mut Node, place: &Place) -> &'a mut Node {
+    match place {
+        Place::Document => services,
+        Place::Extended(path) => ctx
+            .extended
+            .get_mut(path)
+            .expect("extended files are loaded before they are visited"),
+    }
+}
+
+/// One link of a chain being resolved: the service, where it lives, and its `extends`.
+struct Link {
+    at: Ref,
+    place: Place,
+    service: Node,
+}
+
+/// Resolves the service `name` of `services` (a mapping read from `file`, canonical; relative
+/// paths, including `extends.file`, are relative to `dir`, the project directory) and stores
+/// the result where each service of its chain was defined, so each is resolved once.
+///
+/// The chain is walked in a loop, not by recursion: a chain of thousands of services neither
+/// exhausts the stack nor depends on the order the services are written in.
+fn resolve(ctx: &mut Ctx, name: &str, services: &mut Node, file: &Path, dir: &Path) -> Result<()> {
+    let mut chain: Vec<Link> = Vec::new();
+    // (file, service) → its index in `chain`, for cycle checks in constant time.
+    let mut on_chain: std::collections::HashMap<(PathBuf, String), usize> = Default::default();
+    let mut at = Ref {
         file: file.to_path_buf(),
         service: name.to_string(),
     };
-    let mut chain2 = chain.to_vec();
-    chain2.push(me);
-    if chain2.len() > MAX_CHAIN {
-        return Err(Failure::one(
-            Diagnostic::error(format!(
-                "cannot extend service {name:?}: the extends chain is longer than {MAX_CHAIN} services"
-            ))
-            .at(ext.span)
-            .code("compose/extends")
-            .help("a chain this long is almost certainly generated; shorten it"),
-        ));
+    let mut place = Place::Document;
+    // Walk down to a service without `extends` (or one resolved already).
+    let base = loop {
+        let Some(service) = map_of(ctx, services, &place).get(&at.service).cloned() else {
+            // Only the first service can be missing: every later one was checked.
+            return Ok(());
+        };
+        let Some(ext) = service.get("extends").cloned() else {
+            break service;
+        };
+        let name = at.service.clone();
+        let (reference, other_file) = match (&ext.kind, ext.get("service")) {
+            (crate::yaml::NodeKind::Str(s), _) => (s.clone(), None),
+            (_, Some(s)) => (
+                s.scalar_string().unwrap_or_default(),
+                ext.get("file").cloned(),
+            ),
+            _ => {
+                return Err(Failure::one(
+                    Diagnostic::error(format!(
+                        "services.{name}.extends: expected a service name or {{service, file}}"
+                    ))
+                    .at(ext.span)
+                    .code("compose/extends"),
+                ));
+            }
+        };
+        on_chain.insert((at.file.clone(), at.service.clone()), chain.len());
+        chain.push(Link {
+            at: at.clone(),
+            place: place.clone(),
+            service,
+        });
+        let refs = (&chain, &on_chain);
+        match &other_file {
+            Some(f) => {
+                let rel = f.scalar_string().unwrap_or_default();
+                let path = super::project::clean_path(&dir.join(&rel));
+                let base_file = identity(&path);
+                check_cycle(refs, &base_file, &reference, ext.span)?;
+                // The extended file, loaded once per load (rebased onto `dir`).
+                if !ctx.extended.contains_key(&base_file) {
+                    let loaded = load_services(ctx, &path, f.span, &name, dir)?;
+                    ctx.extended.insert(base_file.clone(), loaded);
+                }
+                if ctx.extended[&base_file].get(&reference).is_none() {
+                    return Err(Failure::one(
+                        Diagnostic::error(format!(
+                            "cannot extend service {name:?}: service {reference:?} not found in {rel}"
+                        ))
+                        .at(ext.span)
+                        .code("compose/extends"),
+                    ));
+                }
+                place = Place::Extended(base_file.clone());
+                at = Ref {
+                    file: base_file,
+                    service: reference,
+                };
+            }
+            None => {
+                if map_of(ctx, services, &place).get(&reference).is_none() {
+                    return Err(Failure::one(
+                        Diagnostic::error(format!(
+                            "cannot extend service {name:?}: service {reference:?} not found"
+                        ))
+                        .at(ext.span)
+                        .code("compose/extends"),
+                    ));
+                }
+                check_cycle(refs, &at.file, &reference, ext.span)?;
+                at.service = reference;
+            }
+        }
+    };
+    // Back up the chain: each service merged over its resolved base, stored where it lives.
+    let mut base = base;
+    for link in chain.into_iter().rev() {
+        if base.is_null() {
+            // Extending an empty service: the service stays as written.
+            base = link.service;
+            continue;
+        }
+        let base_map = if base.is_map() {
+            base
+        } else {
+            tree::map_at(base.span)
+        };
+        let name = &link.at.service;
+        let mut merged = merge::merge(wrap(name, base_map), wrap(name, link.service))?;
+        let mut merged = tree::remove(
+            merged
+                .get_mut("services")
+                .unwrap_or(&mut Node::null(Span::SYNTHETIC)),
+            name,
+        )
+        .unwrap_or_else(tree::new_map);
+        tree::remove(&mut merged, "extends");
+        tree::set(map_of(ctx, services, &link.place), name, merged.clone());
+        base = merged;
     }
-    let base = match &other_file {
-        Some(f) => {
-            let rel = f.scalar_string().unwrap_or_default();
-            let path = super::project::clean_path(&dir.join(&rel));
-            let base_file = identity(&path);
-            check_cycle(&chain2, &base_file, &reference, ext.span)?;
-            // The extended file, loaded once per load (rebased onto `dir`), resolved in place.
-            let mut base_services = match ctx.extended.remove(&base_file) {
-                Some(svcs) => svcs,
-                None => load_services(ctx, &path, f.span, name, dir)?,
-            };
-            if base_services.get(&reference).is_none() {
-                return Err(Failure::one(
-                    Diagnostic::error(format!(
-                        "cannot extend service {name:?}: service {reference:?} not found in {rel}"
-                    ))
-                    .at(ext.span)
-                    .code("compose/extends"),
-                ));
-            }
-            let r = resolve(
-                ctx,
-                &reference,
-                &mut base_services,
-                &base_file,
-                dir,
-                &chain2,
-            );
-            ctx.extended.insert(base_file, base_services);
-            r?
-        }
-        None => {
-            if services.get(&reference).is_none() {
-                return Err(Failure::one(
-                    Diagnostic::error(format!(
-                        "cannot extend service {name:?}: service {reference:?} not found"
-                    ))
-                    .at(ext.span)
-                    .code("compose/extends"),
-                ));
-            }
-            check_cycle(&chain2, file, &reference, ext.span)?;
-            resolve(ctx, &reference, services, file, dir, &chain2)?
-        }
-    };
-    let Some(base) = base.filter(|b| !b.is_null()) else {
-        return Ok(Some(service));
-    };
-    let base = if base.is_map() {
-        base
-    } else {
-        tree::map_at(base.span)
-    };
-    let wrapped_base = wrap(name, base);
-    let wrapped_over = wrap(name, service);
-    let mut merged = merge::merge(wrapped_base, wrapped_over)?;
-    let mut merged = tree::remove(
-        merged
-            .get_mut("services")
-            .unwrap_or(&mut Node::null(Span::SYNTHETIC)),
-        name,
-    )
-    .unwrap_or_else(tree::new_map);
-    tree::remove(&mut merged, "extends");
-    tree::set(services, name, merged.clone());
-    Ok(Some(merged))
+    Ok(())
 }
 
 /// Refuses to follow `extends` to `(file, service)` when that service is already on `chain`,
 /// naming the chain the way compose-go does ("Circular reference: …").
-fn check_cycle(chain: &[Ref], file: &Path, service: &str, at: Span) -> Result<()> {
-    let Some(start) = chain
-        .iter()
-        .position(|r| r.file == file && r.service == service)
-    else {
+#[allow(clippy::type_complexity)]
+fn check_cycle(
+    (chain, on_chain): (
+        &Vec<Link>,
+        &std::collections::HashMap<(PathBuf, String), usize>,
+    ),
+    file: &Path,
+    service: &str,
+    at: Span,
+) -> Result<()> {
+    let Some(&start) = on_chain.get(&(file.to_path_buf(), service.to_string())) else {
         return Ok(());
     };
+    let chain: Vec<&Ref> = chain.iter().map(|l| &l.at).collect();
     let shown = |r: &Ref| crate::source::display_path(&r.file);
     let mut lines = vec!["Circular reference:".to_string()];
     let first = &chain[start];

@@ -330,6 +330,15 @@ fn candidates(kind: &str, name: &str, path: &[String]) -> Vec<Vec<String>> {
             "env" => {
                 return env_var(path.get(i + 1).map(String::as_str).unwrap_or(""));
             }
+            // Compose `labels` become annotations (the pod template's and the object's).
+            "annotations" => {
+                let mut out = Vec::new();
+                if let Some(key) = path.get(i + 1) {
+                    out.push(vec!["labels".to_string(), key.clone()]);
+                }
+                out.extend(keys(&[&["labels"]]));
+                return out;
+            }
             "envFrom" => &[&["environment"], &["env_file"]],
             "ports" => &[&["ports"], &["expose"]],
             "command" => &[&["entrypoint"], &["command"]],

@@ -162,6 +162,15 @@ fn check_names(i: usize, obj: &Value, locate: Locate<'_>, out: &mut Vec<Diagnost
     if kind == "Service" {
         check_labels(obj, "/spec/selector", &mut bad);
     }
+    // Annotation keys follow the label-key rule (compose `labels` become annotations); values
+    // are free text.
+    for pointer in [
+        "/metadata/annotations",
+        "/spec/template/metadata/annotations",
+        "/spec/jobTemplate/spec/template/metadata/annotations",
+    ] {
+        check_annotations(obj, pointer, &mut bad);
+    }
     if kind == "Ingress" {
         for (r, rule) in array(&obj["spec"]["rules"]).iter().enumerate() {
             if let Some(host) = rule["host"].as_str()
@@ -199,6 +208,18 @@ fn check_labels(obj: &Value, pointer: &str, bad: &mut impl FnMut(String, &str, &
             && let Err(why) = names::label_value(v)
         {
             bad(at, &format!("value of label {k}"), v, why);
+        }
+    }
+}
+
+fn check_annotations(obj: &Value, pointer: &str, bad: &mut impl FnMut(String, &str, &str, String)) {
+    let Some(annotations) = obj.pointer(pointer).and_then(Value::as_object) else {
+        return;
+    };
+    for k in annotations.keys() {
+        if let Err(why) = names::label_key(k) {
+            let at = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+            bad(at, "annotation key", k, why);
         }
     }
 }
