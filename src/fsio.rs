@@ -302,7 +302,13 @@ pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> std::io::Result<()> {
                     )));
                 }
                 let tmp = sibling(path, "tmp");
-                let mut f = std::fs::File::create(&tmp)?;
+                // Never through something planted under our temporary name (a symlink would
+                // send the write elsewhere): remove it, then create exclusively.
+                let _ = std::fs::remove_file(&tmp);
+                let mut f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&tmp)?;
                 staged.push((tmp, path.clone()));
                 f.write_all(contents)?;
                 f.sync_all()?;

@@ -1309,3 +1309,33 @@ fn a_signal_during_the_write_rolls_it_back() {
         }
     }
 }
+
+/// "found a an integer": a type name already carries its article.
+#[test]
+fn type_names_are_said_with_one_article() {
+    let d = tmp();
+    let r = run_in(
+        d.path(),
+        &["krm"],
+        Some(b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: 5\n"),
+    );
+    assert_bad_input(
+        &r,
+        "items: 5",
+        &["<stdin>:3:8", "`items` must be a list, found an integer"],
+    );
+    let r = run_in(d.path(), &["krm"], Some(b"[1]\n"));
+    assert_bad_input(
+        &r,
+        "a sequence on stdin",
+        &["found a sequence without apiVersion / kind"],
+    );
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    hostname: [a]\n",
+    );
+    let r = run_in(d.path(), &["convert"], None);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(!all.contains("a a ") && !all.contains("a an "), "{all}");
+}

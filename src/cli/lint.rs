@@ -25,11 +25,11 @@ pub struct LintArgs {
     /// Ignore `ignore.komply.dev/<rule>` annotations.
     #[arg(long)]
     pub no_inline_ignores: bool,
-    /// Benchmark floor: read and parse the inputs, run no rule, print the object count.
     /// Follow symbolic links to directories outside the given paths (by default they are
     /// skipped, and listed with --verbose).
     #[arg(long)]
     pub follow: bool,
+    /// Benchmark floor: read and parse the inputs, run no rule, print the object count.
     #[arg(long, hide = true)]
     pub parse_only: bool,
 }
