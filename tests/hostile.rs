@@ -1289,17 +1289,16 @@ fn a_signal_during_the_write_rolls_it_back() {
             leftovers.is_empty(),
             "{sig} after {delay} ms: {leftovers:?}"
         );
+        let complete = now.len() == 800 && now != before;
         if status.success() {
-            assert_eq!(
-                now.len(),
-                800,
-                "{sig} after {delay} ms: exit 0 but files missing"
-            );
+            assert!(complete, "{sig} after {delay} ms: exit 0 but files missing");
         } else {
-            // Killed before the handler was installed (default action) or rolled back by it.
-            assert_eq!(
-                now, before,
-                "{sig} after {delay} ms ({status}): output changed"
+            // Killed before the handler was installed (default action), rolled back by it, or
+            // interrupted after the last rename (everything landed; exit 128 + signal).
+            assert!(
+                now == before || complete,
+                "{sig} after {delay} ms ({status}): a partial output ({} files)",
+                now.len()
             );
         }
         // Start from the old state again.
