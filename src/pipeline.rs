@@ -46,12 +46,39 @@ pub struct Converted {
     pub project: Project,
     pub output: Output,
     pub env: Option<String>,
+    /// How long each stage took (`convert --verbose` says it).
+    pub timings: Timings,
 }
 
-/// Loads, generates and applies the environment's overlays.
+/// Wall time of each stage of [`convert`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    /// Load and resolve (compose files, `.env`, `extends`, `include`) and the typed model.
+    pub load: std::time::Duration,
+    /// Generate, with the overlay stages around it.
+    pub generate: std::time::Duration,
+    /// The validate stage: every object against the strict schemas and the name rules.
+    pub validate: std::time::Duration,
+}
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "load {:.1?}, generate + overlays {:.1?}, validate {:.1?}",
+            self.load, self.generate, self.validate
+        )
+    }
+}
+
+/// Loads, generates, applies the environment's overlays and validates the result: an object
+/// the Kubernetes API would refuse is an error here, before any caller writes a byte.
 pub fn convert(req: &ConvertRequest) -> Result<Converted> {
+    let started = std::time::Instant::now();
+    let mut timings = Timings::default();
     let project = load(&req.load)?;
     let mut model = Model::from_canonical(&project.canonical)?;
+    timings.load = started.elapsed();
     let resolved = overlay::resolve(&project.project_dir, req.env.as_deref(), &req.overlays)?;
     if let Some(r) = &resolved {
         r.prepare(&mut model)?;
@@ -68,11 +95,14 @@ pub fn convert(req: &ConvertRequest) -> Result<Converted> {
     if let Some(r) = &resolved {
         r.apply(&mut output, &model.name)?;
     }
+    timings.generate = started.elapsed() - timings.load;
     validate(&project, &output)?;
+    timings.validate = started.elapsed() - timings.load - timings.generate;
     Ok(Converted {
         project,
         output,
         env: req.env.clone(),
+        timings,
     })
 }
 

@@ -1162,6 +1162,23 @@ fn objects_the_schemas_refuse_are_errors_before_anything_is_written() {
         ],
     );
     assert!(!d.path().join("out").exists());
+    // A patch that moves an object into a namespace no API server takes (and that would become
+    // a directory name): refused at the patch.
+    write(
+        d.path(),
+        "overlays/prod.yaml",
+        "patches:\n  - target: {kind: Deployment, name: web}\n    merge_patch: {metadata: {namespace: ../up}}\n",
+    );
+    let r = run_in(d.path(), &["convert", "--env", "prod", "-o", "out"], None);
+    assert_bad_input(
+        &r,
+        "patched namespace",
+        &[
+            "overlays/prod.yaml:2:5",
+            "namespace \"../up\" is not a valid name",
+        ],
+    );
+    assert!(!d.path().join("out").exists());
     // A compose label the API server refuses as an annotation key: the validate stage, at the
     // label.
     std::fs::remove_dir_all(d.path().join("overlays")).unwrap();

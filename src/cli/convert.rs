@@ -95,10 +95,11 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
     }
     ctx.verbose_sources();
     ctx.verbose(format!(
-        "converted project {:?}: {} objects in {:.1?}",
+        "converted project {:?}: {} objects in {:.1?} ({})",
         project.name,
         out.objects.len(),
-        started.elapsed()
+        started.elapsed(),
+        converted.timings
     ));
     Ok(ExitCode::SUCCESS)
 }

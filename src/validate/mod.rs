@@ -27,7 +27,7 @@ use crate::yaml::{Node, Span};
 
 pub use api_status::{ApiStatus, api_version_status};
 pub use compose::{CODE as COMPOSE_CODE, validate_compose};
-pub use output::{Locate, check_generated};
+pub use output::{Locate, check_generated, names_broken_by_patch};
 pub use overlay::{CODE as OVERLAY_CODE, validate_overlay};
 pub use schemas::OVERLAY_SCHEMA;
 pub use schemas::known_kinds;

@@ -133,15 +133,24 @@ fn duplicates(
 }
 
 fn check_names(i: usize, obj: &Value, locate: Locate<'_>, out: &mut Vec<Diagnostic>) {
-    let mut bad = |pointer: String, what: &str, value: &str, why: String| {
+    for (pointer, message) in name_problems(obj) {
         out.push(
-            Diagnostic::error(format!(
-                "{}: {what} {value:?} is not a valid name: {why}",
-                shown(obj)
-            ))
-            .at(locate(i, &pointer))
-            .code("validate/name"),
+            Diagnostic::error(format!("{}: {message}", shown(obj)))
+                .at(locate(i, &pointer))
+                .code("validate/name"),
         );
+    }
+}
+
+/// The names of `obj` the API server would refuse (the namespace is checked by the caller, once
+/// per run): `(JSON pointer, message)` each.
+fn name_problems(obj: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut bad = |pointer: String, what: &str, value: &str, why: String| {
+        out.push((
+            pointer,
+            format!("{what} {value:?} is not a valid name: {why}"),
+        ));
     };
     let kind = obj["kind"].as_str().unwrap_or_default();
     let meta = &obj["metadata"];
@@ -189,6 +198,30 @@ fn check_names(i: usize, obj: &Value, locate: Locate<'_>, out: &mut Vec<Diagnost
             }
         }
     }
+    out
+}
+
+/// What a patch broke: the name problems of `after` (namespace included) that `before` did not
+/// have, as messages, so an overlay can refuse the patch at the patch.
+pub fn names_broken_by_patch(before: &Value, after: &Value) -> Vec<String> {
+    let with_namespace = |obj: &Value| {
+        let mut all = name_problems(obj);
+        if let Some(ns) = obj["metadata"]["namespace"].as_str()
+            && let Err(why) = names::dns1123_label(ns)
+        {
+            all.push((
+                "/metadata/namespace".into(),
+                format!("namespace {ns:?} is not a valid name: {why}"),
+            ));
+        }
+        all
+    };
+    let old = with_namespace(before);
+    with_namespace(after)
+        .into_iter()
+        .filter(|p| !old.contains(p))
+        .map(|(_, message)| message)
+        .collect()
 }
 
 fn array(v: &Value) -> &[Value] {
