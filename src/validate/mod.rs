@@ -92,6 +92,12 @@ pub fn validate_k8s(obj: &Node) -> Result<Vec<SchemaViolation>, NoSchema> {
     validate_object(&obj.to_json(), Some(obj))
 }
 
+/// Compiles, in the background, the schemas of the kinds every conversion makes (see
+/// `schemas::warm`).
+pub fn warm_generated_kinds() {
+    schemas::warm(&[("apps/v1", "Deployment"), ("v1", "Service")]);
+}
+
 /// Like [`validate_k8s`] for objects komply built itself (spans are synthetic).
 pub fn validate_k8s_json(obj: &Value) -> Result<Vec<SchemaViolation>, NoSchema> {
     validate_object(obj, None)
