@@ -255,7 +255,7 @@ pub fn write_tree_atomic(root: &Path, files: &[(PathBuf, Vec<u8>)]) -> std::io::
 /// Temporary names carry the process id (`.NAME.komply-tmp-PID`, `.NAME.komply-bak-PID`): leftovers
 /// of a process that died (SIGKILL, power loss) are cleaned up by the next write into the same
 /// directory. SIGINT / SIGTERM during a write roll it back before the process exits
-/// (decisions/0011).
+/// (decisions/0014).
 pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> std::io::Result<()> {
     signals::install();
     // Held for the whole write: the signal thread waits for it, so it never exits halfway.
@@ -444,7 +444,7 @@ fn process_alive(_pid: u32) -> bool {
     true // judged by age alone
 }
 
-/// SIGINT / SIGTERM while files are written (decisions/0011). The handler is installed by the
+/// SIGINT / SIGTERM while files are written (decisions/0014). The handler is installed by the
 /// first write, so commands that never write keep the default behaviour (and pay nothing).
 /// On a signal: outside a write the process exits at once (128 + signal); during a write the
 /// writer notices between two files, rolls everything back, removes its temporary files and
