@@ -141,6 +141,15 @@ def _(d):
     return ["convert"], None
 
 
+@case("three files of 120 `${A}` labels, `A` of 100 KB (run budget)", 2)
+def _(d):
+    for f in "abc":
+        y = f"services:\n  web{f}:\n    image: a\n    labels:\n" + "".join(f'      l{i}: "${{A}}"\n' for i in range(120))
+        write(d, f"{f}.yaml", y)
+    write(d, ".env", "A=" + "x" * 100000 + "\n")
+    return ["convert", "-f", "a.yaml", "-f", "b.yaml", "-f", "c.yaml"], None
+
+
 @case("include diamond of 40 files (correct result)", 0, located=False)
 def _(d):
     n = 40

@@ -801,6 +801,38 @@ fn a_big_variable_in_ten_thousand_labels() {
     );
 }
 
+/// Each file stays within its 16 MiB (120 × 100 KB), the three together cross the run's 32 MiB:
+/// the error is at the first value past it, in the third file.
+#[test]
+fn the_run_budget_spans_files() {
+    let d = tmp();
+    for f in ["a", "b", "c"] {
+        let mut y = format!("services:\n  web{f}:\n    image: a\n    labels:\n");
+        for i in 0..120 {
+            y.push_str(&format!("      l{i}: \"${{A}}\"\n"));
+        }
+        write(d.path(), &format!("{f}.yaml"), y);
+    }
+    write(d.path(), ".env", format!("A={}\n", "x".repeat(100_000)));
+    let two = run_in(d.path(), &["config", "-f", "a.yaml", "-f", "b.yaml"], None);
+    assert_eq!(
+        two.code,
+        Some(0),
+        "two files are within the budget\n{}",
+        two.stderr
+    );
+    let r = run_in(
+        d.path(),
+        &["convert", "-f", "a.yaml", "-f", "b.yaml", "-f", "c.yaml"],
+        None,
+    );
+    assert_bad_input(
+        &r,
+        "three files of 12 MB each",
+        &["c.yaml:100:13", "this run would exceed 32 MiB", "l95"],
+    );
+}
+
 /// 100,000 lines took 15 s (each line searched all earlier ones twice).
 #[test]
 fn a_dotenv_of_a_hundred_thousand_lines() {
