@@ -56,25 +56,73 @@ fn is_owned_name(name: &str) -> bool {
 }
 
 fn unified(old: &str, new: &str, a: &str, b: &str) -> String {
-    TextDiff::from_lines(old, new)
+    let diff = TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
         .header(a, b)
-        .to_string()
+        .to_string();
+    if diff.is_empty() {
+        // Both sides empty (an empty extra file, a symlink): still name the file.
+        format!("--- {a}\n+++ {b}\n")
+    } else {
+        diff
+    }
+}
+
+/// What DIR holds under one name komply owns.
+enum OnDisk {
+    File,
+    /// A symbolic link (or anything else that is not a regular file): never followed, never
+    /// read — `convert -o` would replace the link itself.
+    NotAFile,
+}
+
+/// Reads a regular file without following a symlink, at most the input limit.
+fn read_plain(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Closes the race between listing the directory and opening the file.
+        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut bytes = Vec::new();
+    opts.open(path)?
+        .take(crate::fsio::MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Compares `expected` (file name → content, as `generate::files` returns) with `dir`.
-/// `shown` is how the directory is named in the diff headers.
+/// `shown` is how the directory is named in the diff headers. Nothing outside `dir` is
+/// opened: a symlink planted in it is reported, not followed.
 pub fn compare(expected: &[(String, String)], dir: &Path, shown: &str) -> std::io::Result<Drift> {
-    let mut on_disk: Vec<String> = Vec::new();
+    let mut on_disk: Vec<(String, OnDisk)> = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
-        if !entry.file_type()?.is_file() && !entry.path().is_file() {
+        let Some(name) = entry
+            .file_name()
+            .to_str()
+            .filter(|n| is_owned_name(n))
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        // `DirEntry::file_type` does not follow symlinks.
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
             continue;
         }
-        if let Some(name) = entry.file_name().to_str().filter(|n| is_owned_name(n)) {
-            on_disk.push(name.to_string());
-        }
+        on_disk.push((
+            name,
+            if kind.is_file() {
+                OnDisk::File
+            } else {
+                OnDisk::NotAFile
+            },
+        ));
     }
     let shown = shown.trim_end_matches('/');
     // git's a/ b/ prefixes for relative paths; an absolute path is shown as it is.
@@ -83,45 +131,58 @@ pub fn compare(expected: &[(String, String)], dir: &Path, shown: &str) -> std::i
     } else {
         ("a/", "b/")
     };
+    let not_a_file = " (not a regular file: a symbolic link is never followed)";
     let mut drift = Drift::default();
     for (name, content) in expected {
         let path = dir.join(name);
         let a = format!("{pa}{shown}/{name}");
         let b = format!("{pb}{shown}/{name}");
-        if !on_disk.iter().any(|n| n == name) {
-            drift.files.push(FileDrift {
-                name: name.clone(),
-                change: Change::Missing,
-                diff: unified("", content, "/dev/null", &b),
-            });
-            continue;
+        match on_disk.iter().find(|(n, _)| n == name).map(|(_, k)| k) {
+            None => {
+                drift.files.push(FileDrift {
+                    name: name.clone(),
+                    change: Change::Missing,
+                    diff: unified("", content, "/dev/null", &b),
+                });
+            }
+            Some(OnDisk::NotAFile) => {
+                drift.files.push(FileDrift {
+                    name: name.clone(),
+                    change: Change::Changed,
+                    diff: unified("", content, &format!("{a}{not_a_file}"), &b),
+                });
+            }
+            Some(OnDisk::File) => {
+                let bytes = read_plain(&path)?;
+                if bytes == content.as_bytes() {
+                    drift.in_sync += 1;
+                    continue;
+                }
+                let old = String::from_utf8_lossy(&bytes);
+                drift.files.push(FileDrift {
+                    name: name.clone(),
+                    change: Change::Changed,
+                    diff: unified(&old, content, &a, &b),
+                });
+            }
         }
-        let bytes = std::fs::read(&path)?;
-        if bytes == content.as_bytes() {
-            drift.in_sync += 1;
-            continue;
-        }
-        let old = String::from_utf8_lossy(&bytes);
-        drift.files.push(FileDrift {
-            name: name.clone(),
-            change: Change::Changed,
-            diff: unified(&old, content, &a, &b),
-        });
     }
-    for name in on_disk {
+    for (name, kind) in on_disk {
         if expected.iter().any(|(n, _)| *n == name) {
             continue;
         }
-        let old = std::fs::read(dir.join(&name))?;
+        let a = format!("{pa}{shown}/{name}");
+        let (old, a) = match kind {
+            OnDisk::File => (
+                String::from_utf8_lossy(&read_plain(&dir.join(&name))?).into_owned(),
+                a,
+            ),
+            OnDisk::NotAFile => (String::new(), format!("{a}{not_a_file}")),
+        };
         drift.files.push(FileDrift {
             name: name.clone(),
             change: Change::Extra,
-            diff: unified(
-                &String::from_utf8_lossy(&old),
-                "",
-                &format!("{pa}{shown}/{name}"),
-                "/dev/null",
-            ),
+            diff: unified(&old, "", &a, "/dev/null"),
         });
     }
     drift.files.sort_by(|x, y| x.name.cmp(&y.name));

@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod compose;
 pub mod deployability;
+pub mod confine;
 pub mod diag;
 pub mod drift;
 pub mod fsio;

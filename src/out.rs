@@ -13,7 +13,7 @@
 
 use std::cell::RefCell;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::diag::{Failure, Result};
 use crate::secrets::registry;
@@ -106,7 +106,23 @@ pub fn stderr_line(text: &str) {
 
 /// Writes files atomically (all or none, [`crate::fsio::write_all_atomic`]), text redacted.
 pub fn files(files: &[(PathBuf, Vec<u8>)]) -> std::io::Result<()> {
-    let redacted: Vec<(PathBuf, Vec<u8>)> = files
+    let redacted = redact_files(files);
+    crate::fsio::write_all_atomic(&redacted)?;
+    captured(|c| c.files.extend(redacted.iter().cloned()));
+    Ok(())
+}
+
+/// [`files`] for a tree that must stay below `root` (the `-o` directory): the confinement of
+/// [`crate::fsio::write_tree_atomic`] applies to the redacted files.
+pub fn files_under(root: &Path, files: &[(PathBuf, Vec<u8>)]) -> std::io::Result<()> {
+    let redacted = redact_files(files);
+    crate::fsio::write_tree_atomic(root, &redacted)?;
+    captured(|c| c.files.extend(redacted.iter().cloned()));
+    Ok(())
+}
+
+fn redact_files(files: &[(PathBuf, Vec<u8>)]) -> Vec<(PathBuf, Vec<u8>)> {
+    files
         .iter()
         .map(|(p, bytes)| {
             let bytes = match std::str::from_utf8(bytes) {
@@ -115,10 +131,7 @@ pub fn files(files: &[(PathBuf, Vec<u8>)]) -> std::io::Result<()> {
             };
             (p.clone(), bytes)
         })
-        .collect();
-    crate::fsio::write_all_atomic(&redacted)?;
-    captured(|c| c.files.extend(redacted.iter().cloned()));
-    Ok(())
+        .collect()
 }
 
 /// Standard input as text (bounded; the captured input under [`capture`]).

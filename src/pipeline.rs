@@ -1,4 +1,4 @@
-//! The whole conversion as one call: load → model → generate → overlay.
+//! The whole conversion as one call: load → model → generate → overlay → validate.
 //!
 //! Every command that turns a Compose project into objects (`convert`, `check`, `diff`,
 //! `migrate`, `graph`, `krm`, the kustomize plugin) goes through [`convert`], so they always
@@ -46,12 +46,41 @@ pub struct Converted {
     pub project: Project,
     pub output: Output,
     pub env: Option<String>,
+    /// How long each stage took (`convert --verbose` says it).
+    pub timings: Timings,
 }
 
-/// Loads, generates and applies the environment's overlays.
+/// Wall time of each stage of [`convert`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    /// Load and resolve (compose files, `.env`, `extends`, `include`) and the typed model.
+    pub load: std::time::Duration,
+    /// Generate, with the overlay stages around it.
+    pub generate: std::time::Duration,
+    /// The validate stage: every object against the strict schemas and the name rules.
+    pub validate: std::time::Duration,
+}
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "load {:.1?}, generate + overlays {:.1?}, validate {:.1?}",
+            self.load, self.generate, self.validate
+        )
+    }
+}
+
+/// Loads, generates, applies the environment's overlays and validates the result: an object
+/// the Kubernetes API would refuse is an error here, before any caller writes a byte.
 pub fn convert(req: &ConvertRequest) -> Result<Converted> {
+    let started = std::time::Instant::now();
+    let mut timings = Timings::default();
+    // The validate stage's biggest fixed cost, compiling schemas, overlaps loading.
+    crate::validate::warm_generated_kinds();
     let project = load(&req.load)?;
     let mut model = Model::from_canonical(&project.canonical)?;
+    timings.load = started.elapsed();
     let resolved = overlay::resolve(&project.project_dir, req.env.as_deref(), &req.overlays)?;
     if let Some(r) = &resolved {
         r.prepare(&mut model, &project.project_dir)?;
@@ -77,11 +106,34 @@ pub fn convert(req: &ConvertRequest) -> Result<Converted> {
         &generate::secret_policy(&model),
     ));
     crate::secrets::guard::objects(&mut output.objects, &known, &mut output.warnings);
+    timings.generate = started.elapsed() - timings.load;
+    validate(&project, &output)?;
+    timings.validate = started.elapsed() - timings.load - timings.generate;
     Ok(Converted {
         project,
         output,
         env: req.env.clone(),
+        timings,
     })
+}
+
+/// The validate stage: every generated object against the strict schemas and the API server's
+/// name rules, no object twice; errors at the compose key that controls the field.
+fn validate(project: &Project, output: &Output) -> Result<()> {
+    let locate = |i: usize, pointer: &str| {
+        crate::lint::from_compose::compose_span(
+            &project.canonical,
+            output.services.get(i).and_then(Option::as_deref),
+            &output.objects[i],
+            pointer,
+        )
+    };
+    let errors = crate::validate::check_generated(&output.objects, &output.services, &locate);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure(errors))
+    }
 }
 
 /// `--env all`: the project converted in every available environment (the presets and the

@@ -42,3 +42,13 @@ fn overlay_corpus() {
 fn secret_leak_corpus() {
     replay("secret_leak", komply::fuzz::secret_leak);
 }
+
+#[test]
+fn graph_corpus() {
+    replay("graph", komply::fuzz::graph);
+}
+
+#[test]
+fn env_corpus() {
+    replay("env", komply::fuzz::env);
+}

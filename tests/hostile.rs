@@ -620,3 +620,770 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     v.sort();
     v
 }
+
+// ---- Issue 15: bounded work, no escapes, nothing half done ----
+
+/// A ResourceList on stdin naming `compose` (and more `spec` lines).
+fn resource_list(compose: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nfunctionConfig:\n  apiVersion: komply.dev/v1alpha1\n  kind: Komply\n  metadata: {{name: app}}\n  spec:\n    compose: [{compose}]\n{spec}"
+    )
+}
+
+/// `convert`, `lint` and `krm` of the same compose file all fail with the needles.
+fn every_command_fails(dir: &Path, file: &str, what: &str, needles: &[&str]) {
+    convert_fails(dir, file, &format!("{what} (convert)"), needles);
+    lint_fails(dir, file, &format!("{what} (lint)"), needles);
+    let r = run_in(dir, &["krm"], Some(resource_list(file, "").as_bytes()));
+    assert_bad_input(&r, &format!("{what} (krm)"), needles);
+}
+
+#[test]
+fn extends_itself_through_file() {
+    let d = tmp();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: a\n    extends:\n      file: compose.yaml\n      service: web\n",
+    );
+    every_command_fails(
+        d.path(),
+        "compose.yaml",
+        "extends itself through file:",
+        &[
+            "compose.yaml:5:7",
+            "Circular reference",
+            "extends web in compose.yaml",
+        ],
+    );
+    // The same file under another spelling is the same file.
+    write(
+        d.path(),
+        "spelled.yaml",
+        "services:\n  web:\n    image: a\n    extends:\n      file: ./sub/../spelled.yaml\n      service: web\n",
+    );
+    std::fs::create_dir(d.path().join("sub")).unwrap();
+    convert_fails(
+        d.path(),
+        "spelled.yaml",
+        "extends itself (other spelling)",
+        &["Circular reference"],
+    );
+}
+
+#[test]
+fn extends_cycle_across_two_files() {
+    let d = tmp();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: a\n    extends:\n      file: b.yaml\n      service: base\n",
+    );
+    write(
+        d.path(),
+        "b.yaml",
+        "services:\n  base:\n    image: a\n    extends:\n      file: compose.yaml\n      service: web\n",
+    );
+    every_command_fails(
+        d.path(),
+        "compose.yaml",
+        "two-file extends cycle",
+        &[
+            "b.yaml:5:7",
+            "web in compose.yaml",
+            "extends base in b.yaml",
+            "extends web in compose.yaml",
+        ],
+    );
+}
+
+/// A chain of 5,000 services, the first written first (so resolving it walks the whole chain):
+/// walked in a loop, not by recursion, so no stack overflow, and the right result.
+#[test]
+fn a_long_extends_chain_is_resolved_without_recursion() {
+    let d = tmp();
+    let mut y = String::from("services:\n");
+    for i in 0..4999 {
+        y.push_str(&format!("  s{i}:\n    extends: s{}\n", i + 1));
+        if i == 2500 {
+            y.push_str("    labels: [l2500=x]\n");
+        }
+    }
+    y.push_str("  s4999:\n    image: nginx:1.27\n");
+    write(d.path(), "compose.yaml", &y);
+    let r = run_in(d.path(), &["config", "--format", "json"], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["services"]["s0"]["image"], "nginx:1.27");
+    assert_eq!(v["services"]["s0"]["labels"]["l2500"], "x");
+}
+
+/// Each file includes the next two: 2^40 loads without memoisation. Docker Compose itself takes
+/// 15 s at 16 files; the result (every service once) is what it prints for small diamonds.
+#[test]
+fn include_diamond_of_forty_files() {
+    let d = tmp();
+    let n = 40;
+    for i in 0..n {
+        let mut y = String::new();
+        let next: Vec<String> = [i + 1, i + 2]
+            .iter()
+            .filter(|&&j| j < n)
+            .map(|j| format!("  - f{j}.yaml\n"))
+            .collect();
+        if !next.is_empty() {
+            y.push_str("include:\n");
+            y.push_str(&next.concat());
+        }
+        y.push_str(&format!("services:\n  s{i}:\n    image: img{i}\n"));
+        write(d.path(), &format!("f{i}.yaml"), y);
+    }
+    let r = run_in(
+        d.path(),
+        &["config", "-f", "f0.yaml", "--format", "json"],
+        None,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["services"].as_object().unwrap().len(), n);
+    let r = run_in(d.path(), &["convert", "-f", "f0.yaml"], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout.matches("kind: Deployment").count(), n);
+    // A cycle through the diamond is still an error.
+    write(
+        d.path(),
+        "f39.yaml",
+        "include:\n  - f0.yaml\nservices:\n  s39:\n    image: x\n",
+    );
+    convert_fails(
+        d.path(),
+        "f0.yaml",
+        "include cycle through a diamond",
+        &["f39.yaml:2:5", "include cycle"],
+    );
+}
+
+#[test]
+fn dotenv_that_doubles_a_value_even_when_unused() {
+    let d = tmp();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: a\n",
+    );
+    let mut env = String::from("V0=xxxxxxxxxx\n");
+    for i in 1..=25 {
+        env.push_str(&format!("V{i}=${{V{p}}}${{V{p}}}\n", p = i - 1));
+    }
+    write(d.path(), ".env", env);
+    convert_fails(
+        d.path(),
+        "compose.yaml",
+        "doubling .env",
+        &[".env:21:11", "compose/interpolation-budget", "16 MiB"],
+    );
+}
+
+#[test]
+fn a_big_variable_in_ten_thousand_labels() {
+    let d = tmp();
+    let mut y = String::from("services:\n  web:\n    image: a\n    labels:\n");
+    for i in 0..10_000 {
+        y.push_str(&format!("      l{i}: \"${{A}}\"\n"));
+    }
+    write(d.path(), "compose.yaml", y);
+    write(d.path(), ".env", format!("A={}\n", "x".repeat(100_000)));
+    every_command_fails(
+        d.path(),
+        "compose.yaml",
+        "10,000 labels of a 100 KB variable",
+        &["compose.yaml:172:14", "interpolation budget", "l167"],
+    );
+}
+
+/// Each file stays within its 16 MiB (120 × 100 KB), the three together cross the run's 32 MiB:
+/// the error is at the first value past it, in the third file.
+#[test]
+fn the_run_budget_spans_files() {
+    let d = tmp();
+    for f in ["a", "b", "c"] {
+        let mut y = format!("services:\n  web{f}:\n    image: a\n    labels:\n");
+        for i in 0..120 {
+            y.push_str(&format!("      l{i}: \"${{A}}\"\n"));
+        }
+        write(d.path(), &format!("{f}.yaml"), y);
+    }
+    write(d.path(), ".env", format!("A={}\n", "x".repeat(100_000)));
+    let two = run_in(d.path(), &["config", "-f", "a.yaml", "-f", "b.yaml"], None);
+    assert_eq!(
+        two.code,
+        Some(0),
+        "two files are within the budget\n{}",
+        two.stderr
+    );
+    let r = run_in(
+        d.path(),
+        &["convert", "-f", "a.yaml", "-f", "b.yaml", "-f", "c.yaml"],
+        None,
+    );
+    assert_bad_input(
+        &r,
+        "three files of 12 MB each",
+        &["c.yaml:100:13", "this run would exceed 32 MiB", "l95"],
+    );
+}
+
+/// 100,000 lines took 15 s (each line searched all earlier ones twice).
+#[test]
+fn a_dotenv_of_a_hundred_thousand_lines() {
+    let d = tmp();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: \"nginx:${V99999}\"\n",
+    );
+    let mut env = String::from("V0=1\n");
+    for i in 1..100_000 {
+        env.push_str(&format!("V{i}=${{V{}}}\n", i - 1));
+    }
+    write(d.path(), ".env", env);
+    let r = run_in(d.path(), &["config", "--format", "json"], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.contains("\"image\": \"nginx:1\""), "{}", r.stdout);
+}
+
+#[test]
+fn remote_key_templates_are_bounded() {
+    let d = tmp();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    environment:\n      DB_PASSWORD: hunter2\n",
+    );
+    for (template, needle) in [
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}x",
+            "template instructions",
+        ),
+        (
+            "{% for i in range(1000) %}{{ 'x' * 10000000 }}{% endfor %}",
+            "65536 bytes",
+        ),
+    ] {
+        write(
+            d.path(),
+            "overlays/prod.yaml",
+            format!("secret_store:\n  remote_key: \"{template}\"\n"),
+        );
+        let r = run_in(d.path(), &["convert", "--env", "prod", "-o", "out"], None);
+        assert_bad_input(&r, template, &["overlays/prod.yaml:2:15", needle]);
+        assert!(!d.path().join("out").exists());
+    }
+}
+
+#[test]
+fn lint_does_not_follow_a_directory_symlink_out_of_its_roots() {
+    let d = tmp();
+    let outside = d.path().join("outside");
+    write(
+        &outside,
+        "bad.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: x}]}\n",
+    );
+    write(
+        d.path(),
+        "repo/ok.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n",
+    );
+    std::os::unix::fs::symlink(&outside, d.path().join("repo/link")).unwrap();
+    std::os::unix::fs::symlink("/", d.path().join("repo/root")).unwrap();
+    let r = run_in(d.path(), &["lint", "repo", "--verbose"], None);
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("1 file,"), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("skipped repo/link (a symbolic link to a directory outside"),
+        "{}",
+        r.stderr
+    );
+    // --follow opts in (the link to / is removed first: the test must not walk the machine).
+    std::fs::remove_file(d.path().join("repo/root")).unwrap();
+    let r = run_in(d.path(), &["lint", "repo", "--follow"], None);
+    assert_eq!(r.code, Some(1), "{}", r.stdout);
+    assert!(r.stdout.contains("repo/link/bad.yaml"), "{}", r.stdout);
+    // A link back inside the given directories is followed as before.
+    std::os::unix::fs::symlink(&outside, d.path().join("repo/link2")).unwrap();
+    let r = run_in(d.path(), &["lint", "repo", "outside"], None);
+    assert!(r.stdout.contains("outside/bad.yaml"), "{}", r.stdout);
+}
+
+#[test]
+fn namespace_cannot_write_outside_the_output_directory() {
+    let d = tmp();
+    write(
+        d.path(),
+        "p/compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n",
+    );
+    let p = d.path().join("p");
+    let r = run_in(&p, &["convert", "-n", "../../x", "-o", "out"], None);
+    assert_bad_input(&r, "-n ../../x", &["'../../x'", "RFC 1123"]);
+    assert!(!p.join("out").exists());
+    assert!(!d.path().join("x-namespace.yaml").exists());
+    for (file, text, at) in [
+        (
+            "compose.yaml",
+            "services:\n  web:\n    image: nginx:1.27\nx-komply:\n  namespace: ../../x\n",
+            "compose.yaml:5:14",
+        ),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    image: nginx:1.27\nx-komply:\n  namespace: Bad_NS!\n",
+            "compose.yaml:5:14",
+        ),
+    ] {
+        write(&p, file, text);
+        let r = run_in(&p, &["convert", "-o", "out"], None);
+        assert_bad_input(&r, text, &[at]);
+        assert!(!p.join("out").exists());
+    }
+    write(
+        &p,
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n",
+    );
+    let r = run_in(
+        &p,
+        &["krm"],
+        Some(resource_list("compose.yaml", "    namespace: ../../x\n").as_bytes()),
+    );
+    assert_bad_input(&r, "KRM spec.namespace", &["<stdin>:10:16", "namespace"]);
+}
+
+#[test]
+fn a_symlinked_output_subdirectory_is_not_written_through() {
+    let d = tmp();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n",
+    );
+    std::fs::create_dir_all(d.path().join("elsewhere")).unwrap();
+    std::fs::create_dir_all(d.path().join("out")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", d.path().join("out/dev")).unwrap();
+    let r = run_in(d.path(), &["convert", "--env", "all", "-o", "out"], None);
+    assert_bad_input(
+        &r,
+        "out/dev -> ../elsewhere",
+        &["out/dev is a symbolic link leading outside out"],
+    );
+    assert_eq!(
+        std::fs::read_dir(d.path().join("elsewhere"))
+            .unwrap()
+            .count(),
+        0
+    );
+    assert_eq!(std::fs::read_dir(d.path().join("out")).unwrap().count(), 1);
+}
+
+#[test]
+fn krm_spec_path_through_a_symlinked_directory() {
+    let d = tmp();
+    let pkg = d.path().join("pkg");
+    write(
+        &pkg,
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n",
+    );
+    std::fs::create_dir_all(d.path().join("outside")).unwrap();
+    std::os::unix::fs::symlink("../outside", pkg.join("k8s")).unwrap();
+    let r = run_in(
+        &pkg,
+        &["krm"],
+        Some(resource_list("compose.yaml", "    path: k8s/app\n").as_bytes()),
+    );
+    assert_bad_input(
+        &r,
+        "spec.path through a symlink",
+        &["<stdin>:10:11", "leads outside the package root"],
+    );
+}
+
+/// The same refusal, at the reference, whether the outside file exists or not; never its text.
+#[test]
+fn krm_refuses_an_outside_env_file_before_opening_it() {
+    let d = tmp();
+    let pkg = d.path().join("pkg");
+    write(
+        d.path(),
+        "outside/secret.env",
+        "SECRET=hunter2\nbroken line\n",
+    );
+    let mut messages = Vec::new();
+    // Names of one length: the messages must be equal up to the name, code frame included.
+    for env_file in ["../outside/secret.env", "../outside/absent.env"] {
+        write(
+            &pkg,
+            "compose.yaml",
+            format!("services:\n  web:\n    image: nginx:1.27\n    env_file: {env_file}\n"),
+        );
+        let r = run_in(
+            &pkg,
+            &["krm"],
+            Some(resource_list("compose.yaml", "").as_bytes()),
+        );
+        assert_bad_input(
+            &r,
+            env_file,
+            &["compose.yaml:4:15", "outside the package root"],
+        );
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(
+            !all.contains("hunter2") && !all.contains("broken line"),
+            "{all}"
+        );
+        messages.push(all.replace("secret.env", "X").replace("absent.env", "X"));
+    }
+    assert_eq!(
+        messages[0], messages[1],
+        "existence leaks through the message"
+    );
+    // The compose file itself, `include` and `extends` are refused the same way, located.
+    write(
+        &pkg,
+        "compose.yaml",
+        "include:\n  - ../outside/secret.env\nservices:\n  web:\n    image: a\n",
+    );
+    let r = run_in(
+        &pkg,
+        &["krm"],
+        Some(resource_list("compose.yaml", "").as_bytes()),
+    );
+    assert_bad_input(
+        &r,
+        "include outside",
+        &["compose.yaml:2:5", "outside the package root"],
+    );
+    let r = run_in(
+        &pkg,
+        &["krm"],
+        Some(resource_list("../outside/secret.env", "").as_bytes()),
+    );
+    assert_bad_input(
+        &r,
+        "spec.compose outside",
+        &["<stdin>:9:15", "outside the package root"],
+    );
+}
+
+#[test]
+fn krm_compose_that_is_a_directory_is_located() {
+    let d = tmp();
+    let r = run_in(d.path(), &["krm"], Some(resource_list(".", "").as_bytes()));
+    assert_bad_input(&r, "compose: [.]", &["<stdin>:9:15", "`.` is a directory"]);
+    let r = run_in(d.path(), &["convert", "-f", "."], None);
+    assert_bad_input(&r, "convert -f .", &["error: .: is a directory"]);
+}
+
+#[test]
+fn diff_never_follows_a_symlink_planted_in_the_output() {
+    let d = tmp();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    ports: [\"80:80\"]\n",
+    );
+    let r = run_in(d.path(), &["convert", "-o", "out"], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    write(d.path(), "secret.txt", "root:SECRET-CONTENT\n");
+    std::fs::remove_file(d.path().join("out/web-service.yaml")).unwrap();
+    std::os::unix::fs::symlink(
+        d.path().join("secret.txt"),
+        d.path().join("out/web-service.yaml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(d.path().join("secret.txt"), d.path().join("out/extra.yaml"))
+        .unwrap();
+    let r = run_in(d.path(), &["diff", "--out", "out"], None);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        !all.contains("SECRET-CONTENT") && !all.contains("secret.txt"),
+        "{all}"
+    );
+    assert!(
+        all.contains("out/web-service.yaml (not a regular file"),
+        "{all}"
+    );
+    assert!(all.contains("out/extra.yaml (not a regular file"), "{all}");
+}
+
+/// `db` with a named volume makes the Service `db-headless`; so does a service of that name.
+#[test]
+fn two_services_generating_the_same_object() {
+    let d = tmp();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n    volumes: [data:/var/lib/postgresql/data]\n  db-headless:\n    image: nginx:1.27\n    ports: [\"80:80\"]\nvolumes:\n  data: {}\n",
+    );
+    let needles = [
+        "compose.yaml:6:3",
+        "Service/db-headless is generated twice",
+        "service `db`",
+        "service `db-headless`",
+    ];
+    let r = run_in(d.path(), &["convert"], None);
+    assert_bad_input(&r, "duplicate object (stdout)", &needles);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    convert_fails(d.path(), "compose.yaml", "duplicate object (-o)", &needles);
+    // An earlier output is left exactly as it was.
+    write(d.path(), "out/db-service.yaml", "old\n");
+    let before = snapshot(&d.path().join("out"));
+    let r = run_in(d.path(), &["convert", "-o", "out"], None);
+    assert_bad_input(&r, "duplicate object over an earlier output", &needles);
+    assert_eq!(snapshot(&d.path().join("out")), before);
+}
+
+#[test]
+fn objects_the_schemas_refuse_are_errors_before_anything_is_written() {
+    let d = tmp();
+    // `pid: host` used to become `hostPid`, which the API refuses; now it is `hostPID`.
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    pid: host\n    ipc: host\n",
+    );
+    let r = run_in(d.path(), &["convert"], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stdout.contains("hostPID: true") && r.stdout.contains("hostIPC: true"),
+        "{}",
+        r.stdout
+    );
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    ports: [\"80:80\"]\n    x-komply:\n      ingress:\n        host: a/../../b\n",
+    );
+    convert_fails(
+        d.path(),
+        "compose.yaml",
+        "ingress host a/../../b",
+        &["compose.yaml:5:5", "validate/name", "host \"a/../../b\""],
+    );
+    // An overlay patch that writes a field the schema does not know.
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n",
+    );
+    write(
+        d.path(),
+        "overlays/prod.yaml",
+        "patches:\n  - target: {kind: Deployment, name: web}\n    json_patch:\n      - {op: add, path: /spec/template/spec/hostPid, value: true}\n",
+    );
+    let r = run_in(d.path(), &["convert", "--env", "prod", "-o", "out"], None);
+    assert_bad_input(
+        &r,
+        "patched unknown field",
+        &[
+            "overlays/prod.yaml:2:5",
+            "hostPid",
+            "did you mean `hostPID`",
+        ],
+    );
+    assert!(!d.path().join("out").exists());
+    // A patch that moves an object into a namespace no API server takes (and that would become
+    // a directory name): refused at the patch.
+    write(
+        d.path(),
+        "overlays/prod.yaml",
+        "patches:\n  - target: {kind: Deployment, name: web}\n    merge_patch: {metadata: {namespace: ../up}}\n",
+    );
+    let r = run_in(d.path(), &["convert", "--env", "prod", "-o", "out"], None);
+    assert_bad_input(
+        &r,
+        "patched namespace",
+        &[
+            "overlays/prod.yaml:2:5",
+            "namespace \"../up\" is not a valid name",
+        ],
+    );
+    assert!(!d.path().join("out").exists());
+    // A compose label the API server refuses as an annotation key: the validate stage, at the
+    // label.
+    std::fs::remove_dir_all(d.path().join("overlays")).unwrap();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    labels:\n      \"bad key!\": v\n",
+    );
+    convert_fails(
+        d.path(),
+        "compose.yaml",
+        "annotation key with a space",
+        &[
+            "compose.yaml:5:19",
+            "validate/name",
+            "annotation key \"bad key!\"",
+        ],
+    );
+}
+
+#[test]
+fn read_errors_are_not_prefixed_twice() {
+    let d = tmp();
+    let r = run_in(d.path(), &["lint", "nope.yaml"], None);
+    assert!(
+        r.stdout
+            .contains("error[KP001/invalid-input]: nope.yaml: cannot read"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("error: nope.yaml"), "{}", r.stdout);
+}
+
+/// A process killed by SIGKILL leaves `.NAME.komply-tmp-PID` files; the next write into the
+/// directory removes those of dead processes (and puts a moved-aside file back).
+#[test]
+fn temp_files_of_dead_writers_are_cleaned_up() {
+    let d = tmp();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n",
+    );
+    // A pid that is certainly not running (above the kernel's pid_max) and one that is (ours).
+    let dead = 4_194_305u32;
+    let alive = std::process::id();
+    for i in 0..300 {
+        write(
+            d.path(),
+            &format!("out/.f{i}.yaml.komply-tmp-{dead}"),
+            "partial",
+        );
+    }
+    write(
+        d.path(),
+        &format!("out/.kept.yaml.komply-tmp-{alive}"),
+        "in progress",
+    );
+    write(
+        d.path(),
+        &format!("out/.old.yaml.komply-bak-{dead}"),
+        "previous content\n",
+    );
+    let r = run_in(d.path(), &["convert", "-o", "out"], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let names: Vec<String> = std::fs::read_dir(d.path().join("out"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.contains(&format!("-{dead}"))),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.contains(&format!("kept.yaml.komply-tmp-{alive}"))),
+        "{names:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("out/old.yaml")).unwrap(),
+        "previous content\n"
+    );
+}
+
+/// SIGTERM / SIGINT at any moment of a large `-o` run: either every file landed (the signal came
+/// after the write) or the directory is exactly as before; never a temporary file left behind.
+#[test]
+fn a_signal_during_the_write_rolls_it_back() {
+    use std::time::Duration;
+    let d = tmp();
+    let mut y = String::from("services:\n");
+    for i in 0..400 {
+        y.push_str(&format!(
+            "  s{i}:\n    image: nginx:1.27\n    ports: [\"80\"]\n"
+        ));
+    }
+    write(d.path(), "compose.yaml", &y);
+    write(d.path(), "out/s0-service.yaml", "old\n");
+    let before = snapshot(&d.path().join("out"));
+    for (i, delay) in [5u64, 20, 40, 60, 80, 120, 160, 250].iter().enumerate() {
+        let sig = if i % 2 == 0 { "-TERM" } else { "-INT" };
+        let mut child = Command::new(BIN)
+            .args(["convert", "-q", "-o", "out"])
+            .current_dir(d.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(*delay));
+        let _ = Command::new("kill")
+            .arg(sig)
+            .arg(child.id().to_string())
+            .status();
+        let status = child.wait().unwrap();
+        let now = snapshot(&d.path().join("out"));
+        let leftovers: Vec<_> = std::fs::read_dir(d.path().join("out"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains(".komply-"))
+            .map(|e| e.file_name())
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "{sig} after {delay} ms: {leftovers:?}"
+        );
+        let complete = now.len() == 800 && now != before;
+        if status.success() {
+            assert!(complete, "{sig} after {delay} ms: exit 0 but files missing");
+        } else {
+            // Killed before the handler was installed (default action), rolled back by it, or
+            // interrupted after the last rename (everything landed; exit 128 + signal).
+            assert!(
+                now == before || complete,
+                "{sig} after {delay} ms ({status}): a partial output ({} files)",
+                now.len()
+            );
+        }
+        // Start from the old state again.
+        if now != before {
+            std::fs::remove_dir_all(d.path().join("out")).unwrap();
+            write(d.path(), "out/s0-service.yaml", "old\n");
+        }
+    }
+}
+
+/// "found a an integer": a type name already carries its article.
+#[test]
+fn type_names_are_said_with_one_article() {
+    let d = tmp();
+    let r = run_in(
+        d.path(),
+        &["krm"],
+        Some(b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: 5\n"),
+    );
+    assert_bad_input(
+        &r,
+        "items: 5",
+        &["<stdin>:3:8", "`items` must be a list, found an integer"],
+    );
+    let r = run_in(d.path(), &["krm"], Some(b"[1]\n"));
+    assert_bad_input(
+        &r,
+        "a sequence on stdin",
+        &["found a sequence without apiVersion / kind"],
+    );
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    hostname: [a]\n",
+    );
+    let r = run_in(d.path(), &["convert"], None);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(!all.contains("a a ") && !all.contains("a an "), "{all}");
+}

@@ -21,7 +21,7 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub env: EnvArgs,
     /// Put every object in this namespace (as `komply convert -n`).
-    #[arg(short = 'n', long = "namespace")]
+    #[arg(short = 'n', long = "namespace", value_parser = super::namespace_arg)]
     pub namespace: Option<String>,
     /// Compose keys without a Kubernetes meaning (and unknown keys) are errors, not warnings.
     #[arg(long)]
@@ -52,6 +52,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> crate::diag::Result<ExitCode> {
     let opts = Options {
         config,
         no_inline_ignores: args.no_inline_ignores,
+        ..Options::default()
     };
     let report = match convert(&req) {
         Ok(converted) => {

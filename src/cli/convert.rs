@@ -19,7 +19,7 @@ pub struct ConvertArgs {
     #[command(flatten)]
     pub env: EnvArgs,
     /// Put every object in this namespace (and emit the Namespace).
-    #[arg(short = 'n', long = "namespace")]
+    #[arg(short = 'n', long = "namespace", value_parser = super::namespace_arg)]
     pub namespace: Option<String>,
     /// `-` (default) for one stream on stdout, or a directory for one file per object.
     #[arg(short = 'o', long = "output", default_value = "-")]
@@ -102,16 +102,17 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
     }
     ctx.verbose_sources();
     ctx.verbose(format!(
-        "converted project {:?}: {} objects in {:.1?}",
+        "converted project {:?}: {} objects in {:.1?} ({})",
         project.name,
         out.objects.len(),
-        started.elapsed()
+        started.elapsed(),
+        converted.timings
     ));
     Ok(ExitCode::SUCCESS)
 }
 
 fn write_files(dir: &std::path::Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
-    crate::out::files(files).map_err(|e| {
+    crate::out::files_under(dir, files).map_err(|e| {
         Failure::msg(format!(
             "cannot write to {}: {}",
             dir.display(),

@@ -23,7 +23,7 @@ pub struct DiffArgs {
     #[arg(long = "out", short = 'o', value_name = "DIR")]
     pub out: PathBuf,
     /// Namespace, as given to `komply convert -n`.
-    #[arg(short = 'n', long = "namespace")]
+    #[arg(short = 'n', long = "namespace", value_parser = super::namespace_arg)]
     pub namespace: Option<String>,
     /// File format, as given to `komply convert --format`.
     #[arg(long, value_enum, default_value = "yaml")]

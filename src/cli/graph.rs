@@ -17,7 +17,7 @@ pub struct GraphArgs {
     #[command(flatten)]
     pub env: EnvArgs,
     /// Put every object in this namespace (as `convert -n`).
-    #[arg(short = 'n', long = "namespace")]
+    #[arg(short = 'n', long = "namespace", value_parser = super::namespace_arg)]
     pub namespace: Option<String>,
     /// `mermaid` (renders on GitHub, in a ```mermaid block) or `dot` (Graphviz).
     #[arg(long, value_enum, default_value = "mermaid")]

@@ -28,6 +28,10 @@ pub struct LintArgs {
     /// SARIF `automationDetails.id`: code scanning keeps each category's alerts apart.
     #[arg(long, value_name = "CATEGORY", default_value = "komply/lint")]
     pub sarif_category: String,
+    /// Follow symbolic links to directories outside the given paths (by default they are
+    /// skipped, and listed with --verbose).
+    #[arg(long)]
+    pub follow: bool,
     /// Benchmark floor: read and parse the inputs, run no rule, print the object count.
     #[arg(long, hide = true)]
     pub parse_only: bool,
@@ -70,7 +74,8 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
         })
         .collect();
     if args.parse_only {
-        let loaded = crate::lint::input::load_all(&inputs);
+        let items = crate::lint::input::Items::new_following(&inputs, args.follow);
+        let loaded = crate::lint::input::load_items(items, &crate::progress::Progress::hidden());
         write_stdout(&format!(
             "{} files, {} objects, {} input problems\n",
             loaded.files.len(),
@@ -82,6 +87,7 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
     let opts = Options {
         config,
         no_inline_ignores: args.no_inline_ignores,
+        follow_links: args.follow,
     };
     let progress = ctx.progress("reading files");
     let report = crate::lint::lint_inputs_with(&inputs, &opts, &progress);
@@ -91,7 +97,7 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
             ctx.verbose(format!("read {f}"));
         }
         for f in &report.skipped {
-            ctx.verbose(format!("skipped {f} (not .yaml, .yml or .json)"));
+            ctx.verbose(format!("skipped {f}"));
         }
         let off: Vec<&str> = crate::lint::rules::ALL
             .iter()

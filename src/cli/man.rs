@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, args: ManArgs) -> Result<ExitCode> {
 }
 
 fn write_dir(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
-    crate::out::files(files).map_err(|e| {
+    crate::out::files_under(dir, files).map_err(|e| {
         Failure::msg(format!(
             "cannot write to {}: {}",
             dir.display(),

@@ -28,7 +28,7 @@ pub struct MigrateArgs {
     #[arg(long = "overlay")]
     pub overlays: Vec<PathBuf>,
     /// Put every object in this namespace (as `komply convert -n`).
-    #[arg(short = 'n', long = "namespace")]
+    #[arg(short = 'n', long = "namespace", value_parser = super::namespace_arg)]
     pub namespace: Option<String>,
     /// Write into a non-empty directory, replacing files with the same names.
     #[arg(long)]
@@ -88,7 +88,7 @@ pub fn run(ctx: &Ctx, args: MigrateArgs) -> Result<ExitCode> {
         .into_iter()
         .map(|(rel, text)| (args.out.join(rel), text.into_bytes()))
         .collect();
-    crate::out::files(&files).map_err(|e| {
+    crate::out::files_under(&args.out, &files).map_err(|e| {
         Failure::msg(format!(
             "cannot write to {shown}: {}",
             crate::fsio::io_reason(&e)

@@ -134,6 +134,13 @@ pub enum Command {
     Man(man::ManArgs),
 }
 
+/// `-n NAMESPACE`: refused before anything runs when the API server would refuse it (it also
+/// becomes a file name: `-n ../../x` must never write outside `-o`).
+pub(crate) fn namespace_arg(s: &str) -> std::result::Result<String, String> {
+    crate::validate::names::dns1123_label(s)?;
+    Ok(s.to_string())
+}
+
 /// The clap definition of the whole command line: `--help`, completions, man pages and the
 /// help snapshots all derive from it, so new subcommands are covered without extra work.
 pub fn command() -> clap::Command {

@@ -13,9 +13,11 @@ pub fn interpolate_document(
     doc: &mut Node,
     env: &IndexMap<String, String>,
     warnings: &mut Vec<Diagnostic>,
+    budget: &mut super::interpolate::Budget,
 ) -> Result<()> {
     let lookup = |k: &str| env.get(k).cloned();
-    super::interpolate::interpolate_node(doc, &lookup, warnings).map_err(Failure::one)
+    super::interpolate::interpolate_node_within(doc, &lookup, warnings, budget)
+        .map_err(Failure::one)
 }
 
 #[derive(Clone, Copy)]

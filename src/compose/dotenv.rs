@@ -19,7 +19,9 @@
 // Errors are full diagnostics by design (the loader reports them as they are); they are rare.
 #![allow(clippy::result_large_err)]
 
-use crate::compose::interpolate::{InterpError, interpolate, unset_warning_message};
+use std::collections::{HashMap, HashSet};
+
+use crate::compose::interpolate::{Budget, InterpError, interpolate_within, unset_warning_message};
 use crate::diag::Diagnostic;
 use crate::yaml::{Pos, SourceId, Span};
 
@@ -50,16 +52,30 @@ pub fn parse_dotenv_with_warnings(
     lookup: &dyn Fn(&str) -> Option<String>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Vec<DotenvEntry>, Diagnostic> {
+    parse_dotenv_within(source, text, lookup, warnings, &mut Budget::new())
+}
+
+/// [`parse_dotenv_with_warnings`], charging the bytes its interpolations produce to `budget`
+/// (the caller starts the file's budget with [`Budget::next_file`]).
+pub fn parse_dotenv_within(
+    source: SourceId,
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    warnings: &mut Vec<Diagnostic>,
+    budget: &mut Budget,
+) -> Result<Vec<DotenvEntry>, Diagnostic> {
     let mut p = Parser {
         text,
         pos: text
             .strip_prefix('\u{FEFF}')
             .map_or(0, |_| '\u{FEFF}'.len_utf8()),
         loc: Locator::new(source, text),
-        out: Vec::new(),
+        out: Entries::default(),
+        warned: warnings.iter().map(|w| w.message.clone()).collect(),
+        budget,
     };
     p.run(lookup, warnings)?;
-    Ok(p.out)
+    Ok(p.out.list)
 }
 
 /// Parses an env file with `format: raw`: values verbatim, bare keys dropped.
@@ -75,7 +91,7 @@ pub fn parse_dotenv_raw_with_lookup(
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<DotenvEntry>, Diagnostic> {
     let loc = Locator::new(source, text);
-    let mut out: Vec<DotenvEntry> = Vec::new();
+    let mut out = Entries::default();
     let mut line_start = 0usize;
     for (n, raw_line) in text.split('\n').enumerate() {
         let this_start = line_start;
@@ -124,21 +140,40 @@ pub fn parse_dotenv_raw_with_lookup(
                 None => continue,
             },
         };
-        insert(&mut out, key.to_string(), value, span);
+        out.insert(key.to_string(), value, span);
     }
-    Ok(out)
+    Ok(out.list)
 }
 
-/// A key defined again keeps its first place and takes the new value (Go map semantics, with a
-/// stable order).
-fn insert(out: &mut Vec<DotenvEntry>, key: String, value: String, span: Span) {
-    // Registered before any later error of the run can print it.
-    crate::secrets::harvest::dotenv_entry(&key, &value);
-    if let Some(e) = out.iter_mut().find(|e| e.key == key) {
-        e.value = value;
-        e.span = span;
-    } else {
-        out.push(DotenvEntry { key, value, span });
+/// The entries read so far, in first-definition order, with an index by key: a file of 100,000
+/// lines must not cost 100,000² comparisons.
+#[derive(Default)]
+struct Entries {
+    list: Vec<DotenvEntry>,
+    index: HashMap<String, usize>,
+}
+
+impl Entries {
+    /// A key defined again keeps its first place and takes the new value (Go map semantics,
+    /// with a stable order).
+    fn insert(&mut self, key: String, value: String, span: Span) {
+        // Registered before any later error of the run can print it.
+        crate::secrets::harvest::dotenv_entry(&key, &value);
+        match self.index.get(&key) {
+            Some(&i) => {
+                let e = &mut self.list[i];
+                e.value = value;
+                e.span = span;
+            }
+            None => {
+                self.index.insert(key.clone(), self.list.len());
+                self.list.push(DotenvEntry { key, value, span });
+            }
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.index.get(key).map(|&i| self.list[i].value.as_str())
     }
 }
 
@@ -196,7 +231,10 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     loc: Locator<'a>,
-    out: Vec<DotenvEntry>,
+    out: Entries,
+    /// Warning messages already given (a set: one per unset name, however many there are).
+    warned: HashSet<String>,
+    budget: &'a mut Budget,
 }
 
 impl Parser<'_> {
@@ -305,7 +343,7 @@ impl Parser<'_> {
         self.pos = value_start;
         if inherited {
             if let Some(v) = lookup(&key) {
-                insert(&mut self.out, key, v, span);
+                self.out.insert(key, v, span);
             }
             return Ok(());
         }
@@ -313,7 +351,7 @@ impl Parser<'_> {
         let value = self
             .value(lookup, warnings)
             .map_err(|d| crate::secrets::harvest::hide_value_in_error(&key, d))?;
-        insert(&mut self.out, key, value, span);
+        self.out.insert(key, value, span);
         Ok(())
     }
 
@@ -381,7 +419,7 @@ impl Parser<'_> {
     /// `exact` says that `value` is a verbatim slice of the text at `start` (so an error can
     /// point at its `$`).
     fn expand(
-        &self,
+        &mut self,
         value: &str,
         start: usize,
         exact: bool,
@@ -391,20 +429,14 @@ impl Parser<'_> {
         if !value.contains('$') {
             return Ok(value.to_string());
         }
-        let both = |name: &str| {
-            lookup(name).or_else(|| {
-                self.out
-                    .iter()
-                    .find(|e| e.key == name)
-                    .map(|e| e.value.clone())
-            })
-        };
+        let out = &self.out;
+        let both = |name: &str| lookup(name).or_else(|| out.get(name).map(str::to_string));
         let mut unset = Vec::new();
-        match interpolate(value, &both, &mut unset) {
+        match interpolate_within(value, &both, &mut unset, self.budget) {
             Ok(v) => {
                 for name in unset {
                     let msg = unset_warning_message(&name);
-                    if !warnings.iter().any(|w| w.message == msg) {
+                    if self.warned.insert(msg.clone()) {
                         warnings.push(
                             Diagnostic::warning(msg)
                                 .at(self.loc.span(start, start))
@@ -424,7 +456,13 @@ impl Parser<'_> {
                 } else {
                     start
                 };
-                Err(self.error(at, at + 1, interp_message(&e)))
+                let d = self.error(at, at + 1, interp_message(&e));
+                Err(if e.exhausted {
+                    d.code("compose/interpolation-budget")
+                        .help(crate::compose::interpolate::BUDGET_HELP)
+                } else {
+                    d
+                })
             }
         }
     }
@@ -432,7 +470,7 @@ impl Parser<'_> {
 
 /// compose-go's wording for interpolation failures inside env files.
 fn interp_message(e: &InterpError) -> String {
-    if e.required {
+    if e.required || e.exhausted {
         e.message.clone()
     } else {
         format!("Invalid template: {:?}", e.template)

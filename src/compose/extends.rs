@@ -1,21 +1,27 @@
 //! `extends`: a service built on top of another one, in the same file or another file
 //! (compose-go `loader/extends.go`). The base comes first, the local definition is merged on top
-//! with the usual merge rules; chains resolve recursively and a cycle is an error.
+//! with the usual merge rules; a chain is walked in a loop (any length, any order) and a cycle,
+//! by (canonical file, service), is an error.
 
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Failure, Result};
 use crate::yaml::{Node, Span};
 
-use super::tree::{self, key_str};
+use super::tree;
 use super::{Ctx, canonical, cast, finish, merge};
 
-/// One `(file, service)` already on the current extends chain.
-#[derive(Clone, PartialEq)]
+/// One `(file, service)` on the current extends chain. The file is canonical (symlinks and
+/// `..` resolved), so `extends: {file: ./compose.yaml}` inside `compose.yaml` is the same file.
+#[derive(Clone)]
 struct Ref {
     file: PathBuf,
     service: String,
-    span: Span,
+}
+
+/// A file's identity for cycle detection and memoisation.
+pub(super) fn identity(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Resolves `extends` for every service of a document read from `file`.
@@ -28,141 +34,186 @@ pub fn apply_extends(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &P
     if !services.is_map() {
         return Ok(());
     }
+    let file_id = identity(file);
     for name in tree::keys(services) {
-        resolve(ctx, &name, services, file, project_dir, &[])?;
+        resolve(ctx, &name, services, &file_id, project_dir)?;
     }
     Ok(())
 }
 
-/// Resolves one service of `services` (a mapping read from `file`; relative paths, including
-/// `extends.file`, are relative to `dir`, the project directory), recursively. Returns the
-/// resolved service.
-fn resolve(
-    ctx: &mut Ctx,
-    name: &str,
-    services: &mut Node,
-    file: &Path,
-    dir: &Path,
-    chain: &[Ref],
-) -> Result<Option<Node>> {
-    let Some(service) = services.get(name).cloned() else {
-        return Ok(None);
-    };
-    let Some(ext) = service.get("extends").cloned() else {
-        return Ok(Some(service));
-    };
-    let (reference, other_file) = match (&ext.kind, ext.get("service")) {
-        (crate::yaml::NodeKind::Str(s), _) => (s.clone(), None),
-        (_, Some(s)) => (
-            s.scalar_string().unwrap_or_default(),
-            ext.get("file").cloned(),
-        ),
-        _ => {
-            return Err(Failure::one(
-                Diagnostic::error(format!(
-                    "services.{name}.extends: expected a service name or {{service, file}}"
-                ))
-                .at(ext.span)
-                .code("compose/extends"),
-            ));
-        }
-    };
-    let (mut base_services, base_file, base_dir) = match &other_file {
-        Some(f) => {
-            let rel = f.scalar_string().unwrap_or_default();
-            let path = super::project::clean_path(&dir.join(&rel));
-            let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let mut loaded = load_other(ctx, &path, f.span, name)?;
-            let prefix = relative_dir(dir, &base_dir);
-            finish::rebase_paths(&mut loaded, &prefix, &ctx_home(ctx));
-            let svcs = loaded.get("services").cloned().filter(Node::is_map);
-            let Some(svcs) = svcs else {
-                return Err(Failure::one(
-                    Diagnostic::error(format!(
-                        "cannot extend service {name:?}: {} has no services section",
-                        crate::source::display_path(&path)
-                    ))
-                    .at(f.span)
-                    .code("compose/extends"),
-                ));
-            };
-            if svcs.get(&reference).is_none() {
-                return Err(Failure::one(
-                    Diagnostic::error(format!(
-                        "cannot extend service {name:?}: service {reference:?} not found in {rel}"
-                    ))
-                    .at(ext.span)
-                    .code("compose/extends"),
-                ));
-            }
-            (Some(svcs), path, dir.to_path_buf())
-        }
-        None => {
-            if services.get(&reference).is_none() {
-                return Err(Failure::one(
-                    Diagnostic::error(format!(
-                        "cannot extend service {name:?}: service {reference:?} not found"
-                    ))
-                    .at(ext.span)
-                    .code("compose/extends"),
-                ));
-            }
-            (None, file.to_path_buf(), dir.to_path_buf())
-        }
-    };
-    let me = Ref {
-        file: base_file.clone(),
-        service: name.to_string(),
-        span: ext.span,
-    };
-    if chain.contains(&me) {
-        let mut lines = vec!["Circular reference:".to_string()];
-        let first = &chain[0];
-        lines.push(format!(
-            "  {} in {}",
-            first.service,
-            crate::source::display_path(&first.file)
-        ));
-        for r in chain[1..].iter().chain(std::iter::once(&me)) {
-            lines.push(format!(
-                "  extends {} in {}",
-                r.service,
-                crate::source::display_path(&r.file)
-            ));
-        }
-        return Err(Failure::one(
-            Diagnostic::error(lines.join("\n"))
-                .at(ext.span)
-                .code("compose/extends-cycle"),
-        ));
+/// Where a service of the chain is defined: the document being loaded, or a file read by
+/// `extends.file` (kept, by canonical path, in `Ctx::extended`).
+#[derive(Clone, PartialEq)]
+enum Place {
+    Document,
+    Extended(PathBuf),
+}
+
+fn map_of<'a>(ctx: &'a mut Ctx, services: &'a mut Node, place: &Place) -> &'a mut Node {
+    match place {
+        Place::Document => services,
+        Place::Extended(path) => ctx
+            .extended
+            .get_mut(path)
+            .expect("extended files are loaded before they are visited"),
     }
-    let mut chain2 = chain.to_vec();
-    chain2.push(me);
-    let base = match base_services.as_mut() {
-        Some(bs) => resolve(ctx, &reference, bs, &base_file, &base_dir, &chain2)?,
-        None => resolve(ctx, &reference, services, file, dir, &chain2)?,
+}
+
+/// One link of a chain being resolved: the service, where it lives, and its `extends`.
+struct Link {
+    at: Ref,
+    place: Place,
+    service: Node,
+}
+
+/// Resolves the service `name` of `services` (a mapping read from `file`, canonical; relative
+/// paths, including `extends.file`, are relative to `dir`, the project directory) and stores
+/// the result where each service of its chain was defined, so each is resolved once.
+///
+/// The chain is walked in a loop, not by recursion: a chain of thousands of services neither
+/// exhausts the stack nor depends on the order the services are written in.
+fn resolve(ctx: &mut Ctx, name: &str, services: &mut Node, file: &Path, dir: &Path) -> Result<()> {
+    let mut chain: Vec<Link> = Vec::new();
+    // (file, service) → its index in `chain`, for cycle checks in constant time.
+    let mut on_chain: std::collections::HashMap<(PathBuf, String), usize> = Default::default();
+    let mut at = Ref {
+        file: file.to_path_buf(),
+        service: name.to_string(),
     };
-    let Some(base) = base.filter(|b| !b.is_null()) else {
-        return Ok(Some(service));
+    let mut place = Place::Document;
+    // Walk down to a service without `extends` (or one resolved already).
+    let base = loop {
+        let Some(service) = map_of(ctx, services, &place).get(&at.service).cloned() else {
+            // Only the first service can be missing: every later one was checked.
+            return Ok(());
+        };
+        let Some(ext) = service.get("extends").cloned() else {
+            break service;
+        };
+        let name = at.service.clone();
+        let (reference, other_file) = match (&ext.kind, ext.get("service")) {
+            (crate::yaml::NodeKind::Str(s), _) => (s.clone(), None),
+            (_, Some(s)) => (
+                s.scalar_string().unwrap_or_default(),
+                ext.get("file").cloned(),
+            ),
+            _ => {
+                return Err(Failure::one(
+                    Diagnostic::error(format!(
+                        "services.{name}.extends: expected a service name or {{service, file}}"
+                    ))
+                    .at(ext.span)
+                    .code("compose/extends"),
+                ));
+            }
+        };
+        on_chain.insert((at.file.clone(), at.service.clone()), chain.len());
+        chain.push(Link {
+            at: at.clone(),
+            place: place.clone(),
+            service,
+        });
+        let refs = (&chain, &on_chain);
+        match &other_file {
+            Some(f) => {
+                let rel = f.scalar_string().unwrap_or_default();
+                let path = super::project::clean_path(&dir.join(&rel));
+                let base_file = identity(&path);
+                check_cycle(refs, &base_file, &reference, ext.span)?;
+                // The extended file, loaded once per load (rebased onto `dir`).
+                if !ctx.extended.contains_key(&base_file) {
+                    let loaded = load_services(ctx, &path, f.span, &name, dir)?;
+                    ctx.extended.insert(base_file.clone(), loaded);
+                }
+                if ctx.extended[&base_file].get(&reference).is_none() {
+                    return Err(Failure::one(
+                        Diagnostic::error(format!(
+                            "cannot extend service {name:?}: service {reference:?} not found in {rel}"
+                        ))
+                        .at(ext.span)
+                        .code("compose/extends"),
+                    ));
+                }
+                place = Place::Extended(base_file.clone());
+                at = Ref {
+                    file: base_file,
+                    service: reference,
+                };
+            }
+            None => {
+                if map_of(ctx, services, &place).get(&reference).is_none() {
+                    return Err(Failure::one(
+                        Diagnostic::error(format!(
+                            "cannot extend service {name:?}: service {reference:?} not found"
+                        ))
+                        .at(ext.span)
+                        .code("compose/extends"),
+                    ));
+                }
+                check_cycle(refs, &at.file, &reference, ext.span)?;
+                at.service = reference;
+            }
+        }
     };
-    let base = if base.is_map() {
-        base
-    } else {
-        tree::map_at(base.span)
+    // Back up the chain: each service merged over its resolved base, stored where it lives.
+    let mut base = base;
+    for link in chain.into_iter().rev() {
+        if base.is_null() {
+            // Extending an empty service: the service stays as written.
+            base = link.service;
+            continue;
+        }
+        let base_map = if base.is_map() {
+            base
+        } else {
+            tree::map_at(base.span)
+        };
+        let name = &link.at.service;
+        let mut merged = merge::merge(wrap(name, base_map), wrap(name, link.service))?;
+        let mut merged = tree::remove(
+            merged
+                .get_mut("services")
+                .unwrap_or(&mut Node::null(Span::SYNTHETIC)),
+            name,
+        )
+        .unwrap_or_else(tree::new_map);
+        tree::remove(&mut merged, "extends");
+        tree::set(map_of(ctx, services, &link.place), name, merged.clone());
+        base = merged;
+    }
+    Ok(())
+}
+
+/// Refuses to follow `extends` to `(file, service)` when that service is already on `chain`,
+/// naming the chain the way compose-go does ("Circular reference: …").
+#[allow(clippy::type_complexity)]
+fn check_cycle(
+    (chain, on_chain): (
+        &Vec<Link>,
+        &std::collections::HashMap<(PathBuf, String), usize>,
+    ),
+    file: &Path,
+    service: &str,
+    at: Span,
+) -> Result<()> {
+    let Some(&start) = on_chain.get(&(file.to_path_buf(), service.to_string())) else {
+        return Ok(());
     };
-    let wrapped_base = wrap(name, base);
-    let wrapped_over = wrap(name, service);
-    let mut merged = merge::merge(wrapped_base, wrapped_over)?;
-    let mut merged = tree::remove(
-        merged
-            .get_mut("services")
-            .unwrap_or(&mut Node::null(Span::SYNTHETIC)),
-        name,
-    )
-    .unwrap_or_else(tree::new_map);
-    tree::remove(&mut merged, "extends");
-    tree::set(services, name, merged.clone());
-    Ok(Some(merged))
+    let chain: Vec<&Ref> = chain.iter().map(|l| &l.at).collect();
+    let shown = |r: &Ref| crate::source::display_path(&r.file);
+    let mut lines = vec!["Circular reference:".to_string()];
+    let first = &chain[start];
+    lines.push(format!("  {} in {}", first.service, shown(first)));
+    for r in &chain[start + 1..] {
+        lines.push(format!("  extends {} in {}", r.service, shown(r)));
+    }
+    lines.push(format!("  extends {} in {}", first.service, shown(first)));
+    Err(Failure::one(
+        Diagnostic::error(lines.join("\n"))
+            .at(at)
+            .code("compose/extends-cycle")
+            .help("a service cannot extend itself, directly or through other services"),
+    ))
 }
 
 fn wrap(name: &str, service: Node) -> Node {
@@ -196,32 +247,49 @@ pub fn relative_dir(from: &Path, to: &Path) -> String {
     }
 }
 
+/// Loads an extended file: interpolated, cast, documents merged, canonical (no extends/include),
+/// its relative paths rebased onto `dir`; returns its `services` mapping.
+fn load_services(ctx: &mut Ctx, path: &Path, at: Span, name: &str, dir: &Path) -> Result<Node> {
+    let mut loaded = load_other(ctx, path, at, name)?;
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let prefix = relative_dir(dir, &base_dir);
+    finish::rebase_paths(&mut loaded, &prefix, &ctx_home(ctx));
+    loaded
+        .get("services")
+        .cloned()
+        .filter(Node::is_map)
+        .ok_or_else(|| {
+            Failure::one(
+                Diagnostic::error(format!(
+                    "cannot extend service {name:?}: {} has no services section",
+                    crate::source::display_path(path)
+                ))
+                .at(at)
+                .code("compose/extends"),
+            )
+        })
+}
+
 /// Loads an extended file: interpolated, cast, documents merged, canonical (no extends/include).
 fn load_other(ctx: &mut Ctx, path: &Path, at: Span, name: &str) -> Result<Node> {
-    if !path.is_file() {
-        let why = match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => "it is a directory",
-            Ok(_) => "not a regular file",
-            Err(_) => "no such file",
-        };
+    if let Err(why) = crate::fsio::probe_file(path) {
         return Err(Failure::one(
-            Diagnostic::error(format!(
-                "cannot extend service {name:?}: cannot read {}: {why}",
-                crate::source::display_path(path)
-            ))
-            .at(at)
-            .code("compose/extends"),
+            Diagnostic::error(format!("cannot extend service {name:?}: {why}"))
+                .at(at)
+                .code("compose/extends"),
         ));
     }
     let mut dict = tree::new_map();
+    let saved = ctx.budget.file_left;
+    ctx.budget.next_file();
     for mut doc in super::read_documents(path)? {
-        cast::interpolate_document(&mut doc, &ctx.env, &mut ctx.warnings)?;
+        cast::interpolate_document(&mut doc, &ctx.env, &mut ctx.warnings, &mut ctx.budget)?;
         cast::cast_types(&mut doc, &mut ctx.warnings)?;
         dict = merge::merge(dict, doc)?;
         merge::enforce_unicity(&mut dict);
         canonical::canonical(&mut dict)?;
         merge::enforce_unicity(&mut dict);
     }
-    let _ = key_str;
+    ctx.budget.file_left = saved;
     Ok(dict)
 }

@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 use crate::diag::{Diagnostic, Failure, Result};
 use crate::yaml::{Node, NodeKind, Span};
 
+use super::interpolate::Budget;
 use super::project::Setup;
 use super::tree::{self, bool_at, int_at, key_str, s, s_at};
 use super::{Ctx, dotenv, units};
@@ -737,8 +738,9 @@ fn check_cycles(services: &[(Node, Node)]) -> Result<()> {
 /// like `docker compose config` does.
 pub fn resolve_env_files(ctx: &mut Ctx, dict: &mut Node, setup: &Setup) -> Result<()> {
     let project_env = &setup.environment;
+    let budget = &mut ctx.budget;
     for svc in services_mut(dict) {
-        resolve_label_files(svc, setup)?;
+        resolve_label_files(svc, setup, budget)?;
         let files = tree::remove(svc, "env_file");
         let span = svc.span;
         let mut own = svc
@@ -760,15 +762,20 @@ pub fn resolve_env_files(ctx: &mut Ctx, dict: &mut Node, setup: &Setup) -> Resul
             } else {
                 setup.project_dir.join(&path)
             };
-            if !full.is_file() {
-                if required {
+            match crate::fsio::probe_file(&full) {
+                Ok(()) => {}
+                // Outside a KRM package root: refused whether it exists or not.
+                Err(why) if why.is_outside() => {
+                    return Err(fail(why.to_string(), path_node.span, "compose/env-file"));
+                }
+                Err(_) if !required => continue,
+                Err(_) => {
                     return Err(fail(
                         format!("env file {} not found", full.display()),
                         path_node.span,
                         "compose/env-file",
                     ));
                 }
-                continue;
             }
             let text = crate::fsio::read_text(&full)?;
             let src = crate::source::sources().add(&full, text.as_str());
@@ -786,7 +793,8 @@ pub fn resolve_env_files(ctx: &mut Ctx, dict: &mut Node, setup: &Setup) -> Resul
             let parsed = if raw {
                 dotenv::parse_dotenv_raw_with_lookup(src, &text, &lookup)
             } else {
-                dotenv::parse_dotenv(src, &text, &lookup)
+                budget.next_file();
+                dotenv::parse_dotenv_within(src, &text, &lookup, &mut Vec::new(), budget)
             }
             .map_err(Failure::one)?;
             for e in parsed {
@@ -804,12 +812,11 @@ pub fn resolve_env_files(ctx: &mut Ctx, dict: &mut Node, setup: &Setup) -> Resul
             tree::set(svc, "environment", merged);
         }
     }
-    let _ = ctx;
     Ok(())
 }
 
 /// `label_file` → `labels` (explicit labels win; later files win), then dropped, as `config` does.
-fn resolve_label_files(svc: &mut Node, setup: &Setup) -> Result<()> {
+fn resolve_label_files(svc: &mut Node, setup: &Setup, budget: &mut Budget) -> Result<()> {
     let Some(files) = tree::remove(svc, "label_file") else {
         return Ok(());
     };
@@ -821,17 +828,20 @@ fn resolve_label_files(svc: &mut Node, setup: &Setup) -> Result<()> {
         } else {
             setup.project_dir.join(&path)
         };
-        if !full.is_file() {
-            return Err(fail(
-                format!("label file {} not found", full.display()),
-                f.span,
-                "compose/label-file",
-            ));
+        if let Err(why) = crate::fsio::probe_file(&full) {
+            let msg = if why.is_outside() {
+                why.to_string()
+            } else {
+                format!("label file {} not found", full.display())
+            };
+            return Err(fail(msg, f.span, "compose/label-file"));
         }
         let text = crate::fsio::read_text(&full)?;
         let src = crate::source::sources().add(&full, text.as_str());
         let lookup = |k: &str| setup.environment.get(k).cloned();
-        for e in dotenv::parse_dotenv(src, &text, &lookup).map_err(Failure::one)? {
+        budget.next_file();
+        let parsed = dotenv::parse_dotenv_within(src, &text, &lookup, &mut Vec::new(), budget);
+        for e in parsed.map_err(Failure::one)? {
             acc.retain(|(k, _, _)| *k != e.key);
             acc.push((e.key, e.value, e.span));
         }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Failure, Result};
 use crate::yaml::{Node, NodeKind};
 
-use super::extends::relative_dir;
+use super::extends::{identity, relative_dir};
 use super::project::clean_path;
 use super::tree::{self, key_str};
 use super::{Ctx, finish};
@@ -65,19 +65,11 @@ pub fn apply_include(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &P
             .map(|(p, _)| clean_path(&project_dir.join(p)))
             .collect();
         for (f, (_, span)) in files.iter().zip(&paths) {
-            if !f.is_file() {
-                let why = match std::fs::metadata(f) {
-                    Ok(m) if m.is_dir() => "it is a directory",
-                    Ok(_) => "not a regular file",
-                    Err(_) => "no such file",
-                };
+            if let Err(why) = crate::fsio::probe_file(f) {
                 return Err(Failure::one(
-                    Diagnostic::error(format!(
-                        "include: cannot read {}: {why}",
-                        crate::source::display_path(f)
-                    ))
-                    .at(*span)
-                    .code("compose/include"),
+                    Diagnostic::error(format!("include: {why}"))
+                        .at(*span)
+                        .code("compose/include"),
                 ));
             }
         }
@@ -86,10 +78,12 @@ pub fn apply_include(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &P
             Some(d) => clean_path(&project_dir.join(d)),
             None => main.parent().map(Path::to_path_buf).unwrap_or_default(),
         };
-        if ctx.include_stack.contains(&main) || main == file {
+        let main_id = identity(&main);
+        if ctx.include_stack.contains(&main_id) || main_id == identity(file) {
             let mut chain: Vec<String> = ctx
                 .include_stack
                 .iter()
+                .chain(std::iter::once(&identity(file)))
                 .map(|p| crate::source::display_path(p))
                 .collect();
             chain.push(crate::source::display_path(&main));
@@ -99,13 +93,18 @@ pub fn apply_include(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &P
                     chain.join("\n include ")
                 ))
                 .at(paths[0].1)
-                .code("compose/include-cycle"),
+                .code("compose/include-cycle")
+                .help("a file cannot include itself, directly or through the files it includes"),
             ));
         }
         // The included project's environment: ours, plus its `.env` / env_file for what we lack.
         let env_paths: Vec<PathBuf> = if env_files.is_empty() {
             let dot = inc_dir.join(".env");
-            if dot.is_file() { vec![dot] } else { Vec::new() }
+            if crate::fsio::is_readable_file(&dot) {
+                vec![dot]
+            } else {
+                Vec::new()
+            }
         } else {
             env_files
                 .iter()
@@ -114,17 +113,33 @@ pub fn apply_include(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &P
                 .collect()
         };
         let mut env = ctx.env.clone();
-        super::project::apply_env_files(&mut env, &env_paths, &mut ctx.warnings)?;
-        let mut sub = Ctx {
-            env,
-            warnings: Vec::new(),
-            resolve_paths: true,
-            include_stack: ctx.include_stack.clone(),
-            profiles: ctx.profiles.clone(),
+        super::project::apply_env_files(&mut env, &env_paths, &mut ctx.warnings, &mut ctx.budget)?;
+        // Memoised: a file included along several paths (a diamond) with the same directory and
+        // environment is loaded once; without this, each file including the next two costs 2^n.
+        let key = IncludeKey::new(&files, &inc_dir, &env);
+        let mut imported = match ctx.included.get(&key) {
+            Some(done) => done.clone(),
+            None => {
+                let mut sub = Ctx {
+                    env,
+                    warnings: Vec::new(),
+                    resolve_paths: true,
+                    include_stack: ctx.include_stack.clone(),
+                    profiles: ctx.profiles.clone(),
+                    budget: ctx.budget,
+                    extended: Default::default(),
+                    included: std::mem::take(&mut ctx.included),
+                };
+                sub.include_stack.push(identity(file));
+                let loaded = super::load_model(&mut sub, &files, &inc_dir);
+                ctx.budget = sub.budget;
+                ctx.included = std::mem::take(&mut sub.included);
+                ctx.warnings.append(&mut sub.warnings);
+                let loaded = loaded?;
+                ctx.included.insert(key, loaded.clone());
+                loaded
+            }
         };
-        sub.include_stack.push(file.to_path_buf());
-        let mut imported = super::load_model(&mut sub, &files, &inc_dir)?;
-        ctx.warnings.append(&mut sub.warnings);
         let prefix = relative_dir(project_dir, &inc_dir);
         let home = ctx.env.get("HOME").cloned().unwrap_or_default();
         finish::set_defaults(&mut imported);
@@ -171,4 +186,26 @@ fn import_resources(doc: &mut Node, imported: Node, at: crate::yaml::Span) -> Re
         }
     }
     Ok(())
+}
+
+/// What an included project's model depends on: its files, its directory and its environment
+/// (the same file included from two places with different `env_file`s is two projects).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct IncludeKey {
+    files: Vec<PathBuf>,
+    dir: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+impl IncludeKey {
+    fn new(files: &[PathBuf], dir: &Path, env: &indexmap::IndexMap<String, String>) -> IncludeKey {
+        let mut env: Vec<(String, String)> =
+            env.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        env.sort();
+        IncludeKey {
+            files: files.iter().map(|f| identity(f)).collect(),
+            dir: dir.to_path_buf(),
+            env,
+        }
+    }
 }

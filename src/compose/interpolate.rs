@@ -25,6 +25,74 @@ use crate::diag::Diagnostic;
 use crate::source::sources;
 use crate::yaml::{Node, NodeKind, Span};
 
+/// How many bytes interpolation may still produce, for the file being read and for the whole run
+/// (every compose file, `.env`, `env_file` and extended or included file of one load).
+///
+/// compose-go has no limit; without one a `.env` of 25 lines that doubles a value
+/// (`V1=${V0}${V0}` …) or 10,000 `${A}` labels with a 100 KB `A` ask for gigabytes. A file can
+/// produce as much as the largest file komply reads ([`crate::fsio::MAX_INPUT_BYTES`]), a run
+/// twice that: real projects stay far below (docs/compose-loader.md, "Budgets").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Bytes left for the current file.
+    pub file_left: usize,
+    /// Bytes left for the run.
+    pub run_left: usize,
+}
+
+impl Budget {
+    /// Bytes interpolation may produce for one file.
+    pub const FILE: usize = crate::fsio::MAX_INPUT_BYTES as usize;
+    /// Bytes interpolation may produce in one run.
+    pub const RUN: usize = 2 * Budget::FILE;
+
+    /// A run's budget, for its first file.
+    pub fn new() -> Budget {
+        Budget {
+            file_left: Budget::FILE,
+            run_left: Budget::RUN,
+        }
+    }
+
+    /// The same run, the next file: the file's budget is whole again, the run's is not.
+    pub fn next_file(&mut self) {
+        self.file_left = Budget::FILE;
+    }
+
+    /// Takes `n` bytes; `Err` names the budget that ran out.
+    fn spend(&mut self, n: usize) -> Result<(), String> {
+        if n > self.run_left {
+            self.run_left = 0;
+            return Err(format!(
+                "interpolation budget exhausted: the values of this run would exceed {} MiB \
+                 (every compose file, .env and env_file together)",
+                Budget::RUN >> 20
+            ));
+        }
+        if n > self.file_left {
+            self.file_left = 0;
+            return Err(format!(
+                "interpolation budget exhausted: the values of this file would exceed {} MiB",
+                Budget::FILE >> 20
+            ));
+        }
+        self.file_left -= n;
+        self.run_left -= n;
+        Ok(())
+    }
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::new()
+    }
+}
+
+/// The help line of a budget error.
+pub const BUDGET_HELP: &str = "a variable is expanded too often or is too large (a value that \
+     doubles another one, the same big variable in thousands of places); see \
+     docs/compose-loader.md, \"Budgets\"";
+
 /// Why a template could not be interpolated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InterpError {
@@ -37,6 +105,8 @@ pub struct InterpError {
     pub required: bool,
     /// The (sub-)template compose-go names in its "invalid interpolation format" message.
     pub template: String,
+    /// True when the [`Budget`] ran out (`message` says which one).
+    pub exhausted: bool,
 }
 
 impl std::fmt::Display for InterpError {
@@ -55,12 +125,27 @@ pub fn interpolate(
     lookup: &dyn Fn(&str) -> Option<String>,
     unset: &mut Vec<String>,
 ) -> Result<String, InterpError> {
-    let mut ctx = Ctx { lookup, unset };
+    interpolate_within(template, lookup, unset, &mut Budget::new())
+}
+
+/// [`interpolate`], charging every byte produced to `budget`.
+pub fn interpolate_within(
+    template: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    unset: &mut Vec<String>,
+    budget: &mut Budget,
+) -> Result<String, InterpError> {
+    let mut ctx = Ctx {
+        lookup,
+        unset,
+        budget,
+    };
     ctx.substitute(template, 0, 0).map_err(|e| InterpError {
         offset: template[..e.at.min(template.len())].chars().count(),
         message: e.message,
         required: e.required,
         template: e.template,
+        exhausted: e.exhausted,
     })
 }
 
@@ -88,84 +173,113 @@ pub fn interpolate_node(
     lookup: &dyn Fn(&str) -> Option<String>,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<(), Diagnostic> {
-    let mut path = Vec::new();
-    walk(node, lookup, warnings, &mut path)
+    interpolate_node_within(node, lookup, warnings, &mut Budget::new())
 }
 
-fn walk(
+/// [`interpolate_node`], charging every byte produced to `budget`.
+pub fn interpolate_node_within(
     node: &mut Node,
     lookup: &dyn Fn(&str) -> Option<String>,
     warnings: &mut Vec<Diagnostic>,
-    path: &mut Vec<String>,
+    budget: &mut Budget,
 ) -> Result<(), Diagnostic> {
-    let span = node.span;
-    match &mut node.kind {
-        NodeKind::Str(s) => {
-            if !s.contains('$') {
-                return Ok(());
-            }
-            let mut unset = Vec::new();
-            match interpolate(s, lookup, &mut unset) {
-                Ok(v) => {
-                    for name in unset {
-                        let msg = unset_warning_message(&name);
-                        if !warnings.iter().any(|w| w.message == msg) {
-                            warnings.push(
-                                Diagnostic::warning(msg)
-                                    .at(span)
-                                    .code("compose/unset-variable"),
-                            );
-                        }
-                    }
-                    *s = v;
-                    Ok(())
+    let mut walker = Walker {
+        lookup,
+        warned: warnings.iter().map(|w| w.message.clone()).collect(),
+        warnings,
+        budget,
+        path: Vec::new(),
+    };
+    walker.walk(node)
+}
+
+struct Walker<'a> {
+    lookup: &'a dyn Fn(&str) -> Option<String>,
+    warnings: &'a mut Vec<Diagnostic>,
+    /// Messages already in `warnings` (a set: a file may use thousands of unset variables).
+    warned: std::collections::HashSet<String>,
+    budget: &'a mut Budget,
+    path: Vec<String>,
+}
+
+impl Walker<'_> {
+    fn walk(&mut self, node: &mut Node) -> Result<(), Diagnostic> {
+        let span = node.span;
+        match &mut node.kind {
+            NodeKind::Str(s) => self.string(s, span),
+            NodeKind::Seq(items) => {
+                for item in items {
+                    self.path.push("[]".to_string());
+                    let r = self.walk(item);
+                    self.path.pop();
+                    r?;
                 }
-                Err(e) => {
-                    let at = dollar_span(span, s, e.offset);
-                    let path = if path.is_empty() {
-                        "(root)".to_string()
-                    } else {
-                        path.join(".")
-                    };
-                    Err(if e.required {
-                        Diagnostic::error(format!(
+                Ok(())
+            }
+            NodeKind::Map(entries) => {
+                for (k, v) in entries {
+                    self.path.push(k.scalar_string().unwrap_or_default());
+                    let r = self.walk(v);
+                    self.path.pop();
+                    r?;
+                }
+                Ok(())
+            }
+            NodeKind::Null | NodeKind::Bool(_) | NodeKind::Int(_) | NodeKind::Float(_) => Ok(()),
+        }
+    }
+
+    fn string(&mut self, s: &mut String, span: Span) -> Result<(), Diagnostic> {
+        if !s.contains('$') {
+            return Ok(());
+        }
+        let mut unset = Vec::new();
+        match interpolate_within(s, self.lookup, &mut unset, self.budget) {
+            Ok(v) => {
+                for name in unset {
+                    let msg = unset_warning_message(&name);
+                    if self.warned.insert(msg.clone()) {
+                        self.warnings.push(
+                            Diagnostic::warning(msg)
+                                .at(span)
+                                .code("compose/unset-variable"),
+                        );
+                    }
+                }
+                *s = v;
+                Ok(())
+            }
+            Err(e) => {
+                let at = dollar_span(span, s, e.offset);
+                let path = if self.path.is_empty() {
+                    "(root)".to_string()
+                } else {
+                    self.path.join(".")
+                };
+                Err(if e.exhausted {
+                    Diagnostic::error(format!("{path}: {}", e.message))
+                        .at(at)
+                        .code("compose/interpolation-budget")
+                        .help(BUDGET_HELP)
+                } else if e.required {
+                    Diagnostic::error(format!(
                             "error while interpolating {path}: {}",
                             e.message
                         ))
                         .at(at)
                         .code("compose/interpolation")
                         .help("set the variable (in the environment or the .env file) or give it a default with ${NAME:-default}")
-                    } else {
-                        Diagnostic::error(format!(
-                            "invalid interpolation format for {path}: {:?}",
-                            e.template
-                        ))
-                        .at(at)
-                        .code("compose/interpolation")
-                        .help("you may need to escape any $ with another $ (`$$`)")
-                    })
-                }
+                } else {
+                    Diagnostic::error(format!(
+                        "invalid interpolation format for {path}: {:?}",
+                        e.template
+                    ))
+                    .at(at)
+                    .code("compose/interpolation")
+                    .help("you may need to escape any $ with another $ (`$$`)")
+                })
             }
         }
-        NodeKind::Seq(items) => {
-            for item in items {
-                path.push("[]".to_string());
-                let r = walk(item, lookup, warnings, path);
-                path.pop();
-                r?;
-            }
-            Ok(())
-        }
-        NodeKind::Map(entries) => {
-            for (k, v) in entries {
-                path.push(k.scalar_string().unwrap_or_default());
-                let r = walk(v, lookup, warnings, path);
-                path.pop();
-                r?;
-            }
-            Ok(())
-        }
-        NodeKind::Null | NodeKind::Bool(_) | NodeKind::Int(_) | NodeKind::Float(_) => Ok(()),
     }
 }
 
@@ -259,6 +373,7 @@ fn dollar_col(span: Span, value: &str, offset: usize) -> Option<u32> {
 struct Ctx<'a> {
     lookup: &'a dyn Fn(&str) -> Option<String>,
     unset: &'a mut Vec<String>,
+    budget: &'a mut Budget,
 }
 
 /// An error with a byte offset in the top-level template.
@@ -267,6 +382,7 @@ struct Fail {
     message: String,
     required: bool,
     template: String,
+    exhausted: bool,
 }
 
 /// The operator of a braced form.
@@ -425,6 +541,7 @@ impl Ctx<'_> {
                 ),
                 required: false,
                 template: template.to_string(),
+                exhausted: false,
             });
         }
         let mut out = String::with_capacity(template.len());
@@ -438,6 +555,7 @@ impl Ctx<'_> {
             if rest.is_some_and(|(_, end)| at >= end) {
                 rest = None;
             }
+            self.charge(at - i, base + at, template)?;
             out.push_str(&template[i..at]);
             let (_, last_brace) = match line {
                 Some(l) if at < l.0 => l,
@@ -451,16 +569,20 @@ impl Ctx<'_> {
             let here = &template[at..];
             match match_at(here, last_brace.and_then(|b| b.checked_sub(at))) {
                 None => {
+                    self.charge(1, base + at, template)?;
                     out.push('$');
                     i = at + 1;
                 }
                 Some(Match::Escaped) => {
+                    self.charge(1, base + at, template)?;
                     out.push('$');
                     i = at + 2;
                 }
                 Some(Match::Named { len }) => {
                     let name = &here[1..len];
-                    out.push_str(&self.get(name));
+                    let value = self.get(name);
+                    self.charge(value.len(), base + at, template)?;
+                    out.push_str(&value);
                     i = at + len;
                 }
                 Some(Match::Invalid) => {
@@ -470,10 +592,12 @@ impl Ctx<'_> {
                         message: format!("invalid interpolation format: {shown:?}"),
                         required: false,
                         template: shown.to_string(),
+                        exhausted: false,
                     });
                 }
                 Some(Match::Braced { len, name_len, op }) => {
                     let whole = &here[..len];
+                    // `braced` charges what it produces.
                     let (value, form_len) = self.braced(whole, name_len, op, base + at, depth)?;
                     out.push_str(&value);
                     i = at + form_len;
@@ -483,8 +607,20 @@ impl Ctx<'_> {
                 }
             }
         }
+        self.charge(template.len() - i, base + i, template)?;
         out.push_str(&template[i..]);
         Ok(out)
+    }
+
+    /// Charges `n` bytes about to be produced at byte `at` of the top-level template.
+    fn charge(&mut self, n: usize, at: usize, template: &str) -> Result<(), Fail> {
+        self.budget.spend(n).map_err(|message| Fail {
+            at,
+            message,
+            required: false,
+            template: template.to_string(),
+            exhausted: true,
+        })
     }
 
     fn get(&mut self, name: &str) -> String {
@@ -510,7 +646,9 @@ impl Ctx<'_> {
     ) -> Result<(String, usize), Fail> {
         let name = &whole[2..2 + name_len];
         let Some((op, op_len)) = op else {
-            return Ok((self.get(name), whole.len()));
+            let value = self.get(name);
+            self.charge(value.len(), at, whole)?;
+            return Ok((value, whole.len()));
         };
         let form = match first_brace_closing_index(whole) {
             Some(close) => &whole[..=close],
@@ -521,15 +659,23 @@ impl Ctx<'_> {
         // a balance the greedy match itself ends with `}`).
         let arg_end = form.len() - 1;
         let arg_raw = form.get(arg_start..arg_end).unwrap_or("");
-        // Eager: the argument is interpolated before the variable is even looked up.
+        // Eager: the argument is interpolated (and charged) before the variable is even
+        // looked up; the variable's own value is charged when it is the result.
         let arg = self.substitute(arg_raw, at + arg_start, depth + 1)?;
         let value = (self.lookup)(name);
+        let own = |v: String, ctx: &mut Self| -> Result<String, Fail> {
+            ctx.charge(v.len(), at, whole)?;
+            Ok(v)
+        };
         let result = match op {
             Op::DefaultIfEmpty => match value {
-                Some(v) if !v.is_empty() => v,
+                Some(v) if !v.is_empty() => own(v, self)?,
                 _ => arg,
             },
-            Op::DefaultIfUnset => value.unwrap_or(arg),
+            Op::DefaultIfUnset => match value {
+                Some(v) => own(v, self)?,
+                None => arg,
+            },
             Op::AltIfNonEmpty => match value {
                 Some(v) if !v.is_empty() => arg,
                 other => other.unwrap_or_default(),
@@ -539,7 +685,7 @@ impl Ctx<'_> {
                 None => String::new(),
             },
             Op::RequiredNonEmpty | Op::Required => match value {
-                Some(v) if op == Op::Required || !v.is_empty() => v,
+                Some(v) if op == Op::Required || !v.is_empty() => own(v, self)?,
                 _ => {
                     let message = if arg.is_empty() {
                         format!("required variable {name} is missing a value")
@@ -551,6 +697,7 @@ impl Ctx<'_> {
                         message,
                         required: true,
                         template: whole.to_string(),
+                        exhausted: false,
                     });
                 }
             },

@@ -95,6 +95,9 @@ pub fn load(opts: &LoadOptions) -> Result<Project> {
         resolve_paths: opts.resolve_paths,
         include_stack: Vec::new(),
         profiles: setup.profiles.clone(),
+        budget: setup.budget,
+        extended: Default::default(),
+        included: Default::default(),
     };
     let dict = load_model(&mut ctx, &setup.files, &setup.project_dir)?;
     let mut canonical = finish::finish(&mut ctx, dict, &setup)?;
@@ -118,15 +121,23 @@ pub struct Ctx {
     pub env: IndexMap<String, String>,
     pub warnings: Vec<Diagnostic>,
     pub resolve_paths: bool,
-    /// Files being included, to detect include cycles.
+    /// Files being included (canonical), to detect include cycles.
     pub include_stack: Vec<PathBuf>,
     pub profiles: Vec<String>,
+    /// What interpolation may still produce in this run (shared with included projects).
+    pub budget: interpolate::Budget,
+    /// Files read by `extends.file` (canonical path → their `services`, resolved as far as
+    /// needed so far): each is read once per load, however many services extend from it.
+    pub extended: std::collections::HashMap<PathBuf, Node>,
+    /// Included projects already loaded (shared with included projects).
+    pub included: std::collections::HashMap<include::IncludeKey, Node>,
 }
 
 /// Steps 1–2 for a list of files: the merged, canonical raw model.
 pub fn load_model(ctx: &mut Ctx, files: &[PathBuf], project_dir: &Path) -> Result<Node> {
     let mut dict = tree::new_map();
     for file in files {
+        ctx.budget.next_file();
         let docs = read_documents(file)?;
         for doc in docs {
             let cfg = process_document(ctx, doc, file, project_dir)?;
@@ -182,7 +193,7 @@ pub fn read_documents(file: &Path) -> Result<Vec<Node>> {
 fn process_document(ctx: &mut Ctx, mut doc: Node, file: &Path, project_dir: &Path) -> Result<Node> {
     // Secrets are registered before any error can print them (raw text, then interpolated).
     crate::secrets::harvest::compose_document(&doc, Some(&ctx.env));
-    cast::interpolate_document(&mut doc, &ctx.env, &mut ctx.warnings)?;
+    cast::interpolate_document(&mut doc, &ctx.env, &mut ctx.warnings, &mut ctx.budget)?;
     crate::secrets::harvest::compose_document(&doc, None);
     cast::cast_types(&mut doc, &mut ctx.warnings)?;
     extends::apply_extends(ctx, &mut doc, file, project_dir)?;

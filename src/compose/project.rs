@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use super::LoadOptions;
+use super::interpolate::Budget;
 use crate::diag::{Diagnostic, Failure, Result};
 
 /// Default file names, in the order compose looks for them.
@@ -32,6 +33,8 @@ pub struct Setup {
     pub profiles: Vec<String>,
     /// Warnings from reading `.env` files (unset variables in their values, as Compose warns).
     pub warnings: Vec<Diagnostic>,
+    /// What interpolation may still produce in this run, after the `.env` files.
+    pub budget: Budget,
 }
 
 fn absolute(base: &Path, p: &Path) -> PathBuf {
@@ -81,16 +84,21 @@ pub fn apply_env_files(
     env: &mut IndexMap<String, String>,
     files: &[PathBuf],
     warnings: &mut Vec<Diagnostic>,
+    budget: &mut Budget,
 ) -> Result<()> {
     let mut from_files: IndexMap<String, String> = IndexMap::new();
     for f in files {
         let text = crate::fsio::read_text(f)?;
         let src = crate::source::sources().add(f, text.as_str());
-        let os = env.clone();
-        let acc = from_files.clone();
+        let os = &*env;
+        let acc = &from_files;
         let lookup = move |k: &str| os.get(k).cloned().or_else(|| acc.get(k).cloned());
-        let parsed = super::dotenv::parse_dotenv_with_warnings(src, &text, &lookup, warnings)
-            .map_err(Failure::one)?;
+        let saved = budget.file_left;
+        budget.next_file();
+        let parsed = super::dotenv::parse_dotenv_within(src, &text, &lookup, warnings, budget)
+            .map_err(Failure::one);
+        budget.file_left = saved;
+        let parsed = parsed?;
         for e in parsed {
             from_files.insert(e.key, e.value);
         }
@@ -114,7 +122,11 @@ fn env_files_for(opts: &LoadOptions, env: &IndexMap<String, String>, dir: &Path)
         return Vec::new();
     }
     let dot = dir.join(".env");
-    if dot.is_file() { vec![dot] } else { Vec::new() }
+    if crate::fsio::is_readable_file(&dot) {
+        vec![dot]
+    } else {
+        Vec::new()
+    }
 }
 
 /// Looks for a default compose file in `dir` and its parents; returns it plus an override file.
@@ -124,13 +136,13 @@ fn discover(dir: &Path) -> Option<Vec<PathBuf>> {
         if let Some(main) = DEFAULT_FILES
             .iter()
             .map(|f| d.join(f))
-            .find(|p| p.is_file())
+            .find(|p| crate::fsio::is_readable_file(p))
         {
             let mut files = vec![main];
             if let Some(o) = DEFAULT_OVERRIDES
                 .iter()
                 .map(|f| d.join(f))
-                .find(|p| p.is_file())
+                .find(|p| crate::fsio::is_readable_file(p))
             {
                 files.push(o);
             }
@@ -169,7 +181,8 @@ pub fn setup(opts: &LoadOptions) -> Result<Setup> {
     // First pass: `.env` next to the -f files (or in the project dir / cwd) may set COMPOSE_FILE.
     let first = env_files_for(opts, &env, &guess_dir(&explicit));
     let mut warnings = Vec::new();
-    apply_env_files(&mut env, &first, &mut warnings)?;
+    let mut budget = Budget::new();
+    apply_env_files(&mut env, &first, &mut warnings, &mut budget)?;
     let files = if !explicit.is_empty() {
         explicit
     } else if let Some(cf) = env.get("COMPOSE_FILE").filter(|v| !v.is_empty()) {
@@ -201,7 +214,7 @@ pub fn setup(opts: &LoadOptions) -> Result<Setup> {
     // Second pass: the project directory may differ from the first guess.
     let second = env_files_for(opts, &env, &project_dir);
     if second != first {
-        apply_env_files(&mut env, &second, &mut warnings)?;
+        apply_env_files(&mut env, &second, &mut warnings, &mut budget)?;
     }
     let profiles: Vec<String> = if !opts.profiles.is_empty() {
         opts.profiles.clone()
@@ -225,6 +238,7 @@ pub fn setup(opts: &LoadOptions) -> Result<Setup> {
         name,
         profiles,
         warnings,
+        budget,
     })
 }
 

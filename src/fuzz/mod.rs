@@ -59,7 +59,7 @@ fn scratch() -> PathBuf {
     dir
 }
 
-fn env() -> IndexMap<String, String> {
+fn os_env() -> IndexMap<String, String> {
     [
         ("HOME", "/home/fuzz"),
         ("TAG", "1.2"),
@@ -79,7 +79,7 @@ pub fn compose(data: &[u8]) {
     let p = parts(data);
     let text = |i: usize| p.get(i).map(|b| String::from_utf8_lossy(b).into_owned());
     let main = text(0).unwrap_or_default();
-    let vars = env();
+    let vars = os_env();
     let lookup = |k: &str| vars.get(k).cloned();
     // The pieces on their own, without the file system.
     let id = sources().add_named("<fuzz>", main.as_str());
@@ -149,7 +149,7 @@ pub fn overlay(data: &[u8]) {
     let load = LoadOptions {
         files: vec![compose_file],
         project_directory: Some(dir.clone()),
-        environment: env(),
+        environment: os_env(),
         working_dir: dir,
         resolve_paths: true,
         ..Default::default()
@@ -180,6 +180,166 @@ fn convert_dir(dir: &Path, file: &Path, environment: IndexMap<String, String>) {
         let _ = render(&c.output.objects, Format::Yaml);
         let _ = files(&c.output.objects, Format::Json);
     }
+}
+
+/// `extends` / `include` graphs: several compose files that extend services of each other and
+/// include each other (cycles, diamonds, self references, chains, missing files and services),
+/// loaded and converted from `f0.yaml`.
+///
+/// Input: either text, `#files\n` then the files `f0.yaml`, `f1.yaml`, … (all in one directory)
+/// separated by `\n#%%\n` (readable reproducers), or bytes read as a small program that writes the files: per file a
+/// number of services, which files it includes and, per service, what it extends.
+pub fn graph(data: &[u8]) {
+    let _scope = SourceScope::new();
+    let dir = scratch().join("graph");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::create_dir_all(dir.join("sub"));
+    let files: Vec<Vec<u8>> = match data.strip_prefix(b"#files\n") {
+        Some(text) => parts(text).into_iter().map(<[u8]>::to_vec).collect(),
+        None => graph_files(data),
+    };
+    let text = data.starts_with(b"#files\n");
+    for (i, content) in files.iter().enumerate() {
+        let name = if text {
+            format!("f{i}.yaml")
+        } else {
+            graph_file_name(i)
+        };
+        let _ = std::fs::write(dir.join(name), content);
+    }
+    convert_dir(&dir, &dir.join("f0.yaml"), os_env());
+}
+
+/// `f0.yaml` … `f5.yaml`; odd ones from 7 on live in `sub/` (relative paths get rebased).
+fn graph_file_name(i: usize) -> String {
+    if i >= 6 && i % 2 == 1 {
+        format!("sub/f{i}.yaml")
+    } else {
+        format!("f{i}.yaml")
+    }
+}
+
+/// The files a byte program describes (see [`graph`]).
+fn graph_files(data: &[u8]) -> Vec<Vec<u8>> {
+    let mut bytes = data.iter().copied();
+    let mut next = move || bytes.next().unwrap_or(0) as usize;
+    let n_files = 1 + next() % 8;
+    let mut files = Vec::new();
+    for i in 0..n_files {
+        let mut y = String::new();
+        // Which files this one includes: a bit per file (itself included, for cycles).
+        let mask = next();
+        let includes: Vec<usize> = (0..n_files).filter(|j| mask & (1 << j) != 0).collect();
+        if !includes.is_empty() {
+            y.push_str("include:\n");
+            for j in includes {
+                match next() % 4 {
+                    0 => y.push_str(&format!(
+                        "  - path: {}\n    project_directory: .\n",
+                        graph_file_name(j)
+                    )),
+                    1 => y.push_str(&format!(
+                        "  - path: [{}]\n    env_file: [missing.env]\n",
+                        graph_file_name(j)
+                    )),
+                    _ => y.push_str(&format!("  - {}\n", graph_file_name(j))),
+                }
+            }
+        }
+        y.push_str("services:\n");
+        let n_services = 1 + next() % 3;
+        for k in 0..n_services {
+            // Shared names collide across included files; prefixed ones do not.
+            let name = if next() % 2 == 0 {
+                format!("s{k}")
+            } else {
+                format!("f{i}s{k}")
+            };
+            y.push_str(&format!("  {name}:\n"));
+            if next() % 3 != 0 {
+                y.push_str(&format!("    image: img{i}:{k}\n"));
+            }
+            if next() % 4 == 0 {
+                y.push_str("    environment:\n      V: ${TAG}\n    ports: [\"80\"]\n");
+            }
+            let target = format!("s{}", next() % 3);
+            match next() % 5 {
+                0 => {}
+                1 => y.push_str(&format!("    extends: {target}\n")),
+                2 => y.push_str(&format!("    extends:\n      service: {target}\n")),
+                _ => {
+                    let f = next() % (n_files + 1); // one past the end: a missing file
+                    y.push_str(&format!(
+                        "    extends:\n      file: {}\n      service: {target}\n",
+                        graph_file_name(f)
+                    ));
+                }
+            }
+        }
+        files.push(y.into_bytes());
+    }
+    files
+}
+
+/// `.env` syntax and `${…}` interpolation, with and without the expansion budget. Input: the
+/// `.env` text, then optionally `\n#%%\n` + templates (one per line) interpolated with the
+/// variables it defines. Properties: nothing panics; whatever is produced within a budget is
+/// at most that budget; a result within the budget equals the unbudgeted result; the whole
+/// loader reads the `.env` and a compose file using the templates.
+pub fn env(data: &[u8]) {
+    use crate::compose::interpolate::{Budget, interpolate, interpolate_within};
+    let _scope = SourceScope::new();
+    let p = parts(data);
+    let dotenv = String::from_utf8_lossy(p[0]).into_owned();
+    let templates = p
+        .get(1)
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    let vars = os_env();
+    let lookup = |k: &str| vars.get(k).cloned();
+    let id = sources().add_named("<fuzz .env>", dotenv.as_str());
+    // A small budget keeps iterations fast; the real one is only larger.
+    let small = Budget {
+        file_left: 1 << 16,
+        run_left: 1 << 17,
+    };
+    let mut budget = small;
+    let parsed = crate::compose::dotenv::parse_dotenv_within(
+        id,
+        &dotenv,
+        &lookup,
+        &mut Vec::new(),
+        &mut budget,
+    );
+    let _ = crate::compose::dotenv::parse_dotenv_raw(id, &dotenv);
+    let defined: IndexMap<String, String> = parsed
+        .map(|entries| entries.into_iter().map(|e| (e.key, e.value)).collect())
+        .unwrap_or_default();
+    let both = |k: &str| vars.get(k).or_else(|| defined.get(k)).cloned();
+    let mut budget = small;
+    for line in templates.lines().take(64) {
+        let before = budget.file_left;
+        if let Ok(v) = interpolate_within(line, &both, &mut Vec::new(), &mut budget) {
+            assert!(v.len() <= before, "produced more than the budget allowed");
+            if let Ok(free) = interpolate(line, &both, &mut Vec::new()) {
+                assert_eq!(v, free, "the budget changed a result");
+            }
+        }
+    }
+    // The loader: `.env` beside a compose file whose values are the templates.
+    let dir = scratch().join("env");
+    let _ = std::fs::create_dir_all(&dir);
+    let mut compose =
+        String::from("services:\n  web:\n    image: nginx:${TAG}\n    environment:\n");
+    for (i, line) in templates.lines().take(64).enumerate() {
+        compose.push_str(&format!("      K{i}: '{}'\n", line.replace('\'', "''")));
+    }
+    if templates.lines().next().is_none() {
+        compose.push_str("      K: ${A:-default}\n");
+    }
+    let _ = std::fs::write(dir.join("compose.yaml"), compose);
+    let _ = std::fs::write(dir.join(".env"), p[0]);
+    convert_dir(&dir, &dir.join("compose.yaml"), vars.clone());
 }
 
 /// `komply lint` on arbitrary YAML: parse, every rule, every output format.

@@ -150,9 +150,9 @@ pub struct PodSpec {
     pub automount_service_account_token: bool,
     #[serde(skip_serializing_if = "is_false")]
     pub host_network: bool,
-    #[serde(skip_serializing_if = "is_false")]
+    #[serde(rename = "hostPID", skip_serializing_if = "is_false")]
     pub host_pid: bool,
-    #[serde(skip_serializing_if = "is_false")]
+    #[serde(rename = "hostIPC", skip_serializing_if = "is_false")]
     pub host_ipc: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_policy: Option<&'static str>,

@@ -16,7 +16,7 @@
 //! root ([`confine`]).
 
 pub mod config;
-pub mod confine;
+pub use crate::confine;
 
 use serde_json::{Value, json};
 
@@ -49,13 +49,15 @@ pub fn generate(cfg: &FnConfig, root: &Root) -> Result<Converted> {
     let mut checked = |list: &[String]| -> Vec<std::path::PathBuf> {
         let mut out = Vec::new();
         for p in list {
-            match root.check(p) {
+            match root.check_file(p) {
                 Ok(path) => out.push(path),
-                Err(msg) => errors.push(
-                    Diagnostic::error(msg)
-                        .at(cfg.span_of(p))
-                        .code("krm/outside-root"),
-                ),
+                Err(msg) => errors.push(Diagnostic::error(msg).at(cfg.span_of(p)).code(
+                    if root.contains(std::path::Path::new(p)) {
+                        "krm/invalid-config"
+                    } else {
+                        "krm/outside-root"
+                    },
+                )),
             }
         }
         out
@@ -63,6 +65,20 @@ pub fn generate(cfg: &FnConfig, root: &Root) -> Result<Converted> {
     let files = checked(&cfg.compose);
     let overlays = checked(&cfg.overlays);
     let env_files = checked(&cfg.env_files);
+    // kpt writes the generated files under `spec.path`: a symlinked directory there must not
+    // lead out of the package (the schema already refuses `/…` and `..`).
+    if !cfg.path.is_empty() && !root.contains(std::path::Path::new(&cfg.path)) {
+        errors.push(
+            Diagnostic::error(format!(
+                "spec.path `{}` leads outside the package root {} (through a symbolic link): \
+                 generated files would be written there",
+                cfg.path,
+                root.dir.display()
+            ))
+            .at(cfg.span_of(&cfg.path))
+            .code("krm/outside-root"),
+        );
+    }
     if !errors.is_empty() {
         return Err(Failure(errors));
     }
@@ -80,7 +96,12 @@ pub fn generate(cfg: &FnConfig, root: &Root) -> Result<Converted> {
         namespace: cfg.namespace.clone(),
     };
     let first_source = sources().len();
-    let converted = match convert(&req) {
+    // Every file the conversion opens is checked against the root first (nothing outside is
+    // ever opened, and a missing outside file is refused like an existing one).
+    let confined = crate::fsio::confine_reads(root);
+    let converted = convert(&req);
+    drop(confined);
+    let converted = match converted {
         Ok(c) => c,
         Err(failure) => {
             // A failure while reading a file outside the root may quote that file (a malformed
@@ -263,7 +284,9 @@ pub fn lint_config(cfg: &FnConfig, root: &Root) -> Result<Config> {
             })?;
             Config::load(&root.dir.join(path))
         }
+        // Found upward, but only inside the root (a function reads nothing outside it).
         None => Ok(Config::discover(&root.dir)
+            .filter(|p| root.contains(p))
             .map(|p| Config::load(&p))
             .transpose()?
             .unwrap_or_default()),
@@ -312,6 +335,7 @@ pub fn validate(items: &[Node], cfg: &FnConfig, config: Config) -> Validation {
     let opts = Options {
         config,
         no_inline_ignores: cfg.no_inline_ignores,
+        ..Options::default()
     };
     let report = crate::lint::lint_objects(objects, &opts);
     for f in report.active() {
@@ -430,7 +454,7 @@ pub fn parse_resource_list(text: &str, name: &str) -> Result<ResourceList> {
                 "expected a ResourceList (apiVersion config.kubernetes.io/v1), found {}",
                 match (api, kind) {
                     (Some(a), Some(k)) => format!("{a} {k}"),
-                    _ => format!("a {} without apiVersion / kind", node.type_name()),
+                    _ => format!("{} without apiVersion / kind", node.type_name()),
                 }
             ))
             .at(if node.span.is_synthetic() {
@@ -448,7 +472,7 @@ pub fn parse_resource_list(text: &str, name: &str) -> Result<ResourceList> {
             Some(s) => s.to_vec(),
             None => {
                 return Err(Failure::one(
-                    Diagnostic::error(format!("`items` must be a list, found a {}", n.type_name()))
+                    Diagnostic::error(format!("`items` must be a list, found {}", n.type_name()))
                         .at(n.span)
                         .code("krm/invalid-input"),
                 ));

@@ -22,6 +22,7 @@ use crate::compose::LoadOptions;
 use crate::diag::{Failure, Severity};
 use crate::pipeline::{ConvertRequest, Converted, convert};
 use crate::yaml::{Node, NodeKind, SourceId, Span};
+use serde_json::Value;
 
 /// Converts the compose file at `path` (already parsed as `id` by the input stage) into objects
 /// whose spans point into the compose file(s). `Err` = `KP002` findings, one per load error.
@@ -238,6 +239,15 @@ fn candidates(kind: &str, name: &str, path: &[String]) -> Vec<Vec<String>> {
             "env" => {
                 return env_var(path.get(i + 1).map(String::as_str).unwrap_or(""));
             }
+            // Compose `labels` become annotations (the pod template's and the object's).
+            "annotations" => {
+                let mut out = Vec::new();
+                if let Some(key) = path.get(i + 1) {
+                    out.push(vec!["labels".to_string(), key.clone()]);
+                }
+                out.extend(keys(&[&["labels"]]));
+                return out;
+            }
             "envFrom" => &[&["environment"], &["env_file"]],
             "ports" => &[&["ports"], &["expose"]],
             "command" => &[&["entrypoint"], &["command"]],
@@ -249,4 +259,56 @@ fn candidates(kind: &str, name: &str, path: &[String]) -> Vec<Vec<String>> {
         return keys(found);
     }
     Vec::new()
+}
+
+/// The compose place (span) that controls the field at JSON `pointer` of a generated `object`
+/// made from `service` (`None`: the Namespace, placed at the project's `x-komply`), as the linter
+/// places it. Used by the convert pipeline's validate stage to locate what it refuses.
+pub fn compose_span(root: &Node, service: Option<&str>, object: &Value, pointer: &str) -> Span {
+    let fallback = root
+        .entry("services")
+        .map(|(k, _)| k.span)
+        .unwrap_or(Span::SYNTHETIC);
+    let Some((svc_key, svc_node)) = service.and_then(|s| {
+        let (key, value) = root.get("services")?.entry(s)?;
+        Some((key.span, value))
+    }) else {
+        return project_span(root, fallback).0;
+    };
+    if pointer.is_empty() {
+        return svc_key;
+    }
+    // The path as `place` spells it: sequence items by their `name` (`#!name` for an env entry
+    // read from a Secret), else by index.
+    let mut path: Vec<String> = Vec::new();
+    let mut cur = object;
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        match cur {
+            Value::Array(items) => {
+                let Some(item) = token.parse::<usize>().ok().and_then(|i| items.get(i)) else {
+                    break;
+                };
+                let secret = item.get("valueFrom").is_some();
+                path.push(match item.get("name").and_then(Value::as_str) {
+                    Some(n) if secret => format!("#!{n}"),
+                    Some(n) => format!("#{n}"),
+                    None => format!("#{token}"),
+                });
+                cur = item;
+            }
+            Value::Object(map) => {
+                let Some(next) = map.get(&token) else { break };
+                path.push(token);
+                cur = next;
+            }
+            _ => break,
+        }
+    }
+    let kind = object["kind"].as_str().unwrap_or_default();
+    let name = object["metadata"]["name"].as_str().unwrap_or_default();
+    candidates(kind, name, &path)
+        .iter()
+        .find_map(|c| lookup(svc_node, c))
+        .map_or(svc_key, |(_, v)| v)
 }

@@ -22,8 +22,8 @@ pub struct Loaded {
     /// The source of each file read, in input order (files are registered in parallel, so
     /// source ids alone do not give a stable order).
     pub sources: Vec<SourceId>,
-    /// Files inside the given directories that were not read (not `.yaml`/`.yml`/`.json`),
-    /// for `--verbose`.
+    /// Files inside the given directories that were not read (not `.yaml`/`.yml`/`.json`, or
+    /// behind a directory symlink leading outside them), with the reason, for `--verbose`.
     pub skipped: Vec<String>,
 }
 
@@ -54,18 +54,50 @@ fn is_manifest_name(p: &Path) -> bool {
 }
 
 /// Expands directories into their manifest files, in a stable (sorted) order; also returns
-/// the files skipped for their name.
-fn expand(inputs: &[Input]) -> (Vec<Item>, Vec<String>) {
+/// the files skipped for their name and the directory symlinks not followed. Unless `follow`, a
+/// symlinked directory is entered only when it leads back inside one of the directories given
+/// (a link to `/` must not make the run walk the whole file system).
+fn expand(inputs: &[Input], follow: bool) -> (Vec<Item>, Vec<String>) {
     let mut items = Vec::new();
-    let mut skipped = Vec::new();
+    let skipped = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let roots: std::sync::Arc<Vec<PathBuf>> = std::sync::Arc::new(
+        inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::Path(p) if p.is_dir() => p.canonicalize().ok(),
+                _ => None,
+            })
+            .collect(),
+    );
     for input in inputs {
         match input {
             Input::Stdin => items.push(Item::Stdin),
             Input::Path(p) if p.is_dir() => {
+                let (roots, refused) = (roots.clone(), skipped.clone());
                 let walker = ignore::WalkBuilder::new(p)
                     .follow_links(true)
                     .require_git(false)
                     .sort_by_file_name(|a, b| a.cmp(b))
+                    .filter_entry(move |e| {
+                        if follow
+                            || !e.path_is_symlink()
+                            || !e.file_type().is_some_and(|t| t.is_dir())
+                        {
+                            return true;
+                        }
+                        let inside = e
+                            .path()
+                            .canonicalize()
+                            .is_ok_and(|t| roots.iter().any(|r| t.starts_with(r)));
+                        if !inside && let Ok(mut v) = refused.lock() {
+                            v.push(format!(
+                                "{} (a symbolic link to a directory outside the linted \
+                                 directories; --follow to lint it)",
+                                crate::source::display_path(e.path())
+                            ));
+                        }
+                        inside
+                    })
                     .build();
                 for entry in walker {
                     match entry {
@@ -73,8 +105,11 @@ fn expand(inputs: &[Input]) -> (Vec<Item>, Vec<String>) {
                             if e.file_type().is_some_and(|t| t.is_file()) {
                                 if is_manifest_name(e.path()) {
                                     items.push(Item::File(e.into_path()));
-                                } else {
-                                    skipped.push(crate::source::display_path(e.path()));
+                                } else if let Ok(mut v) = skipped.lock() {
+                                    v.push(format!(
+                                        "{} (not .yaml, .yml or .json)",
+                                        crate::source::display_path(e.path())
+                                    ));
                                 }
                             }
                         }
@@ -85,7 +120,17 @@ fn expand(inputs: &[Input]) -> (Vec<Item>, Vec<String>) {
             Input::Path(p) => items.push(Item::File(p.clone())),
         }
     }
+    let skipped = skipped.lock().map(|v| v.clone()).unwrap_or_default();
     (items, skipped)
+}
+
+/// A read failure as a finding's message: the diagnostics' own words, without the
+/// `error:` prefix their one-line form has (a finding already says `error[KP001]`).
+fn message_of(f: &crate::diag::Failure) -> String {
+    f.0.iter()
+        .map(|d| d.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn walk_error(e: &ignore::Error) -> String {
@@ -112,8 +157,14 @@ struct FileResult {
 pub struct Items(Vec<Item>, Vec<String>);
 
 impl Items {
+    /// The inputs expanded, directory symlinks leading outside them not followed.
     pub fn new(inputs: &[Input]) -> Items {
-        let (items, skipped) = expand(inputs);
+        Items::new_following(inputs, false)
+    }
+
+    /// [`Items::new`]; `follow` = follow every directory symlink (`komply lint --follow`).
+    pub fn new_following(inputs: &[Input], follow: bool) -> Items {
+        let (items, skipped) = expand(inputs, follow);
         Items(items, skipped)
     }
 
@@ -182,12 +233,12 @@ fn load_one(item: Item) -> FileResult {
         }
         Item::Stdin => (
             "<stdin>".to_string(),
-            crate::out::stdin_text().map_err(|f| f.to_string()),
+            crate::out::stdin_text().map_err(|f| message_of(&f)),
             None,
         ),
         Item::File(p) => {
             let shown = crate::source::display_path(&p);
-            let read = crate::fsio::read_text(&p).map_err(|f| f.to_string());
+            let read = crate::fsio::read_text(&p).map_err(|f| message_of(&f));
             (shown, read, Some(p))
         }
     };

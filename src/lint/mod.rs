@@ -38,6 +38,8 @@ pub struct Options {
     pub config: Config,
     /// Honour `ignore.komply.dev/<rule>` annotations (`--no-inline-ignores` turns this off).
     pub no_inline_ignores: bool,
+    /// Follow directory symlinks that lead outside the given directories (`--follow`).
+    pub follow_links: bool,
 }
 
 /// The outcome of a run.
@@ -147,7 +149,7 @@ fn lint_chunked_with(
     use rayon::prelude::*;
     use std::sync::Arc;
 
-    let items = input::Items::new(inputs);
+    let items = input::Items::new_following(inputs, opts.follow_links);
     let chunk = chunk_files.or((items.len() > STREAM_ABOVE_FILES).then_some(CHUNK_FILES));
     let Some(chunk) = chunk else {
         return finish(input::load_items(items, progress), opts);

@@ -179,6 +179,14 @@ pub(crate) fn apply(objects: &mut [Value], patches: &[Patch], merged: &Node) -> 
                 );
                 continue;
             }
+            if let Some(why) = crate::validate::names_broken_by_patch(&objects[j], &obj).first() {
+                errors.push(
+                    Diagnostic::error(format!("after this patch, {who} is not valid: {why}"))
+                        .at(at)
+                        .code("overlay/patch-invalid"),
+                );
+                continue;
+            }
             objects[j] = obj;
         }
     }

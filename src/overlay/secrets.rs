@@ -24,10 +24,46 @@ fn located(at: Span, e: impl std::fmt::Display) -> Diagnostic {
         .help("a minijinja template using env, project, service and key, e.g. `{{ env }}/{{ service }}/{{ key }}`")
 }
 
+/// Budgets of a remote-key template (docs/overlays.md): its length, the instructions one
+/// render may run (minijinja fuel: a loop of loops stops instead of running for seconds) and
+/// the bytes it may write (a key, not a gigabyte).
+pub(crate) const MAX_TEMPLATE_BYTES: usize = 4096;
+pub(crate) const FUEL: u64 = 50_000;
+pub(crate) const MAX_KEY_BYTES: usize = 64 * 1024;
+
+/// A writer that refuses to grow past [`MAX_KEY_BYTES`] (and remembers it did).
+#[derive(Default)]
+struct Bounded {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_KEY_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("remote key too long"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 impl RemoteKeys {
     pub(crate) fn compile(pattern: &str, at: Span) -> Result<RemoteKeys, Diagnostic> {
+        if pattern.len() > MAX_TEMPLATE_BYTES {
+            return Err(located(
+                at,
+                format!("the template is longer than {MAX_TEMPLATE_BYTES} bytes"),
+            ));
+        }
         let mut env = minijinja::Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_fuel(Some(FUEL));
         env.add_template_owned("remote_key", pattern.to_string())
             .map_err(|e| located(at, e))?;
         let per_key = env
@@ -39,18 +75,33 @@ impl RemoteKeys {
     }
 
     fn render(&self, ctx: &Ctx, service: &str, key: &str) -> Result<String, Diagnostic> {
-        let out = self
-            .env
-            .get_template("remote_key")
-            .and_then(|t| {
-                t.render(minijinja::context! {
+        let mut out = Bounded::default();
+        let rendered = self.env.get_template("remote_key").and_then(|t| {
+            t.render_captured_to(
+                minijinja::context! {
                     env => ctx.env.as_str(),
                     project => ctx.project.as_str(),
                     service => service,
                     key => key,
-                })
-            })
-            .map_err(|e| located(self.at, e))?;
+                },
+                &mut out,
+            )
+        });
+        if let Err(e) = rendered {
+            return Err(located(
+                self.at,
+                if out.overflowed {
+                    format!("renders more than {MAX_KEY_BYTES} bytes, the limit for a remote key")
+                } else if e.kind() == minijinja::ErrorKind::OutOfFuel {
+                    format!(
+                        "runs more than {FUEL} template instructions, the limit for a remote key"
+                    )
+                } else {
+                    e.to_string()
+                },
+            ));
+        }
+        let out = String::from_utf8_lossy(&out.bytes).into_owned();
         if out.trim().is_empty() {
             return Err(located(self.at, "renders an empty key"));
         }

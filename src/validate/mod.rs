@@ -5,6 +5,8 @@
 //! - [`validate_k8s`] / [`validate_k8s_json`]: one Kubernetes object → [`SchemaViolation`]s, or
 //!   [`NoSchema`] when komply has no schema for its apiVersion + kind.
 //! - [`api_version_status`]: served / deprecated / removed apiVersions.
+//! - [`check_generated`]: the validate stage of `pipeline::convert` (generated objects against
+//!   the schemas and the API server's name rules, duplicates), located at compose keys.
 //!
 //! Schemas are embedded (prepared by `build.rs`) and compiled lazily, one kind at a time; see
 //! docs/decisions/0002-schema-validation.md.
@@ -13,6 +15,8 @@ mod api_status;
 mod compose;
 mod lint_config;
 mod locate;
+pub mod names;
+mod output;
 mod overlay;
 mod report;
 mod schemas;
@@ -25,6 +29,7 @@ use crate::yaml::{Node, Span};
 pub use api_status::{ApiStatus, api_version_status};
 pub use compose::{CODE as COMPOSE_CODE, validate_compose};
 pub use lint_config::{CODE as LINT_CONFIG_CODE, validate_lint_config};
+pub use output::{Locate, check_generated, names_broken_by_patch};
 pub use overlay::{CODE as OVERLAY_CODE, validate_overlay};
 pub use schemas::known_kinds;
 pub use schemas::{LINT_CONFIG_SCHEMA, OVERLAY_SCHEMA};
@@ -87,6 +92,12 @@ const K8S_STYLE: report::Style = report::Style {
 /// cannot be a Kubernetes object). Violations are in document order.
 pub fn validate_k8s(obj: &Node) -> Result<Vec<SchemaViolation>, NoSchema> {
     validate_object(&obj.to_json(), Some(obj))
+}
+
+/// Compiles, in the background, the schemas of the kinds every conversion makes (see
+/// `schemas::warm`).
+pub fn warm_generated_kinds() {
+    schemas::warm(&[("apps/v1", "Deployment"), ("v1", "Service")]);
 }
 
 /// Like [`validate_k8s`] for objects komply built itself (spans are synthetic).

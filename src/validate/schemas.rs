@@ -52,6 +52,17 @@ pub(crate) fn for_kind(api_version: &str, kind: &str) -> Option<&'static Compile
         .as_ref()
 }
 
+/// Starts compiling the schemas of `kinds` (apiVersion, kind) on the thread pool and returns at
+/// once: the convert pipeline asks for the kinds every project makes while it is still loading,
+/// so the validate stage finds them compiled (the Deployment schema alone takes milliseconds).
+pub(crate) fn warm(kinds: &'static [(&'static str, &'static str)]) {
+    for &(api_version, kind) in kinds {
+        rayon::spawn(move || {
+            let _ = for_kind(api_version, kind);
+        });
+    }
+}
+
 /// The Compose Specification schema (compose-go's canonical copy), compiled on first use.
 pub(crate) fn compose() -> Option<&'static Compiled> {
     COMPOSE
