@@ -373,6 +373,9 @@ fn scan_document(
     }
     let mut all = Vec::new();
     scalars(doc, &mut all);
+    // A variable is judged once, however many values read it (10,000 labels of one 100 KB
+    // variable would otherwise scan a gigabyte).
+    let mut judged: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (s, span) in all {
         for f in shapes::find(s) {
             known.add(KnownSecret {
@@ -386,6 +389,9 @@ fn scan_document(
         // Interpolation variables this document reads whose value is a secret.
         if let Some(env) = env {
             for var in referenced_vars(s) {
+                if !judged.insert(var) {
+                    continue;
+                }
                 if let Some(value) = env.get(var)
                     && policy.is_secret(var, value)
                 {
