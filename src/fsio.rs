@@ -38,6 +38,12 @@ impl Drop for ConfinedReads {
     }
 }
 
+/// Whether `path` may be looked at (listed, stat-ed) at all: false only while reads are confined
+/// (a KRM function) and `path` is outside the root — not even its existence may be learnt.
+pub fn may_probe(path: &Path) -> bool {
+    check_confined(path, "").is_ok()
+}
+
 /// `Err(message)` when reads are confined and `path` is outside the root.
 fn check_confined(path: &Path, shown: &str) -> std::result::Result<(), String> {
     let guard = CONFINED.read().unwrap_or_else(|e| e.into_inner());

@@ -93,6 +93,9 @@ pub(crate) fn carried_texts(project_dir: &Path, source: &str) -> Vec<(String, Pa
     let Source::Inside(real, rel) = locate(&root, source) else {
         return Vec::new();
     };
+    if !crate::fsio::may_probe(&real) {
+        return Vec::new();
+    }
     let Ok(meta) = std::fs::metadata(&real) else {
         return Vec::new();
     };
@@ -459,7 +462,7 @@ fn decide(c: &mut Ctx, m: &Mount) -> Bind {
             // system's directories and sockets cannot come along.
             let host_file = on_host
                 .as_ref()
-                .is_some_and(|p| std::fs::metadata(p).is_ok_and(|md| !md.is_dir()));
+                .is_some_and(|p| crate::fsio::may_probe(p) && std::fs::metadata(p).is_ok_and(|md| !md.is_dir()));
             let state = writable
                 && !host_file
                 && !system_path(&path)
@@ -552,7 +555,8 @@ fn slug_of(path: &str, fallback: &str) -> String {
 
 fn decide_inside(c: &mut Ctx, m: &Mount, real: &Path, rel: &str, data_target: bool) -> Bind {
     let writable = !m.read_only;
-    let Ok(meta) = std::fs::metadata(real) else {
+    let probe = crate::fsio::may_probe(real).then(|| std::fs::metadata(real));
+    let Some(Ok(meta)) = probe else {
         c.warn(
             m,
             format!("`{}` cannot be read; it is left out", shown(rel)),
