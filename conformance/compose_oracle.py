@@ -2,7 +2,8 @@
 """Compare `komply config --format json` with the Docker Compose v2.40.3 oracle.
 
 Groups: the 19 compose-go scenarios, the 71 extracted merge cases, the 71 interpolation cases,
-full-example, and every compose input of the kompose corpus. Both tools run live, in the same
+full-example, every compose input of the kompose corpus, our own fixtures and the real public projects
+of tests/fixtures/real/. Both tools run live, in the same
 directory with the same flags and environment; outputs are compared as JSON.
 
 Exit 1 on any mismatch not listed (with its reason) in the known-differences file, and on any
@@ -231,6 +232,20 @@ def fixtures(suite, root, repo):
                 suite.compare("fixtures", name, cwd, args, spec.get("config_args", ["--no-path-resolution"]), env)
 
 
+def real_projects(suite, repo):
+    """The real public Compose projects of tests/fixtures/real/ (projects.tsv: dir <TAB> files)."""
+    base = repo / "tests/fixtures/real"
+    for line in (base / "projects.tsv").read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        d, _, files = line.partition("\t")
+        args = ["-p", "real"]
+        for f in filter(None, files.strip().split(",")):
+            args += ["-f", f]
+        name = d + (f"[{files.strip()}]" if files.strip() else "")
+        suite.compare("real", name, base / d, args, [], {"HOME": "/home/user"})
+
+
 def load_known(path):
     known = {}
     if path.exists():
@@ -265,6 +280,7 @@ def main():
         "kompose-resolved": kompose_resolved,
         "compose-go-testdata": compose_go_testdata,
         "fixtures": lambda s, r: fixtures(s, r, Path(__file__).resolve().parent.parent),
+        "real": lambda s, r: real_projects(s, Path(__file__).resolve().parent.parent),
     }
     for name, fn in groups.items():
         if args.only and name != args.only:

@@ -90,19 +90,6 @@ pub fn set_defaults(dict: &mut Node) {
                 }
             }
         }
-        if let Some(vols) = svc.get_mut("volumes").and_then(|s| s.as_seq_mut()) {
-            for v in vols.iter_mut() {
-                if let Some(b) = v.get_mut("bind") {
-                    if b.is_null() {
-                        *b = tree::map_at(b.span);
-                    }
-                    if !tree::has(b, "create_host_path") {
-                        let span = b.span;
-                        tree::set(b, "create_host_path", bool_at(true, span));
-                    }
-                }
-            }
-        }
     }
 }
 
