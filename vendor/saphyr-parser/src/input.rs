@@ -255,10 +255,10 @@ pub trait Input {
         let nc = self.peek_nth(1);
         match self.peek() {
             // indicators can end a plain scalar, see 7.3.3. Plain Style
-            ':' if is_blank_or_breakz(nc) || (in_flow && is_flow(nc)) => false,
-            // A byte order mark isn't a plain scalar character, see 5.2. Character Encodings
-            '\u{FEFF}' => false,
-            c if in_flow && is_flow(c) => false,
+            // komply: as go-yaml, only `: ` ends a plain scalar (`[a:]` is "a:"); in flow
+            // context `,?[]{}` end it too; a byte order mark is an ordinary character.
+            ':' if is_blank_or_breakz(nc) => false,
+            c if in_flow && (is_flow(c) || c == '?') => false,
             _ => true,
         }
     }

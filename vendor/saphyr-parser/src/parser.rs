@@ -167,6 +167,9 @@ pub struct Parser<'input, T: Input> {
     /// Every anchor is given a unique ID. We use an incrementing ID and this is both the ID to
     /// return for the next anchor and the count of anchor IDs emitted.
     anchor_id_count: usize,
+    /// komply: the name of each anchor ID (index `id - 1`), so that a reader can name the anchor
+    /// an alias refers to (Docker Compose compares alias keys by their anchor's name).
+    anchor_names: Vec<String>,
     /// The tag directives (`%TAG`) the parser has encountered.
     ///
     /// Key is the handle, and value is the prefix.
@@ -190,6 +193,7 @@ impl<T: Input + Clone> Clone for Parser<'_, T> {
             current: self.current.clone(),
             anchors: self.anchors.clone(),
             anchor_id_count: self.anchor_id_count,
+            anchor_names: self.anchor_names.clone(),
             tags: self.tags.clone(),
             stream_end_emitted: self.stream_end_emitted,
             keep_tags: self.keep_tags,
@@ -322,6 +326,7 @@ impl<'input, T: Input> Parser<'input, T> {
             anchors: BTreeMap::new(),
             // valid anchor_id starts from 1
             anchor_id_count: 1,
+            anchor_names: Vec::new(),
             tags: BTreeMap::new(),
             stream_end_emitted: false,
             keep_tags: false,
@@ -354,6 +359,12 @@ impl<'input, T: Input> Parser<'input, T> {
     pub fn keep_tags(mut self, value: bool) -> Self {
         self.keep_tags = value;
         self
+    }
+
+    /// komply: the name written for the anchor of this ID (`&name`), if the ID was given out.
+    #[must_use]
+    pub fn anchor_name(&self, id: usize) -> Option<&str> {
+        self.anchor_names.get(id.checked_sub(1)?).map(String::as_str)
     }
 
     /// Try to load the next event and return it, but do not consuming it from `self`.
@@ -856,6 +867,7 @@ impl<'input, T: Input> Parser<'input, T> {
         // }
         let new_id = self.anchor_id_count;
         self.anchor_id_count += 1;
+        self.anchor_names.push(name.to_string());
         self.anchors.insert(name, new_id);
         new_id
     }

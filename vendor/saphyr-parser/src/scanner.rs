@@ -9,6 +9,9 @@
 #![allow(clippy::cast_possible_wrap)]
 #![allow(clippy::cast_sign_loss)]
 
+/// komply: go-yaml's deepest flow nesting (`[`, `{`), past which it fails.
+const MAX_FLOW_LEVEL: usize = 10_000;
+
 use alloc::{
     borrow::{Cow, ToOwned},
     collections::VecDeque,
@@ -21,7 +24,7 @@ use thiserror::Error;
 
 use crate::{
     char_traits::{
-        as_hex, is_anchor_char, is_blank_or_breakz, is_break, is_breakz, is_flow, is_hex,
+        as_hex, is_anchor_char, is_blank_or_breakz, is_break, is_blank, is_breakz, is_hex,
         is_tag_char, is_uri_char, is_yaml_non_break,
     },
     input::{Input, SkipTabs},
@@ -444,7 +447,8 @@ pub struct Scanner<'input, T> {
     /// List of all block indentation levels we are in (except the current one).
     indents: Vec<Indent>,
     /// Level of nesting of flow sequences.
-    flow_level: u8,
+    // komply: was `u8` (255 levels); go-yaml allows 10,000 (MAX_FLOW_LEVEL).
+    flow_level: usize,
     /// The number of tokens that have been returned from the scanner.
     ///
     /// This excludes the tokens from [`Self::tokens`].
@@ -724,18 +728,8 @@ impl<'input, T: Input> Scanner<'input, T> {
             return Ok(());
         }
 
-        // Only the parser knows whether a byte order mark at the start of a line is between
-        // documents. Anywhere else, it's inside one.
-        if self.input.next_char_is('\u{FEFF}') {
-            if self.mark.col == 0 && self.flow_level == 0 {
-                return self.fetch_byte_order_mark();
-            }
-
-            return Err(ScanError::new_str(
-                self.mark,
-                "a byte order mark must not appear inside a document",
-            ));
-        }
+        // komply: go-yaml reads a byte order mark after the start of the stream as an ordinary
+        // character (its reader strips only the first one), so none is special here.
 
         if self.mark.col == 0 {
             if self.input.next_char_is('%') {
@@ -755,7 +749,10 @@ impl<'input, T: Input> Scanner<'input, T> {
             }
         }
 
-        if (self.mark.col as isize) < self.indent {
+        // komply: go-yaml checks no indentation inside flow collections (`]` may close at the
+        // key's column or anywhere left of it); in block context `unroll_indent` above already
+        // brought the indentation down to this column.
+        if self.flow_level == 0 && (self.mark.col as isize) < self.indent {
             return Err(ScanError::new_str(self.mark, "invalid indentation"));
         }
 
@@ -768,13 +765,10 @@ impl<'input, T: Input> Scanner<'input, T> {
             '}' => self.fetch_flow_collection_end(TokenType::FlowMappingEnd),
             ',' => self.fetch_flow_entry(),
             '-' if is_blank_or_breakz(nc) => self.fetch_block_entry(),
-            '?' if is_blank_or_breakz(nc) => self.fetch_key(),
-            ':' if is_blank_or_breakz(nc) => self.fetch_value(),
-            ':' if self.flow_level > 0
-                && (is_flow(nc) || self.mark.index == self.adjacent_value_allowed_at) =>
-            {
-                self.fetch_flow_value()
-            }
+            // komply: as in go-yaml, `?` and `:` are always indicators inside flow collections
+            // (`[a?b]` is an error there, `{"a":1}` a pair).
+            '?' if self.flow_level > 0 || is_blank_or_breakz(nc) => self.fetch_key(),
+            ':' if self.flow_level > 0 || is_blank_or_breakz(nc) => self.fetch_value(),
             // Is it an alias?
             '*' => self.fetch_anchor(true),
             // Is it an anchor?
@@ -787,13 +781,14 @@ impl<'input, T: Input> Scanner<'input, T> {
             '\'' => self.fetch_flow_scalar(true),
             '"' => self.fetch_flow_scalar(false),
             // plain scalar
-            '-' if !is_blank_or_breakz(nc) => self.fetch_plain_scalar(),
+            '-' if !is_blank(nc) => self.fetch_plain_scalar(),
             ':' | '?' if !is_blank_or_breakz(nc) && self.flow_level == 0 => {
                 self.fetch_plain_scalar()
             }
-            '%' | '@' | '`' => Err(ScanError::new(
+            // komply: go-yaml's "found character that cannot start any token".
+            '-' | '?' | ':' | '#' | '|' | '>' | '%' | '@' | '`' => Err(ScanError::new(
                 self.mark,
-                format!("unexpected character: `{c}'"),
+                format!("found character that cannot start any token: `{c}'"),
             )),
             _ => self.fetch_plain_scalar(),
         }
@@ -1567,10 +1562,14 @@ impl<'input, T: Input> Scanner<'input, T> {
 
     fn increase_flow_level(&mut self) -> ScanResult {
         self.simple_keys.push(SimpleKey::new(Marker::new(0, 0, 0)));
-        self.flow_level = self
-            .flow_level
-            .checked_add(1)
-            .ok_or_else(|| ScanError::new_str(self.mark, "recursion limit exceeded"))?;
+        // komply: go-yaml's limit and wording.
+        if self.flow_level >= MAX_FLOW_LEVEL {
+            return Err(ScanError::new_str(
+                self.mark,
+                "exceeded max depth of 10000 (nesting deeper than 10000 flow levels)",
+            ));
+        }
+        self.flow_level += 1;
         Ok(())
     }
 
@@ -2046,12 +2045,7 @@ impl<'input, T: Input> Scanner<'input, T> {
                 ));
             }
 
-            if (self.mark.col as isize) < self.indent {
-                return Err(ScanError::new_str(
-                    start_mark,
-                    "invalid indentation in quoted scalar",
-                ));
-            }
+            // komply: go-yaml lets a quoted scalar continue at any indentation.
 
             leading_blanks = false;
             self.consume_flow_scalar_non_whitespace_chars(
@@ -2072,12 +2066,7 @@ impl<'input, T: Input> Scanner<'input, T> {
                 if self.input.next_is_blank() {
                     // Consume a space or a tab character.
                     if leading_blanks {
-                        if self.input.peek() == '\t' && (self.mark.col as isize) < self.indent {
-                            return Err(ScanError::new_str(
-                                self.mark,
-                                "tab cannot be used as indentation",
-                            ));
-                        }
+                        // komply: a tab may indent a quoted scalar's continuation (go-yaml).
                         self.skip_blank();
                     } else {
                         whitespaces.push(self.input.peek());
@@ -2295,12 +2284,7 @@ impl<'input, T: Input> Scanner<'input, T> {
         let indent = self.indent + 1;
         let start_mark = self.mark;
 
-        if self.flow_level > 0 && (start_mark.col as isize) < indent {
-            return Err(ScanError::new_str(
-                start_mark,
-                "invalid indentation in flow construct",
-            ));
-        }
+        // komply: no indentation check in flow context (go-yaml has none).
 
         let mut string = String::with_capacity(32);
         self.buf_whitespaces.clear();
@@ -2327,12 +2311,7 @@ impl<'input, T: Input> Scanner<'input, T> {
                 break;
             }
 
-            if self.flow_level > 0 && self.input.peek() == '-' && is_flow(self.input.peek_nth(1)) {
-                return Err(ScanError::new_str(
-                    self.mark,
-                    "plain scalar cannot start with '-' followed by ,[]{}",
-                ));
-            }
+            // komply: `[-]` is the string "-" for go-yaml.
 
             if !self.input.next_is_blank_or_breakz()
                 && self.input.next_can_be_plain_scalar(self.flow_level > 0)
