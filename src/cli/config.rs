@@ -39,9 +39,11 @@ pub fn run(ctx: &Ctx, args: ConfigArgs) -> Result<ExitCode> {
         project.name,
         started.elapsed()
     ));
-    let value = crate::compose::config_output(&project);
+    let mut value = crate::compose::config_output(&project);
     let text = match args.format {
         Format::Json => {
+            crate::compose::check_json_output(&project)?;
+            crate::compose::json_extension_nulls(&mut value);
             let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
             s.push('\n');
             s

@@ -303,7 +303,7 @@ impl Reader {
             NodeKind::Seq(_) | NodeKind::Map(_) => {
                 self.err(
                     node,
-                    format!("`{what}` must be a scalar, found a {}", node.type_name()),
+                    format!("`{what}` must be a scalar, found {}", node.type_name()),
                 );
                 None
             }

@@ -430,7 +430,7 @@ pub fn parse_resource_list(text: &str, name: &str) -> Result<ResourceList> {
                 "expected a ResourceList (apiVersion config.kubernetes.io/v1), found {}",
                 match (api, kind) {
                     (Some(a), Some(k)) => format!("{a} {k}"),
-                    _ => format!("a {} without apiVersion / kind", node.type_name()),
+                    _ => format!("{} without apiVersion / kind", node.type_name()),
                 }
             ))
             .at(if node.span.is_synthetic() {
@@ -448,7 +448,7 @@ pub fn parse_resource_list(text: &str, name: &str) -> Result<ResourceList> {
             Some(s) => s.to_vec(),
             None => {
                 return Err(Failure::one(
-                    Diagnostic::error(format!("`items` must be a list, found a {}", n.type_name()))
+                    Diagnostic::error(format!("`items` must be a list, found {}", n.type_name()))
                         .at(n.span)
                         .code("krm/invalid-input"),
                 ));
