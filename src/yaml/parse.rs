@@ -387,7 +387,7 @@ fn build(
         });
     }
     let text = raw.strip_prefix('\u{feff}').unwrap_or(raw);
-    let mut parser = Parser::new_from_str(text);
+    let mut parser = Parser::new_from_str(text).slash_escape(rules.generation == Generation::V3);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     // The parser gives every anchor a new ID where it is written (at its node's start), so an

@@ -104,7 +104,8 @@ pub fn is_yaml_non_space(c: char) -> bool {
 #[inline]
 #[must_use]
 pub fn is_anchor_char(c: char) -> bool {
-    is_yaml_non_space(c) && !is_flow(c)
+    // komply: go-yaml's anchor names are ASCII letters, digits, `_` and `-`.
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
 /// Check whether the character is a valid word character.

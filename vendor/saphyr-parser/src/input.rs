@@ -221,13 +221,7 @@ pub trait Input {
                     encountered_tab = true;
                     self.skip();
                 }
-                // YAML comments must be preceded by whitespace.
-                '#' if !encountered_tab && !has_yaml_ws => {
-                    return (
-                        chars_consumed,
-                        Err("comments must be separated from other tokens by whitespace"),
-                    );
-                }
+                // komply: go-yaml takes `#` as a comment right after a token too (`[a,#c`).
                 '#' => {
                     self.skip(); // Skip over '#'
                     while is_yaml_non_break(self.look_ch()) {

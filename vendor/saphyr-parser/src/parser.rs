@@ -361,6 +361,13 @@ impl<'input, T: Input> Parser<'input, T> {
         self
     }
 
+    /// komply: read double-quoted `\/` as go-yaml v2 does (an unknown escape) when `false`.
+    #[must_use]
+    pub fn slash_escape(mut self, value: bool) -> Self {
+        self.scanner.slash_escape = value;
+        self
+    }
+
     /// komply: the name written for the anchor of this ID (`&name`), if the ID was given out.
     #[must_use]
     pub fn anchor_name(&self, id: usize) -> Option<&str> {

@@ -481,6 +481,9 @@ pub struct Scanner<'input, T> {
     /// If a plain scalar was terminated by a `#` comment on its line, we set this
     /// to detect an illegal multiline continuation on the following line.
     interrupted_plain_by_comment: Option<Marker>,
+    /// komply: whether `\/` is an escape in double-quoted scalars (go-yaml v3: yes; v2, which
+    /// kubectl uses: "found unknown escape character").
+    pub(crate) slash_escape: bool,
     buf_leading_break: String,
     buf_trailing_breaks: String,
     buf_whitespaces: String,
@@ -507,6 +510,7 @@ impl<T: Input + Clone> Clone for Scanner<'_, T> {
             flow_mapping_started: self.flow_mapping_started.clone(),
             implicit_flow_mapping_states: self.implicit_flow_mapping_states.clone(),
             interrupted_plain_by_comment: self.interrupted_plain_by_comment,
+            slash_escape: self.slash_escape,
             buf_leading_break: self.buf_leading_break.clone(),
             buf_trailing_breaks: self.buf_trailing_breaks.clone(),
             buf_whitespaces: self.buf_whitespaces.clone(),
@@ -565,6 +569,7 @@ impl<'input, T: Input> Scanner<'input, T> {
             flow_mapping_started: vec![],
             implicit_flow_mapping_states: vec![],
             interrupted_plain_by_comment: None,
+            slash_escape: true,
 
             buf_leading_break: String::new(),
             buf_trailing_breaks: String::new(),
@@ -737,15 +742,8 @@ impl<'input, T: Input> Scanner<'input, T> {
             } else if self.input.next_is_document_start() {
                 return self.fetch_document_indicator(TokenType::DocumentStart);
             } else if self.input.next_is_document_end() {
-                self.fetch_document_indicator(TokenType::DocumentEnd)?;
-                self.skip_ws_to_eol(SkipTabs::Yes)?;
-                if !self.input.next_is_breakz() {
-                    return Err(ScanError::new_str(
-                        self.mark,
-                        "invalid content after document end marker",
-                    ));
-                }
-                return Ok(());
+                // komply: go-yaml reads what follows `...` on its line as the next document.
+                return self.fetch_document_indicator(TokenType::DocumentEnd);
             }
         }
 
@@ -786,7 +784,7 @@ impl<'input, T: Input> Scanner<'input, T> {
                 self.fetch_plain_scalar()
             }
             // komply: go-yaml's "found character that cannot start any token".
-            '-' | '?' | ':' | '#' | '|' | '>' | '%' | '@' | '`' => Err(ScanError::new(
+            '\t' | '-' | '?' | ':' | '#' | '|' | '>' | '%' | '@' | '`' => Err(ScanError::new(
                 self.mark,
                 format!("found character that cannot start any token: `{c}'"),
             )),
@@ -860,10 +858,10 @@ impl<'input, T: Input> Scanner<'input, T> {
     /// This function returns an error if one of the key we would stale was required to be a key.
     fn stale_simple_keys(&mut self) -> ScanResult {
         for sk in &mut self.simple_keys {
+            // komply: as go-yaml, simple keys cannot span lines in flow constructs either
+            // (`{a\n b: 1}` is an error).
             if sk.possible
-                // If not in a flow construct, simple keys cannot span multiple lines.
-                && self.flow_level == 0
-                    && (sk.mark.line < self.mark.line || sk.mark.index + 1024 < self.mark.index)
+                && (sk.mark.line < self.mark.line || sk.mark.index + 1024 < self.mark.index)
             {
                 if sk.required {
                     return Err(ScanError::new_str(self.mark, "simple key expect ':'"));
@@ -882,25 +880,10 @@ impl<'input, T: Input> Scanner<'input, T> {
     fn skip_to_next_token(&mut self) -> ScanResult {
         loop {
             match self.input.look_ch() {
-                // Tabs may not be used as indentation.
-                // "Indentation" only exists as long as a block is started, but does not exist
-                // inside of flow-style constructs. Tabs are allowed as part of leading
-                // whitespaces outside of indentation.
-                // If a flow-style construct is in an indented block, its contents must still be
-                // indented. Also, tabs are allowed anywhere in it if it has no content.
-                '\t' if self.is_within_block()
-                    && self.leading_whitespace
-                    && (self.mark.col as isize) < self.indent =>
-                {
-                    self.skip_ws_to_eol(SkipTabs::Yes)?;
-                    // If we have content on that line with a tab, return an error.
-                    if !self.input.next_is_breakz() {
-                        return Err(ScanError::new_str(
-                            self.mark,
-                            "tabs disallowed within this context (block indentation)",
-                        ));
-                    }
-                }
+                // komply: go-yaml skips a tab between tokens only inside flow collections or
+                // where no simple key may start (after `key:`); elsewhere (line starts, after
+                // `- `) the tab is left to fail as "found character that cannot start any token".
+                '\t' if self.flow_level == 0 && self.simple_key_allowed => break,
                 '\t' | ' ' => self.skip_blank(),
                 '\n' | '\r' => {
                     self.input.lookahead(2);
@@ -1230,8 +1213,9 @@ impl<'input, T: Input> Scanner<'input, T> {
             }
         }
 
+        // komply: go-yaml wants a blank after a tag, or `,` in flow context (`[!a]` is an error).
         if is_blank_or_breakz(self.input.look_ch())
-            || (self.flow_level > 0 && self.input.next_is_flow())
+            || (self.flow_level > 0 && self.input.look_ch() == ',')
         {
             // XXX: ex 7.2, an empty scalar can follow a secondary tag
             Ok(Token(
@@ -1463,7 +1447,13 @@ impl<'input, T: Input> Scanner<'input, T> {
             self.skip_non_blank();
         }
 
-        if string.is_empty() {
+        // komply: go-yaml's names are `[0-9A-Za-z_-]+` and must be followed by a blank or one of
+        // `?:,]}%@` and the backquote.
+        let after = self.input.look_ch();
+        if string.is_empty()
+            || !(is_blank_or_breakz(after)
+                || matches!(after, '?' | ':' | ',' | ']' | '}' | '%' | '@' | '`'))
+        {
             return Err(ScanError::new_str(
                 start_mark,
                 "while scanning an anchor or alias, did not find expected alphabetic or numeric character",
@@ -1617,7 +1607,8 @@ impl<'input, T: Input> Scanner<'input, T> {
 
         // generate BLOCK-SEQUENCE-START if indented
         self.roll_indent(mark.col, None, TokenType::BlockSequenceStart, mark);
-        let found_tabs = self.skip_ws_to_eol(SkipTabs::Yes)?.found_tabs();
+        // komply: go-yaml skips no tab after `-` (`-\ta` fails on the tab).
+        let found_tabs = self.skip_ws_to_eol(SkipTabs::No)?.found_tabs();
         self.input.lookahead(2);
         if found_tabs && self.input.next_char_is('-') && is_blank_or_breakz(self.input.peek_nth(1))
         {
@@ -1773,9 +1764,9 @@ impl<'input, T: Input> Scanner<'input, T> {
 
         // Scan the leading line breaks and determine the indentation level if needed.
         if indent == 0 {
-            self.skip_block_scalar_first_line_indent(&mut indent, &mut trailing_breaks);
+            self.skip_block_scalar_first_line_indent(&mut indent, &mut trailing_breaks)?;
         } else {
-            self.skip_block_scalar_indent(indent, &mut trailing_breaks);
+            self.skip_block_scalar_indent(indent, &mut trailing_breaks)?;
         }
 
         // We have an end-of-stream with no content, e.g.:
@@ -1849,7 +1840,7 @@ impl<'input, T: Input> Scanner<'input, T> {
             self.read_break(&mut leading_break);
 
             // Eat the following indentation spaces and line breaks.
-            self.skip_block_scalar_indent(indent, &mut trailing_breaks);
+            self.skip_block_scalar_indent(indent, &mut trailing_breaks)?;
         }
 
         // Chomp the tail.
@@ -1920,7 +1911,7 @@ impl<'input, T: Input> Scanner<'input, T> {
     }
 
     /// Skip the block scalar indentation and empty lines.
-    fn skip_block_scalar_indent(&mut self, indent: usize, breaks: &mut String) {
+    fn skip_block_scalar_indent(&mut self, indent: usize, breaks: &mut String) -> ScanResult {
         loop {
             // Consume all spaces. Tabs cannot be used as indentation.
             if indent < self.input.bufmaxlen() - 2 {
@@ -1948,6 +1939,7 @@ impl<'input, T: Input> Scanner<'input, T> {
                 }
                 self.input.lookahead(2);
             }
+            self.tab_in_block_scalar_indent(indent)?;
 
             // If our current line is empty, skip over the break and continue looping.
             if self.input.next_is_break() {
@@ -1957,13 +1949,30 @@ impl<'input, T: Input> Scanner<'input, T> {
                 break;
             }
         }
+        Ok(())
+    }
+
+    /// komply: go-yaml refuses a tab where a block scalar's indentation is still being read
+    /// ("found a tab character where an indentation space is expected").
+    fn tab_in_block_scalar_indent(&mut self, indent: usize) -> ScanResult {
+        if (indent == 0 || self.mark.col < indent) && self.input.look_ch() == '\t' {
+            return Err(ScanError::new_str(
+                self.mark,
+                "while scanning a block scalar, found a tab character where an indentation space is expected",
+            ));
+        }
+        Ok(())
     }
 
     /// Determine the indentation level for a block scalar from the first line of its contents.
     ///
     /// The function skips over whitespace-only lines and sets `indent` to the the longest
     /// whitespace line that was encountered.
-    fn skip_block_scalar_first_line_indent(&mut self, indent: &mut usize, breaks: &mut String) {
+    fn skip_block_scalar_first_line_indent(
+        &mut self,
+        indent: &mut usize,
+        breaks: &mut String,
+    ) -> ScanResult {
         let mut max_indent = 0;
         loop {
             // Consume all spaces. Tabs cannot be used as indentation.
@@ -1974,6 +1983,7 @@ impl<'input, T: Input> Scanner<'input, T> {
             if self.mark.col > max_indent {
                 max_indent = self.mark.col;
             }
+            self.tab_in_block_scalar_indent(0)?;
 
             if self.input.next_is_break() {
                 // If our current line is empty, skip over the break and continue looping.
@@ -1997,6 +2007,7 @@ impl<'input, T: Input> Scanner<'input, T> {
         if self.indent > 0 {
             *indent = (*indent).max(1);
         }
+        Ok(())
     }
 
     fn fetch_flow_scalar(&mut self, single: bool) -> ScanResult {
@@ -2214,7 +2225,9 @@ impl<'input, T: Input> Scanner<'input, T> {
             'e' => ret = '\x1b',
             ' ' => ret = '\x20',
             '"' => ret = '"',
-            '/' => ret = '/',
+            // komply: `\'` is an escape for go-yaml (libyaml); `\/` only for go-yaml v3.
+            '\'' => ret = '\'',
+            '/' if self.slash_escape => ret = '/',
             '\\' => ret = '\\',
             // Unicode next line (#x85)
             'N' => ret = char::from_u32(0x85).unwrap(),
@@ -2379,15 +2392,12 @@ impl<'input, T: Input> Scanner<'input, T> {
                         self.buf_whitespaces.push(self.input.peek());
                         self.skip_blank();
                     } else if (self.mark.col as isize) < indent && self.input.peek() == '\t' {
-                        // Tabs in an indentation columns are allowed if and only if the line is
-                        // empty. Skip to the end of the line.
-                        self.skip_ws_to_eol(SkipTabs::Yes)?;
-                        if !self.input.next_is_breakz() {
-                            return Err(ScanError::new_str(
-                                start_mark,
-                                "while scanning a plain scalar, found a tab",
-                            ));
-                        }
+                        // komply: go-yaml refuses a tab in the indentation of a plain scalar's
+                        // continuation lines, blank or not.
+                        return Err(ScanError::new_str(
+                            self.mark,
+                            "while scanning a plain scalar, found a tab character that violates indentation",
+                        ));
                     } else {
                         self.skip_blank();
                     }
@@ -2462,12 +2472,15 @@ impl<'input, T: Input> Scanner<'input, T> {
         }
 
         self.skip_non_blank();
-        self.skip_yaml_whitespace()?;
-        if self.input.peek() == '\t' {
-            return Err(ScanError::new_str(
-                self.mark(),
-                "tabs disallowed in this context",
-            ));
+        // komply: in flow context `?` needs no space after it (`[?a]` is go-yaml's `{a: null}`).
+        if self.flow_level == 0 {
+            self.skip_yaml_whitespace()?;
+            if self.input.peek() == '\t' {
+                return Err(ScanError::new_str(
+                    self.mark(),
+                    "tabs disallowed in this context",
+                ));
+            }
         }
         self.tokens
             .push_back(Token(Span::new(start_mark, self.mark), TokenType::Key));
@@ -2525,15 +2538,7 @@ impl<'input, T: Input> Scanner<'input, T> {
 
         // Skip over ':'.
         self.skip_non_blank();
-        if self.input.look_ch() == '\t'
-            && !self.skip_ws_to_eol(SkipTabs::Yes)?.has_valid_yaml_ws()
-            && (self.input.peek() == '-' || self.input.next_is_alpha())
-        {
-            return Err(ScanError::new_str(
-                self.mark,
-                "':' must be followed by a valid YAML whitespace",
-            ));
-        }
+        // komply: go-yaml takes a tab after `:` as white space (`key:\tvalue`).
 
         if sk.possible {
             // insert simple key
