@@ -387,7 +387,16 @@ fn build(
         });
     }
     let text = raw.strip_prefix('\u{feff}').unwrap_or(raw);
-    let mut parser = Parser::new_from_str(text).slash_escape(rules.generation == Generation::V3);
+    // go-yaml's reader turns NEL (U+0085) into a line feed wherever it is (YAML 1.1 counts it
+    // as a line break); one character for one, so columns stay right.
+    let nel;
+    let text = if text.contains('\u{85}') {
+        nel = text.replace('\u{85}', "\n");
+        nel.as_str()
+    } else {
+        text
+    };
+    let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     // The parser gives every anchor a new ID where it is written (at its node's start), so an

@@ -361,13 +361,6 @@ impl<'input, T: Input> Parser<'input, T> {
         self
     }
 
-    /// komply: read double-quoted `\/` as go-yaml v2 does (an unknown escape) when `false`.
-    #[must_use]
-    pub fn slash_escape(mut self, value: bool) -> Self {
-        self.scanner.slash_escape = value;
-        self
-    }
-
     /// komply: the name written for the anchor of this ID (`&name`), if the ID was given out.
     #[must_use]
     pub fn anchor_name(&self, id: usize) -> Option<&str> {
@@ -729,12 +722,14 @@ impl<'input, T: Input> Parser<'input, T> {
         let mut tags = BTreeMap::new();
         loop {
             match self.peek_token()? {
-                Token(span, TokenType::VersionDirective(_, _)) => {
-                    // XXX parsing with warning according to spec
-                    //if major != 1 || minor > 2 {
-                    //    return Err(ScanError::new_str(tok.0,
-                    //        "found incompatible YAML document"));
-                    //}
+                Token(span, TokenType::VersionDirective(major, minor)) => {
+                    // komply: go-yaml reads YAML 1.1 only (`%YAML 1.2` is refused).
+                    if (*major, *minor) != (1, 1) {
+                        return Err(ScanError::new_str(
+                            span.start,
+                            "found incompatible YAML document (only %YAML 1.1 is accepted)",
+                        ));
+                    }
                     if version_directive_received {
                         return Err(ScanError::new_str(
                             span.start,
@@ -845,8 +840,10 @@ impl<'input, T: Input> Parser<'input, T> {
         if !self.keep_tags {
             self.tags.clear();
         }
+        // komply: as go-yaml, only the first document may start without `---` (after `...` the
+        // next one must be explicit: "did not find expected <document start>").
         if explicit_end {
-            self.state = State::ImplicitDocumentStart;
+            self.state = State::DocumentStart;
         } else {
             if let Token(
                 span,

@@ -481,9 +481,6 @@ pub struct Scanner<'input, T> {
     /// If a plain scalar was terminated by a `#` comment on its line, we set this
     /// to detect an illegal multiline continuation on the following line.
     interrupted_plain_by_comment: Option<Marker>,
-    /// komply: whether `\/` is an escape in double-quoted scalars (go-yaml v3: yes; v2, which
-    /// kubectl uses: "found unknown escape character").
-    pub(crate) slash_escape: bool,
     buf_leading_break: String,
     buf_trailing_breaks: String,
     buf_whitespaces: String,
@@ -510,7 +507,6 @@ impl<T: Input + Clone> Clone for Scanner<'_, T> {
             flow_mapping_started: self.flow_mapping_started.clone(),
             implicit_flow_mapping_states: self.implicit_flow_mapping_states.clone(),
             interrupted_plain_by_comment: self.interrupted_plain_by_comment,
-            slash_escape: self.slash_escape,
             buf_leading_break: self.buf_leading_break.clone(),
             buf_trailing_breaks: self.buf_trailing_breaks.clone(),
             buf_whitespaces: self.buf_whitespaces.clone(),
@@ -569,7 +565,6 @@ impl<'input, T: Input> Scanner<'input, T> {
             flow_mapping_started: vec![],
             implicit_flow_mapping_states: vec![],
             interrupted_plain_by_comment: None,
-            slash_escape: true,
 
             buf_leading_break: String::new(),
             buf_trailing_breaks: String::new(),
@@ -1035,6 +1030,14 @@ impl<'input, T: Input> Scanner<'input, T> {
         let tok = match name.as_ref() {
             "YAML" => self.scan_version_directive_value(&start_mark)?,
             "TAG" => self.scan_tag_directive_value(&start_mark)?,
+            // komply: go-yaml knows no other directive ("found unknown directive name").
+            _ => {
+                return Err(ScanError::new(
+                    start_mark,
+                    format!("while scanning a directive, found unknown directive name `%{name}`"),
+                ));
+            }
+            #[allow(unreachable_patterns)]
             _ => {
                 let mut params = Vec::new();
                 while self.input.next_is_blank() {
@@ -1846,12 +1849,8 @@ impl<'input, T: Input> Scanner<'input, T> {
         // Chomp the tail.
         if chomping != Chomping::Strip {
             string.push_str(&leading_break);
-            // If we had reached an eof but the last character wasn't an end-of-line, check if the
-            // last line was indented at least as the rest of the scalar, then we need to consider
-            // there is a newline.
-            if self.input.next_is_z() && self.mark.col >= indent.max(1) {
-                string.push('\n');
-            }
+            // komply: a last line without a line break gets none (go-yaml: `|` then `  a` at the
+            // end of the file is "a").
         }
 
         if chomping == Chomping::Keep {
@@ -2225,9 +2224,8 @@ impl<'input, T: Input> Scanner<'input, T> {
             'e' => ret = '\x1b',
             ' ' => ret = '\x20',
             '"' => ret = '"',
-            // komply: `\'` is an escape for go-yaml (libyaml); `\/` only for go-yaml v3.
+            // komply: `\'` is an escape for go-yaml (libyaml), `\/` is not.
             '\'' => ret = '\'',
-            '/' if self.slash_escape => ret = '/',
             '\\' => ret = '\\',
             // Unicode next line (#x85)
             'N' => ret = char::from_u32(0x85).unwrap(),
