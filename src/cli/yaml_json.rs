@@ -51,7 +51,10 @@ pub fn run(_ctx: &Ctx, args: YamlJsonArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn read(file: &std::path::Path, dialect: As) -> std::result::Result<(&'static str, serde_json::Value), String> {
+fn read(
+    file: &std::path::Path,
+    dialect: As,
+) -> std::result::Result<(&'static str, serde_json::Value), String> {
     let show = |f: crate::diag::Failure| f.to_string();
     match dialect {
         As::Compose => {
@@ -67,8 +70,7 @@ fn read(file: &std::path::Path, dialect: As) -> std::result::Result<(&'static st
         As::Kubernetes => {
             let text = crate::fsio::read_text(file).map_err(show)?;
             let id = sources().add(file, text.as_str());
-            let m = parse_manifests(id, &text, &Limits::default())
-                .map_err(|e| show(e.into()))?;
+            let m = parse_manifests(id, &text, &Limits::default()).map_err(|e| show(e.into()))?;
             Ok((
                 "documents",
                 serde_json::Value::Array(m.docs.iter().map(|d| d.to_json()).collect()),

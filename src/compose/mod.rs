@@ -198,7 +198,9 @@ fn check_keys_and_times(doc: &Node) -> Result<()> {
                         };
                         let shown = match &k.kind {
                             NodeKind::Null => "<nil>".to_string(),
-                            _ => k.scalar_string().unwrap_or_else(|| k.type_name().to_string()),
+                            _ => k
+                                .scalar_string()
+                                .unwrap_or_else(|| k.type_name().to_string()),
                         };
                         return Err(Failure::one(
                             Diagnostic::error(format!("non-string key {at}: {shown}"))

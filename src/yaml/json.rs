@@ -265,13 +265,17 @@ impl JsonParser<'_> {
                             let c = if (0xD800..0xDC00).contains(&hi) {
                                 // A surrogate pair, or U+FFFD as Go writes for a lone half.
                                 let save = (self.i, self.line, self.col);
-                                if self.peek() == Some(b'\\') && self.s.get(self.i + 1) == Some(&b'u') {
+                                if self.peek() == Some(b'\\')
+                                    && self.s.get(self.i + 1) == Some(&b'u')
+                                {
                                     self.bump();
                                     self.bump();
                                     let lo = self.hex4()?;
                                     if (0xDC00..0xE000).contains(&lo) {
-                                        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-                                            .unwrap_or('\u{FFFD}')
+                                        char::from_u32(
+                                            0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00),
+                                        )
+                                        .unwrap_or('\u{FFFD}')
                                     } else {
                                         (self.i, self.line, self.col) = save;
                                         '\u{FFFD}'
@@ -325,7 +329,10 @@ mod tests {
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].get("a").unwrap().as_i64(), Some(2));
         assert_eq!(docs[0].at(&["b", "1"]).unwrap().as_str(), Some("😀/"));
-        assert_eq!(docs[1].get("c").unwrap().span.start, Pos { line: 2, col: 7 });
+        assert_eq!(
+            docs[1].get("c").unwrap().span.start,
+            Pos { line: 2, col: 7 }
+        );
         assert!(parse_json_stream(SourceId(0), "{\"a\": 1,}").is_err());
     }
 }

@@ -8,4 +8,6 @@ pub mod resolve;
 
 pub use emit::{is_plain_safe, to_yaml, to_yaml_stream};
 pub use node::{Node, NodeKind, Pos, SourceId, Span, Tag, format_float};
-pub use parse::{Dialect, Limits, Manifests, YamlError, parse_as, parse_documents, parse_manifests};
+pub use parse::{
+    Dialect, Limits, Manifests, YamlError, parse_as, parse_documents, parse_manifests,
+};

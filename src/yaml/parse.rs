@@ -78,7 +78,15 @@ pub fn parse_documents(
 ) -> Result<Vec<Node>, YamlError> {
     let mut budget = Budget::default();
     let mut dups = Vec::new();
-    build(source, text, 0, limits, &Rules::COMPOSE, &mut budget, &mut dups)
+    build(
+        source,
+        text,
+        0,
+        limits,
+        &Rules::COMPOSE,
+        &mut budget,
+        &mut dups,
+    )
 }
 
 /// Parses a manifest stream as kubectl reads it (`kubectl apply -f`, `create -f`).
@@ -136,7 +144,8 @@ fn starts_like_json(text: &str) -> bool {
     let head = &text.as_bytes()[..text.len().min(4096)];
     // Cut at a character boundary: the check only looks at leading white space and one byte.
     let head = String::from_utf8_lossy(head);
-    head.trim_start_matches(char::is_whitespace).starts_with('{')
+    head.trim_start_matches(char::is_whitespace)
+        .starts_with('{')
 }
 
 /// A document of a kubectl stream: its text (CR LF line ends become LF, as kubectl's line
@@ -241,9 +250,26 @@ impl Rules {
 /// Alias expansion counters: per document for go-yaml's ratio rule, per file for the cap.
 #[derive(Default)]
 struct Budget {
+    /// Nodes copied through aliases in the whole file.
     file_alias_nodes: usize,
+    /// go-yaml's `decodeCount`: nodes of the document, those copied through aliases included.
     doc_nodes: usize,
-    doc_alias_nodes: usize,
+    /// go-yaml's `aliasCount`: aliases decoded, those inside copied content included.
+    doc_aliases: usize,
+}
+
+/// What a finished node weighs: its nodes and the aliases decoded to build it.
+#[derive(Clone, Copy, Default)]
+struct Weight {
+    nodes: usize,
+    aliases: usize,
+}
+
+impl std::ops::AddAssign for Weight {
+    fn add_assign(&mut self, o: Weight) {
+        self.nodes += o.nodes;
+        self.aliases += o.aliases;
+    }
 }
 
 impl Budget {
@@ -261,10 +287,12 @@ impl Budget {
         }
     }
 
-    fn copy(&mut self, size: usize, limits: &Limits, span: Span) -> Result<(), YamlError> {
-        self.file_alias_nodes += size;
-        self.doc_alias_nodes += size;
-        self.doc_nodes += size + 1;
+    /// Accounts for one alias standing for `w` (checked before the copy is made). Counts the
+    /// expansion, not the input: a stream without aliases never comes near either limit.
+    fn copy(&mut self, w: Weight, limits: &Limits, span: Span) -> Result<(), YamlError> {
+        self.file_alias_nodes += w.nodes;
+        self.doc_aliases += 1 + w.aliases;
+        self.doc_nodes += w.nodes + 1;
         if self.file_alias_nodes > limits.max_alias_nodes {
             return Err(err(
                 span,
@@ -274,14 +302,13 @@ impl Budget {
                 ),
             ));
         }
-        if self.doc_alias_nodes > 100
+        if self.doc_aliases > 100
             && self.doc_nodes > 1000
-            && self.doc_alias_nodes as f64 / self.doc_nodes as f64
-                > Self::allowed_ratio(self.doc_nodes)
+            && self.doc_aliases as f64 / self.doc_nodes as f64 > Self::allowed_ratio(self.doc_nodes)
         {
             return Err(err(
                 span,
-                "the document contains excessive aliasing (alias bomb?): more than 99% of its nodes come from aliases; refusing to go on",
+                "the document contains excessive aliasing (alias bomb?): go-yaml refuses a document decoded mostly from aliases",
             ));
         }
         Ok(())
@@ -294,7 +321,7 @@ enum Frame {
         span: Span,
         anchor: usize,
         tag: Option<Tag>,
-        size: usize,
+        size: Weight,
     },
     Map {
         entries: Vec<Entry>,
@@ -302,7 +329,7 @@ enum Frame {
         span: Span,
         anchor: usize,
         tag: Option<Tag>,
-        size: usize,
+        size: Weight,
     },
 }
 
@@ -410,14 +437,14 @@ fn build(
         let span = span_of(source, line_offset, &sp);
         let mut plain_merge = false;
         let mut from_alias: Option<String> = None;
-        let done: Option<(Node, usize, usize)> = match event {
+        let done: Option<(Node, Weight, usize)> = match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
             Event::DocumentStart(_) => {
                 if rules.anchors_per_document {
                     anchors.clear();
                 }
                 budget.doc_nodes = 0;
-                budget.doc_alias_nodes = 0;
+                budget.doc_aliases = 0;
                 in_document = true;
                 None
             }
@@ -451,14 +478,28 @@ fn build(
                     ..span
                 };
                 from_alias = Some(name);
-                Some((node, *size, 0))
+                Some((
+                    node,
+                    Weight {
+                        nodes: size.nodes,
+                        aliases: size.aliases + 1,
+                    },
+                    0,
+                ))
             }
             Event::Scalar(value, style, anchor, tag) => {
                 let tag = tag.map(|t| short_tag(&format!("{}{}", t.handle, t.suffix)));
                 plain_merge = value == "<<" && is_merge_key(rules, style, tag.as_deref());
                 let (kind, tag) = resolve_scalar(rules, value.into_owned(), style, tag.as_deref())
                     .map_err(|m| err(span, &m))?;
-                Some((Node { kind, span, tag }, 1, anchor))
+                Some((
+                    Node { kind, span, tag },
+                    Weight {
+                        nodes: 1,
+                        aliases: 0,
+                    },
+                    anchor,
+                ))
             }
             Event::SequenceStart(anchor, tag) => {
                 check_depth(stack.len(), limits, span)?;
@@ -470,7 +511,10 @@ fn build(
                     span,
                     anchor,
                     tag: collection_tag(tag.as_deref()),
-                    size: 1,
+                    size: Weight {
+                        nodes: 1,
+                        aliases: 0,
+                    },
                 });
                 None
             }
@@ -485,7 +529,10 @@ fn build(
                     span,
                     anchor,
                     tag: collection_tag(tag.as_deref()),
-                    size: 1,
+                    size: Weight {
+                        nodes: 1,
+                        aliases: 0,
+                    },
                 });
                 None
             }
@@ -579,7 +626,7 @@ fn build(
 /// An anchor: registered (open) when its collection starts, ready when it ends.
 enum Anchor {
     Open,
-    Ready(Node, usize),
+    Ready(Node, Weight),
 }
 
 /// Trees of a whole run stay in memory for the cross-object lint rules: growth slack (a Vec of
@@ -672,14 +719,22 @@ fn resolve_scalar(
         if style != ScalarStyle::Plain {
             return Ok((NodeKind::Str(value), None));
         }
-        return Ok((from_resolved(rules, resolve(&value, rules.generation, true), value), None));
+        return Ok((
+            from_resolved(rules, resolve(&value, rules.generation, true), value),
+            None,
+        ));
     };
     if t == "!!str" {
         return Ok((NodeKind::Str(value), None));
     }
     if t == "!!binary" {
         return decode_base64(&value)
-            .map(|b| (NodeKind::Str(String::from_utf8_lossy(&b).into_owned()), None))
+            .map(|b| {
+                (
+                    NodeKind::Str(String::from_utf8_lossy(&b).into_owned()),
+                    None,
+                )
+            })
             .ok_or_else(|| "!!binary value contains invalid base64 data".to_string());
     }
     if RESOLVABLE.contains(&t) {
@@ -767,7 +822,12 @@ fn json_key(k: &Node) -> Result<String, String> {
             s => s.to_string(),
         },
         NodeKind::Bool(b) => b.to_string(),
-        NodeKind::Null => return Err("a null key cannot become a JSON key (kubectl: unsupported map key of type <nil>)".into()),
+        NodeKind::Null => {
+            return Err(
+                "a null key cannot become a JSON key (kubectl: unsupported map key of type <nil>)"
+                    .into(),
+            );
+        }
         NodeKind::Uint(u) => {
             return Err(format!(
                 "the key {u} cannot become a JSON key (kubectl: unsupported map key of type uint64)"
@@ -927,7 +987,9 @@ fn merge_positional(
             if let Some(first) = written.get(&kt) {
                 duplicates.push(YamlError {
                     span: e.key.span,
-                    message: format!("duplicate key `{kt}`: kubectl silently keeps this last value"),
+                    message: format!(
+                        "duplicate key `{kt}`: kubectl silently keeps this last value"
+                    ),
                     related: Some((*first, "first defined here".into())),
                 });
             }
@@ -1058,7 +1120,10 @@ mod tests {
     fn kubernetes_merge_is_positional() {
         // (`y` would be the boolean true for kubectl.)
         let m = kube("x: &x {a: 1}\nz:\n  a: 2\n  <<: *x\n").unwrap();
-        assert_eq!(m.docs[0].get("z").unwrap().get("a").unwrap().as_i64(), Some(1));
+        assert_eq!(
+            m.docs[0].get("z").unwrap().get("a").unwrap().as_i64(),
+            Some(1)
+        );
         let d = &parse("x: &x {a: 1}\ny:\n  a: 2\n  <<: *x\n").unwrap()[0];
         assert_eq!(d.get("y").unwrap().get("a").unwrap().as_i64(), Some(2));
     }
@@ -1105,8 +1170,9 @@ mod tests {
 
     #[test]
     fn custom_tags_are_kept_with_their_text() {
-        let d = &parse("a: !reset []\nb: !override {x: 1}\nc: !reset\nd: !custom x\ne: !custom 12\n")
-            .unwrap()[0];
+        let d =
+            &parse("a: !reset []\nb: !override {x: 1}\nc: !reset\nd: !custom x\ne: !custom 12\n")
+                .unwrap()[0];
         assert_eq!(d.get("a").unwrap().tag, Some(Tag::Reset));
         assert_eq!(d.get("b").unwrap().tag, Some(Tag::Override));
         assert_eq!(d.get("c").unwrap().tag, Some(Tag::Reset));
@@ -1141,7 +1207,8 @@ mod tests {
 
     #[test]
     fn legitimate_aliases_are_fine() {
-        let mut s = String::from("x-base: &base {image: x, restart: always, init: true}\nservices:\n");
+        let mut s =
+            String::from("x-base: &base {image: x, restart: always, init: true}\nservices:\n");
         for i in 0..2000 {
             s.push_str(&format!("  s{i}:\n    <<: *base\n    command: [a, b, c]\n"));
         }

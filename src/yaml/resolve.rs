@@ -81,7 +81,8 @@ fn by_name(v: &str, generation: Generation) -> Option<Resolved> {
             v == *w || v == w.to_uppercase() || {
                 let mut c = w.chars();
                 c.next().is_some_and(|f| {
-                    v.strip_prefix(f.to_ascii_uppercase()) == Some(c.as_str()) && !c.as_str().is_empty()
+                    v.strip_prefix(f.to_ascii_uppercase()) == Some(c.as_str())
+                        && !c.as_str().is_empty()
                 })
             }
         })
@@ -337,7 +338,11 @@ pub fn parse_timestamp(s: &str) -> Option<String> {
     if !r.done() {
         return None;
     }
-    let frac = if frac.is_empty() { frac } else { format!(".{frac}") };
+    let frac = if frac.is_empty() {
+        frac
+    } else {
+        format!(".{frac}")
+    };
     Some(format!("{date}T{hour:02}:{min:02}:{sec:02}{frac}{zone}"))
 }
 
@@ -373,7 +378,10 @@ impl Reader<'_> {
         if self.i - start < min {
             return None;
         }
-        std::str::from_utf8(&self.b[start..self.i]).ok()?.parse().ok()
+        std::str::from_utf8(&self.b[start..self.i])
+            .ok()?
+            .parse()
+            .ok()
     }
 }
 
@@ -412,7 +420,11 @@ pub fn go_format_g(f: f64, bits32: bool) -> String {
     let sign = if neg { "-" } else { "" };
     if !(-4..6).contains(&exp) {
         let (first, rest) = digits.split_at(1);
-        let dot = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let dot = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
         let esign = if exp < 0 { '-' } else { '+' };
         return format!("{sign}{first}{dot}e{esign}{:02}", exp.abs());
     }
@@ -466,7 +478,10 @@ mod tests {
         assert_eq!(v3("0o-1"), Resolved::Int(-1));
         assert_eq!(v2("0o-1"), Resolved::Str);
         assert_eq!(v3("18446744073709551615"), Resolved::Uint(u64::MAX));
-        assert_eq!(v3("18446744073709551616"), Resolved::Float(18446744073709551616.0));
+        assert_eq!(
+            v3("18446744073709551616"),
+            Resolved::Float(18446744073709551616.0)
+        );
         assert_eq!(v3("-9223372036854775808"), Resolved::Int(i64::MIN));
         assert_eq!(v3("1e400"), Resolved::Str);
         assert_eq!(v3(".5"), Resolved::Float(0.5));
@@ -480,7 +495,10 @@ mod tests {
 
     #[test]
     fn timestamps() {
-        assert_eq!(v3("2001-12-14"), Resolved::Timestamp("2001-12-14T00:00:00Z".into()));
+        assert_eq!(
+            v3("2001-12-14"),
+            Resolved::Timestamp("2001-12-14T00:00:00Z".into())
+        );
         assert_eq!(
             v3("2001-12-14t21:59:43.10-05:00"),
             Resolved::Timestamp("2001-12-14T21:59:43.1-05:00".into())
