@@ -37,3 +37,8 @@ fn lint_corpus() {
 fn overlay_corpus() {
     replay("overlay", komply::fuzz::overlay);
 }
+
+#[test]
+fn yaml_corpus() {
+    replay("yaml", komply::fuzz::yaml);
+}

@@ -33,6 +33,8 @@
 
 #![warn(missing_docs, clippy::pedantic)]
 #![no_std]
+// komply: the byte order mark token and a few helpers are unused since go-yaml's reading.
+#![allow(dead_code)]
 
 #[macro_use]
 extern crate alloc;
