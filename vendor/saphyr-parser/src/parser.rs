@@ -193,7 +193,7 @@ impl<T: Input + Clone> Clone for Parser<'_, T> {
             current: self.current.clone(),
             anchors: self.anchors.clone(),
             anchor_id_count: self.anchor_id_count,
-            anchor_names: self.anchor_names.clone(),
+            anchor_names: self.anchor_names.clone(), // komply
             tags: self.tags.clone(),
             stream_end_emitted: self.stream_end_emitted,
             keep_tags: self.keep_tags,
@@ -326,7 +326,7 @@ impl<'input, T: Input> Parser<'input, T> {
             anchors: BTreeMap::new(),
             // valid anchor_id starts from 1
             anchor_id_count: 1,
-            anchor_names: Vec::new(),
+            anchor_names: Vec::new(), // komply
             tags: BTreeMap::new(),
             stream_end_emitted: false,
             keep_tags: false,
@@ -871,7 +871,7 @@ impl<'input, T: Input> Parser<'input, T> {
         // }
         let new_id = self.anchor_id_count;
         self.anchor_id_count += 1;
-        self.anchor_names.push(name.to_string());
+        self.anchor_names.push(name.to_string()); // komply
         self.anchors.insert(name, new_id);
         new_id
     }

@@ -23,6 +23,7 @@ use core::char;
 use thiserror::Error;
 
 use crate::{
+    // komply: `is_blank` for go-yaml's tab rules; `is_flow` no longer used.
     char_traits::{
         as_hex, is_anchor_char, is_blank_or_breakz, is_break, is_blank, is_breakz, is_hex,
         is_tag_char, is_uri_char, is_yaml_non_break,
@@ -1766,6 +1767,7 @@ impl<'input, T: Input> Scanner<'input, T> {
         }
 
         // Scan the leading line breaks and determine the indentation level if needed.
+        // komply: both can now fail (a tab in the indentation, see tab_in_block_scalar_indent).
         if indent == 0 {
             self.skip_block_scalar_first_line_indent(&mut indent, &mut trailing_breaks)?;
         } else {
@@ -1910,6 +1912,7 @@ impl<'input, T: Input> Scanner<'input, T> {
     }
 
     /// Skip the block scalar indentation and empty lines.
+    /// komply: returns an error for a tab in the indentation.
     fn skip_block_scalar_indent(&mut self, indent: usize, breaks: &mut String) -> ScanResult {
         loop {
             // Consume all spaces. Tabs cannot be used as indentation.
@@ -1938,7 +1941,7 @@ impl<'input, T: Input> Scanner<'input, T> {
                 }
                 self.input.lookahead(2);
             }
-            self.tab_in_block_scalar_indent(indent)?;
+            self.tab_in_block_scalar_indent(indent)?; // komply
 
             // If our current line is empty, skip over the break and continue looping.
             if self.input.next_is_break() {
@@ -1982,7 +1985,7 @@ impl<'input, T: Input> Scanner<'input, T> {
             if self.mark.col > max_indent {
                 max_indent = self.mark.col;
             }
-            self.tab_in_block_scalar_indent(0)?;
+            self.tab_in_block_scalar_indent(0)?; // komply
 
             if self.input.next_is_break() {
                 // If our current line is empty, skip over the break and continue looping.
@@ -2006,7 +2009,7 @@ impl<'input, T: Input> Scanner<'input, T> {
         if self.indent > 0 {
             *indent = (*indent).max(1);
         }
-        Ok(())
+        Ok(()) // komply: the function now returns a ScanResult
     }
 
     fn fetch_flow_scalar(&mut self, single: bool) -> ScanResult {
