@@ -676,3 +676,26 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     v.sort();
     v
 }
+
+/// A custom tag other than `!reset`/`!override` keeps its text, as Docker Compose (go-yaml v3)
+/// does: `image: !custom x` is the image `x`, never an empty value.
+#[test]
+fn custom_tags_keep_their_text() {
+    let d = tmp();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: !custom x\n    command: !custom [a, b]\n",
+    );
+    let r = run_in(d.path(), &["config", "--format", "json"], None);
+    assert_eq!(r.code, Some(0), "!custom\n{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let web = &v["services"]["web"];
+    assert_eq!(web["image"], "x", "{}", r.stdout);
+    assert_eq!(
+        web["command"],
+        serde_json::json!(["a", "b"]),
+        "{}",
+        r.stdout
+    );
+}
