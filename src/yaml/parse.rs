@@ -105,6 +105,16 @@ pub fn parse_manifests(
         return Ok(out);
     }
     let mut budget = Budget::default();
+    // kubectl's line reader ends the last line with `\n` even when the file does not; a
+    // position at the very end can then fall on a line the file does not have (after a final
+    // NEL): such positions are moved back to the file's last line.
+    let last_line = (!text.ends_with('\n')).then(|| last_line(text));
+    let clamp_err = |mut e: YamlError| {
+        if let Some(max) = last_line {
+            clamp_error(&mut e, max);
+        }
+        e
+    };
     for chunk in kubectl_chunks(source, text)? {
         let docs = build(
             source,
@@ -114,15 +124,67 @@ pub fn parse_manifests(
             &Rules::KUBERNETES,
             &mut budget,
             &mut out.duplicates,
-        )?;
+        )
+        .map_err(clamp_err)?;
         for mut doc in docs {
-            to_json_value(&mut doc)?;
+            to_json_value(&mut doc).map_err(clamp_err)?;
             if !doc.is_null() {
                 out.docs.push(doc);
             }
         }
     }
+    if let Some(max) = last_line {
+        for d in &mut out.duplicates {
+            clamp_error(d, max);
+        }
+        let mut stack: Vec<&mut Node> = out.docs.iter_mut().collect();
+        while let Some(n) = stack.pop() {
+            clamp_span(&mut n.span, max);
+            match &mut n.kind {
+                NodeKind::Seq(items) => stack.extend(items.iter_mut()),
+                NodeKind::Map(entries) => {
+                    for (k, v) in entries.iter_mut() {
+                        stack.push(k);
+                        stack.push(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
     Ok(out)
+}
+
+/// The last line a position can be on, lines counted as go-yaml counts them (LF, CR LF, CR,
+/// NEL), the empty line after a final break included.
+fn last_line(text: &str) -> u32 {
+    let mut lines = 1u32;
+    let mut prev_cr = false;
+    for c in text.chars() {
+        match c {
+            '\n' if prev_cr => {}
+            '\n' | '\r' | '\u{85}' => lines = lines.saturating_add(1),
+            _ => {}
+        }
+        prev_cr = c == '\r';
+    }
+    lines
+}
+
+fn clamp_error(e: &mut YamlError, max: u32) {
+    clamp_span(&mut e.span, max);
+    if let Some((span, _)) = &mut e.related {
+        clamp_span(span, max);
+    }
+}
+
+fn clamp_span(span: &mut Span, max: u32) {
+    for p in [&mut span.start, &mut span.end] {
+        if p.line > max {
+            p.line = max;
+            p.col = 1;
+        }
+    }
 }
 
 /// Parses as `dialect` reads it; for Kubernetes, duplicates are left out (see [`parse_manifests`]).
@@ -1166,6 +1228,16 @@ mod tests {
     fn quoted_merge_key_is_ordinary() {
         let d = &parse("\"<<\": 1\n").unwrap()[0];
         assert_eq!(d.get("<<").unwrap().as_i64(), Some(1));
+    }
+
+    #[test]
+    fn kubectl_positions_stay_inside_a_file_ending_in_nel() {
+        // Found by the `yaml` fuzz target: kubectl's reader adds `\n` after the final NEL, and
+        // the null key's error fell on line 3 of a 2-line file.
+        let e = parse_manifests(SourceId(0), "?\u{85}", &Limits::default()).unwrap_err();
+        assert_eq!((e.span.start.line, e.span.start.col), (2, 1), "{e:?}");
+        assert_eq!(last_line("a\r\nb\rc\u{85}d\n"), 5);
+        assert_eq!(last_line("a"), 1);
     }
 
     #[test]
