@@ -52,3 +52,8 @@ fn graph_corpus() {
 fn env_corpus() {
     replay("env", komply::fuzz::env);
 }
+
+#[test]
+fn yaml_corpus() {
+    replay("yaml", komply::fuzz::yaml);
+}

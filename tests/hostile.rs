@@ -298,12 +298,68 @@ fn duplicate_keys() {
         "dup.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n",
     );
-    lint_fails(
-        d.path(),
-        "dup.yaml",
-        "duplicate key (lint)",
-        &["dup.yaml:5:3", "duplicate key `name`"],
+    // kubectl reads a manifest with a duplicate key (the last wins), so komply reads it the same
+    // way and reports the duplicate as a finding (KP004, severity error: exit 1), both places.
+    let r = run_in(d.path(), &["lint", "dup.yaml"], None);
+    let all = format!("{}\n{}", r.stdout, r.stderr);
+    assert_eq!(r.code, Some(1), "duplicate key (lint): exit code\n{all}");
+    for n in [
+        "KP004",
+        "dup.yaml:5:3",
+        "duplicate key `name`",
+        "first defined at 4:3",
+    ] {
+        assert!(
+            all.contains(n),
+            "duplicate key (lint): expected {n:?} in\n{all}"
+        );
+    }
+}
+
+/// The alias budget counts what aliases expand to, not the nodes written: large streams without
+/// aliases load whatever their size (a 50,000-item ResourceList, a 1,000,000-key ConfigMap), and
+/// a bomb still fails at once.
+#[test]
+fn large_streams_are_not_alias_bombs() {
+    let d = tmp();
+    let mut list =
+        String::from("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n");
+    for i in 0..50_000 {
+        list.push_str(&format!(
+            "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c{i}\n  data:\n    k: v\n"
+        ));
+    }
+    let r = run_in(d.path(), &["krm"], Some(list.as_bytes()));
+    assert_eq!(
+        r.code,
+        Some(0),
+        "50k-item ResourceList\n{}",
+        &r.stderr[..r.stderr.len().min(2000)]
     );
+    assert_eq!(r.stdout.matches("kind: ConfigMap").count(), 50_000);
+
+    let mut cm = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n");
+    for i in 0..1_000_000 {
+        cm.push_str(&format!("  k{i}: v\n"));
+    }
+    write(d.path(), "big.yaml", &cm);
+    let r = run_in(d.path(), &["lint", "--format", "json", "big.yaml"], None);
+    assert!(
+        matches!(r.code, Some(0 | 1)),
+        "1M-key ConfigMap\n{}",
+        &r.stderr[..r.stderr.len().min(2000)]
+    );
+    assert!(!r.stdout.contains("alias bomb") && !r.stderr.contains("alias bomb"));
+
+    // Shared anchors used many times are fine too (go-yaml counts aliases, not their size).
+    let mut shared =
+        String::from("x-base: &base {a: 1, b: 2, c: [1, 2, 3], d: {e: f}}\nservices:\n");
+    for i in 0..5_000 {
+        shared.push_str(&format!("  s{i}:\n    image: x\n    x-conf: *base\n"));
+    }
+    write(d.path(), "compose.yaml", &shared);
+    let r = run_in(d.path(), &["config", "-f", "compose.yaml", "-p", "p"], None);
+    assert_eq!(r.code, Some(0), "5,000 aliases of one anchor\n{}", r.stderr);
 }
 
 // ---- Compose references ----
@@ -1386,4 +1442,27 @@ fn type_names_are_said_with_one_article() {
     let r = run_in(d.path(), &["convert"], None);
     let all = format!("{}{}", r.stdout, r.stderr);
     assert!(!all.contains("a a ") && !all.contains("a an "), "{all}");
+}
+
+/// A custom tag other than `!reset`/`!override` keeps its text, as Docker Compose (go-yaml v3)
+/// does: `image: !custom x` is the image `x`, never an empty value.
+#[test]
+fn custom_tags_keep_their_text() {
+    let d = tmp();
+    write(
+        d.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: !custom x\n    command: !custom [a, b]\n",
+    );
+    let r = run_in(d.path(), &["config", "--format", "json"], None);
+    assert_eq!(r.code, Some(0), "!custom\n{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let web = &v["services"]["web"];
+    assert_eq!(web["image"], "x", "{}", r.stdout);
+    assert_eq!(
+        web["command"],
+        serde_json::json!(["a", "b"]),
+        "{}",
+        r.stdout
+    );
 }

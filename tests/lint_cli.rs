@@ -85,7 +85,8 @@ fn sarif_clean_run_has_an_empty_results_array_and_validates() {
     assert_eq!(v["runs"][0]["results"], serde_json::json!([]));
     let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
     assert_eq!(rules.len(), komply::lint::rules::ALL.len());
-    assert_eq!(rules[3]["id"], "KP101");
+    assert_eq!(rules[3]["id"], "KP004");
+    assert_eq!(rules[4]["id"], "KP101");
     assert!(
         o.stderr.is_empty(),
         "stderr: {}",

@@ -75,6 +75,22 @@ fn kp003_unknown_document() {
 }
 
 #[test]
+fn kp004_duplicate_key_points_at_the_second_one_and_names_the_first() {
+    // kubectl keeps the last value, so the finding is at the duplicate; the first place is in
+    // the message.
+    check(
+        "duplicate-key.yaml",
+        &["KP004"],
+        &[(
+            "KP004",
+            15,
+            11,
+            "duplicate key `image`: kubectl silently keeps this last value (first defined at 14:11)",
+        )],
+    );
+}
+
+#[test]
 fn kp101_run_as_non_root_effective_context() {
     check(
         "run-as-non-root.yaml",

@@ -57,6 +57,8 @@ pub fn run(ctx: &Ctx, args: ConfigArgs) -> Result<ExitCode> {
     }
     let text = match args.format {
         Format::Json => {
+            crate::compose::check_json_output(&project)?;
+            crate::compose::json_extension_nulls(&mut value);
             let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
             s.push('\n');
             s

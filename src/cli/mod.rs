@@ -24,6 +24,7 @@ mod man;
 mod migrate;
 mod rules;
 mod schema;
+mod yaml_json;
 
 /// Exit code for bad input or usage.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -119,6 +120,9 @@ pub enum Command {
         after_help = "Examples:\n  kpt fn eval . --exec \"komply krm\" --fn-config ../komply-fn.yaml\n  kpt fn eval . --exec \"komply krm\"    # no config: validate the package\n\nThe functionConfig (kind Komply) is described by `komply schema komply-function`.\nExit codes: 0 success, 1 a result of severity error, 2 bad input."
     )]
     Krm(krm::KrmArgs),
+    /// How komply reads YAML files, as JSON (for the differential conformance suite).
+    #[command(name = "yaml-json", hide = true)]
+    YamlJson(yaml_json::YamlJsonArgs),
     /// Legacy kustomize exec plugin (also run when the binary is called `Komply`).
     #[command(name = "kustomize-plugin", hide = true)]
     KustomizePlugin(krm::PluginArgs),
@@ -227,6 +231,7 @@ fn run_as(args: Vec<std::ffi::OsString>, bin_name: Option<&'static str>) -> Exit
         Command::Krm(args) => krm::run(&ctx, args),
         Command::Migrate(args) => migrate::run(&ctx, args),
         Command::KustomizePlugin(args) => krm::run_plugin(&ctx, args),
+        Command::YamlJson(args) => yaml_json::run(&ctx, args),
     };
     match result {
         Ok(code) => code,

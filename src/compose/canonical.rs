@@ -311,7 +311,10 @@ fn ports(p: &mut Node) -> Result<()> {
             }
             _ => {
                 return Err(err(
-                    format!("invalid type {} for port", it.type_name()),
+                    format!(
+                        "invalid port: expected a string, a number or a mapping, found {}",
+                        it.type_name()
+                    ),
                     span,
                 ));
             }

@@ -225,7 +225,12 @@ impl Walker<'_> {
                 }
                 Ok(())
             }
-            NodeKind::Null | NodeKind::Bool(_) | NodeKind::Int(_) | NodeKind::Float(_) => Ok(()),
+            NodeKind::Null
+            | NodeKind::Bool(_)
+            | NodeKind::Int(_)
+            | NodeKind::Uint(_)
+            | NodeKind::Float(_)
+            | NodeKind::Timestamp(_) => Ok(()),
         }
     }
 

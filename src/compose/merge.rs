@@ -297,7 +297,12 @@ pub fn into_sequence(n: Node) -> Vec<Node> {
             seq
         }
         NodeKind::Seq(items) => items,
-        NodeKind::Str(_) | NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_) => vec![n],
+        NodeKind::Str(_)
+        | NodeKind::Int(_)
+        | NodeKind::Uint(_)
+        | NodeKind::Float(_)
+        | NodeKind::Bool(_)
+        | NodeKind::Timestamp(_) => vec![n],
         NodeKind::Null => Vec::new(),
     }
 }

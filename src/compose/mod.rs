@@ -166,14 +166,18 @@ pub fn load_model(ctx: &mut Ctx, files: &[PathBuf], project_dir: &Path) -> Resul
     Ok(dict)
 }
 
-/// Reads and parses one compose file into its YAML documents (each a mapping).
+/// Reads and parses one compose file into its YAML documents (each a mapping), refusing what
+/// compose-go refuses before interpolation: a document that is not a mapping (an empty one
+/// too, like the one a trailing `---` opens), and keys that are not strings.
 pub fn read_documents(file: &Path) -> Result<Vec<Node>> {
     let (_, docs) = crate::fsio::load_yaml(file)?;
     let mut out = Vec::new();
     for doc in docs {
         match doc.kind {
-            NodeKind::Map(_) => out.push(doc),
-            NodeKind::Null => {}
+            NodeKind::Map(_) => {
+                check_keys_and_times(&doc)?;
+                out.push(doc);
+            }
             _ => {
                 return Err(Failure::one(
                     Diagnostic::error(format!(
@@ -181,12 +185,72 @@ pub fn read_documents(file: &Path) -> Result<Vec<Node>> {
                         doc.type_name()
                     ))
                     .at(doc.span)
-                    .code("compose/top-level"),
+                    .code("compose/top-level")
+                    .help("an empty document (a `---` with nothing after it) counts too"),
                 ));
             }
         }
     }
     Ok(out)
+}
+
+/// compose-go's two checks on the raw YAML value: every key is a string (`non-string key in
+/// services.web.labels: 1`), and a timestamp (`2001-12-14`, which go-yaml reads as a time) only
+/// appears where the schema allows any value, under an `x-` key — elsewhere its schema
+/// validation fails with "invalid jsonType time.Time".
+fn check_keys_and_times(doc: &Node) -> Result<()> {
+    let mut stack: Vec<(&Node, String, bool)> = vec![(doc, String::new(), false)];
+    while let Some((n, path, free)) = stack.pop() {
+        match &n.kind {
+            NodeKind::Map(entries) => {
+                for (k, v) in entries {
+                    let NodeKind::Str(key) = &k.kind else {
+                        let at = if path.is_empty() {
+                            "at top level".to_string()
+                        } else {
+                            format!("in {path}")
+                        };
+                        let shown = match &k.kind {
+                            NodeKind::Null => "<nil>".to_string(),
+                            _ => k
+                                .scalar_string()
+                                .unwrap_or_else(|| k.type_name().to_string()),
+                        };
+                        return Err(Failure::one(
+                            Diagnostic::error(format!("non-string key {at}: {shown}"))
+                                .at(k.span)
+                                .code("compose/non-string-key")
+                                .help("Docker Compose needs string keys: quote it"),
+                        ));
+                    };
+                    let p = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    stack.push((v, p, free || key.starts_with("x-")));
+                }
+            }
+            NodeKind::Seq(items) => {
+                for (i, it) in items.iter().enumerate() {
+                    stack.push((it, format!("{path}.{i}"), free));
+                }
+            }
+            NodeKind::Timestamp(_) if !free => {
+                return Err(Failure::one(
+                    Diagnostic::error(format!(
+                        "{path}: `{}` is read as a timestamp, which Docker Compose does not accept here (invalid jsonType time.Time)",
+                        n.scalar_string().unwrap_or_default()
+                    ))
+                    .at(n.span)
+                    .code("compose/timestamp")
+                    .help("quote it to keep it a string"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Interpolation, casting, `extends` and `include` for one document of one file.
@@ -203,6 +267,50 @@ fn process_document(ctx: &mut Ctx, mut doc: Node, file: &Path, project_dir: &Pat
 
 /// The project as `docker compose config` prints it: service-level `x-*` keys left out, every `$`
 /// escaped as `$$` (so the output can be loaded again), keys in the oracle's order.
+/// `docker compose config --format json` fails on `.inf` / `.nan` (Go's `encoding/json` has no
+/// form for them: "json: unsupported value"); so does komply, at the value's place.
+pub fn check_json_output(project: &Project) -> Result<()> {
+    let mut stack = vec![&project.canonical];
+    while let Some(n) = stack.pop() {
+        match &n.kind {
+            NodeKind::Float(f) if !f.is_finite() => {
+                return Err(Failure::one(
+                    Diagnostic::error(format!(
+                        "`{}` has no JSON form (json: unsupported value); use the YAML output",
+                        crate::yaml::format_float(*f)
+                    ))
+                    .at(n.span)
+                    .code("compose/json"),
+                ));
+            }
+            NodeKind::Seq(items) => stack.extend(items),
+            NodeKind::Map(entries) => stack.extend(entries.iter().map(|(_, v)| v)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Go's `encoding/json` writes an empty sequence compose-go keeps in a top-level `x-` extension
+/// as `null` (it is a nil slice there; the YAML output still shows `[]`).
+pub fn json_extension_nulls(v: &mut serde_json::Value) {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Array(a) if a.is_empty() => *v = serde_json::Value::Null,
+            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            serde_json::Value::Object(o) => o.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    if let Some(o) = v.as_object_mut() {
+        for (k, x) in o.iter_mut() {
+            if k.starts_with("x-") {
+                walk(x);
+            }
+        }
+    }
+}
+
 pub fn config_output(project: &Project) -> serde_json::Value {
     fn escape(v: &mut serde_json::Value) {
         match v {

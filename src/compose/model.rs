@@ -271,6 +271,9 @@ pub fn classify_key(key: &str) -> KeyUse {
         "post_start" | "pre_stop" => {
             Unsupported("Compose lifecycle hooks run in a different context than Kubernetes hooks")
         }
+        "pre_start" => Unsupported(
+            "a pre_start hook is an init container in Kubernetes: add one through an overlay patch",
+        ),
         "models" | "provider" | "use_api_socket" => {
             Unsupported("a Docker Desktop feature with no Kubernetes equivalent")
         }
@@ -1131,12 +1134,15 @@ mod tests {
 
     #[test]
     fn every_spec_key_is_classified() {
-        // The compose-spec list of service keys: none may fall through to Unknown.
+        // The service keys of the schema the validator embeds (compose-go's, which knows more
+        // than the published compose-spec: `pre_start`, `models`, …): none may be Unknown.
         let spec: serde_json::Value =
-            serde_json::from_str(include_str!("../../schemas/compose-spec.json")).expect("spec");
-        let props = spec["definitions"]["service"]["properties"]
+            serde_json::from_str(include_str!("../../schemas/compose-spec.compose-go.json"))
+                .expect("spec");
+        let props = spec["$defs"]["service"]["properties"]
             .as_object()
             .expect("props");
+        assert!(props.contains_key("pre_start"), "not compose-go's schema");
         for key in props.keys() {
             assert_ne!(
                 classify_key(key),

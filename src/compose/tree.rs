@@ -94,6 +94,7 @@ pub fn is_empty_value(n: &Node) -> bool {
         NodeKind::Null => true,
         NodeKind::Bool(b) => !*b,
         NodeKind::Int(i) => *i == 0,
+        NodeKind::Uint(_) | NodeKind::Timestamp(_) => false,
         NodeKind::Float(f) => *f == 0.0,
         NodeKind::Str(s) => s.is_empty(),
         NodeKind::Seq(v) => v.is_empty(),

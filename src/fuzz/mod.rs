@@ -368,3 +368,54 @@ pub fn secret_leak(data: &[u8]) {
         panic!("a planted secret reached an output:\n{leak}");
     }
 }
+
+/// The YAML reader in both dialects (Docker Compose's go-yaml v3, kubectl's splitter + go-yaml
+/// v2): never a panic, and every span it reports lies inside the text.
+pub fn yaml(data: &[u8]) {
+    use crate::yaml::{Node, NodeKind, Span, parse_manifests};
+    let _scope = SourceScope::new();
+    let text = String::from_utf8_lossy(data);
+    let id = sources().add_named("<fuzz>.yaml", &*text);
+    // Lines as go-yaml counts them (LF, CR, CR LF, NEL); one more for an empty last line.
+    let lines = text
+        .replace("\r\n", "\n")
+        .replace(['\r', '\u{85}'], "\n")
+        .lines()
+        .count()
+        + 1;
+    let inside = |s: &Span| {
+        assert!(
+            s.start.line >= 1 && (s.start.line as usize) <= lines && s.start.col >= 1,
+            "span {s:?} outside the text ({lines} lines)"
+        );
+    };
+    let check = |docs: &[Node]| {
+        let mut stack: Vec<&Node> = docs.iter().collect();
+        while let Some(n) = stack.pop() {
+            inside(&n.span);
+            match &n.kind {
+                NodeKind::Seq(items) => stack.extend(items),
+                NodeKind::Map(entries) => {
+                    for (k, v) in entries {
+                        stack.push(k);
+                        stack.push(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+    };
+    match parse_documents(id, &text, &Limits::default()) {
+        Ok(docs) => check(&docs),
+        Err(e) => inside(&e.span),
+    }
+    match parse_manifests(id, &text, &Limits::default()) {
+        Ok(m) => {
+            check(&m.docs);
+            for d in &m.duplicates {
+                inside(&d.span);
+            }
+        }
+        Err(e) => inside(&e.span),
+    }
+}

@@ -13,7 +13,7 @@ use super::model::Object;
 use super::rules::{self, Finding, Rule};
 use crate::progress::Progress;
 use crate::source::sources;
-use crate::yaml::{Limits, Node, NodeKind, SourceId, Span, parse_documents};
+use crate::yaml::{Limits, Node, NodeKind, SourceId, Span, parse_manifests};
 
 pub struct Loaded {
     pub objects: Vec<Object>,
@@ -283,20 +283,23 @@ fn load_text(shown: String, text: String, path: Option<PathBuf>) -> FileResult {
     res
 }
 
-/// Parses a registered text into objects (compose files are converted).
+/// Parses a registered text into objects (compose files are converted). Manifests are read as
+/// kubectl reads them (docs/decisions/0010-yaml-as-go-yaml.md); a compose file is read again by
+/// the compose loader, as Docker Compose reads it.
 fn read_objects(id: SourceId, text: &str, path: Option<&Path>, res: &mut FileResult) {
-    let docs = match parse_documents(id, text, &Limits::default()) {
-        Ok(d) => d,
-        Err(e) => {
-            res.problems.push(problem(
-                &rules::invalid_input::RULE,
-                e.span,
-                format!("cannot parse: {}", e.message),
-            ));
-            return;
-        }
+    let parsed = if is_compose_name(path) {
+        None
+    } else {
+        Some(parse_manifests(id, text, &Limits::default()))
     };
-    if is_compose(path, &docs) {
+    let compose = match &parsed {
+        None => true,
+        Some(Ok(m)) => is_compose_shaped(&m.docs),
+        // Not readable as a manifest; maybe a compose file kubectl could not read (`.inf`…).
+        Some(Err(_)) => crate::yaml::parse_documents(id, text, &Limits::default())
+            .is_ok_and(|d| is_compose_shaped(&d)),
+    };
+    if compose {
         res.compose = true;
         match path {
             Some(p) => match super::from_compose::load_compose(p, id) {
@@ -312,25 +315,51 @@ fn read_objects(id: SourceId, text: &str, path: Option<&Path>, res: &mut FileRes
         }
         return;
     }
+    let docs = match parsed {
+        Some(Ok(m)) => {
+            for d in m.duplicates {
+                let first = d
+                    .related
+                    .map(|(s, _)| format!(" (first defined at {}:{})", s.start.line, s.start.col))
+                    .unwrap_or_default();
+                res.problems.push(problem(
+                    &rules::duplicate_key::RULE,
+                    d.span,
+                    format!("{}{first}", d.message),
+                ));
+            }
+            m.docs
+        }
+        Some(Err(e)) => {
+            res.problems.push(problem(
+                &rules::invalid_input::RULE,
+                e.span,
+                format!("cannot parse: {}", e.message),
+            ));
+            return;
+        }
+        None => return,
+    };
     for doc in docs {
         add_document(id, doc, res);
     }
 }
 
-/// A Compose file: named like one, or a first document with `services:` and no `kind`.
-fn is_compose(path: Option<&Path>, docs: &[Node]) -> bool {
-    let named = path
-        .and_then(|p| p.file_name())
+/// Named like a Compose file (`compose*.y[a]ml`, `docker-compose*.y[a]ml`).
+fn is_compose_name(path: Option<&Path>) -> bool {
+    path.and_then(|p| p.file_name())
         .and_then(|n| n.to_str())
         .is_some_and(|n| {
             let n = n.to_ascii_lowercase();
             (n.starts_with("compose") || n.starts_with("docker-compose"))
                 && (n.ends_with(".yaml") || n.ends_with(".yml"))
-        });
-    let shaped = docs
-        .first()
-        .is_some_and(|d| d.get("services").is_some() && d.get("kind").is_none());
-    named || shaped
+        })
+}
+
+/// A first document with `services:` and no `kind` is a Compose file whatever its name.
+fn is_compose_shaped(docs: &[Node]) -> bool {
+    docs.first()
+        .is_some_and(|d| d.get("services").is_some() && d.get("kind").is_none())
 }
 
 fn add_document(id: SourceId, doc: Node, res: &mut FileResult) {

@@ -1,9 +1,13 @@
 //! Span-aware YAML: parse into [`Node`] trees that remember `file:line:col`, and emit YAML text.
 
 mod emit;
+mod json;
 mod node;
 mod parse;
+pub mod resolve;
 
 pub use emit::{is_plain_safe, to_yaml, to_yaml_stream};
 pub use node::{Node, NodeKind, Pos, SourceId, Span, Tag, format_float};
-pub use parse::{Limits, YamlError, parse_documents, resolve_plain};
+pub use parse::{
+    Dialect, Limits, Manifests, YamlError, parse_as, parse_documents, parse_manifests,
+};

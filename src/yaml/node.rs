@@ -66,8 +66,14 @@ pub enum NodeKind {
     Null,
     Bool(bool),
     Int(i64),
+    /// An integer above `i64::MAX` (go-yaml keeps those as `uint64`, up to `u64::MAX`).
+    Uint(u64),
     Float(f64),
     Str(String),
+    /// A plain timestamp (`2001-12-14`) as go-yaml v3 resolves it, in Go's RFC 3339 form
+    /// (`2001-12-14T00:00:00Z`). Docker Compose accepts one only where any value is allowed
+    /// (`x-` extensions); kubectl reads timestamps as strings.
+    Timestamp(String),
     Seq(Vec<Node>),
     /// Ordered mapping; keys are unique (duplicates are rejected at parse time).
     Map(Vec<(Node, Node)>),
@@ -129,6 +135,7 @@ impl Node {
     pub fn as_f64(&self) -> Option<f64> {
         match self.kind {
             NodeKind::Int(i) => Some(i as f64),
+            NodeKind::Uint(u) => Some(u as f64),
             NodeKind::Float(f) => Some(f),
             _ => None,
         }
@@ -222,8 +229,9 @@ impl Node {
             NodeKind::Null => Some(String::new()),
             NodeKind::Bool(b) => Some(b.to_string()),
             NodeKind::Int(i) => Some(i.to_string()),
+            NodeKind::Uint(u) => Some(u.to_string()),
             NodeKind::Float(f) => Some(format_float(*f)),
-            NodeKind::Str(s) => Some(s.clone()),
+            NodeKind::Str(s) | NodeKind::Timestamp(s) => Some(s.clone()),
             _ => None,
         }
     }
@@ -233,9 +241,10 @@ impl Node {
         match self.kind {
             NodeKind::Null => "null",
             NodeKind::Bool(_) => "a boolean",
-            NodeKind::Int(_) => "an integer",
+            NodeKind::Int(_) | NodeKind::Uint(_) => "an integer",
             NodeKind::Float(_) => "a number",
             NodeKind::Str(_) => "a string",
+            NodeKind::Timestamp(_) => "a timestamp",
             NodeKind::Seq(_) => "a sequence",
             NodeKind::Map(_) => "a mapping",
         }
@@ -248,10 +257,11 @@ impl Node {
             NodeKind::Null => J::Null,
             NodeKind::Bool(b) => J::Bool(*b),
             NodeKind::Int(i) => J::from(*i),
+            NodeKind::Uint(u) => J::from(*u),
             NodeKind::Float(f) => serde_json::Number::from_f64(*f)
                 .map(J::Number)
                 .unwrap_or(J::Null),
-            NodeKind::Str(s) => J::String(s.clone()),
+            NodeKind::Str(s) | NodeKind::Timestamp(s) => J::String(s.clone()),
             NodeKind::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             NodeKind::Map(entries) => {
                 let mut m = serde_json::Map::with_capacity(entries.len());
@@ -269,9 +279,10 @@ impl Node {
         let kind = match v {
             J::Null => NodeKind::Null,
             J::Bool(b) => NodeKind::Bool(*b),
-            J::Number(n) => match n.as_i64() {
-                Some(i) => NodeKind::Int(i),
-                None => NodeKind::Float(n.as_f64().unwrap_or(0.0)),
+            J::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => NodeKind::Int(i),
+                (None, Some(u)) => NodeKind::Uint(u),
+                _ => NodeKind::Float(n.as_f64().unwrap_or(0.0)),
             },
             J::String(s) => NodeKind::Str(s.clone()),
             J::Array(a) => NodeKind::Seq(a.iter().map(Node::from_json).collect()),
@@ -290,8 +301,9 @@ impl Node {
     }
 }
 
-/// Formats a float the way Go's `strconv.FormatFloat(f, 'g', -1, 64)` does for common values,
-/// which is what Docker Compose prints (`1.5`, `1e+06`, `0.5`).
+/// Formats a float as Docker Compose turns one into text (`fmt.Sprint`, i.e. Go's
+/// `strconv.FormatFloat(f, 'g', -1, 64)`): `1.5`, `1e+06`, `1e-07`, `0.5`; `.inf`, `-.inf` and
+/// `.nan` for the non-finite ones, as YAML writes them.
 pub fn format_float(f: f64) -> String {
     if f.is_nan() {
         return ".nan".into();
@@ -303,10 +315,7 @@ pub fn format_float(f: f64) -> String {
             "-.inf".into()
         };
     }
-    if f == f.trunc() && f.abs() < 1e21 {
-        return format!("{}", f as i64);
-    }
-    format!("{f}")
+    super::resolve::go_format_g(f, false)
 }
 
 impl fmt::Display for Pos {

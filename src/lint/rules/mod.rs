@@ -194,6 +194,7 @@ registry!(
     invalid_input,
     compose_input,
     unknown_document,
+    duplicate_key,
     run_as_non_root,
     privileged,
     privilege_escalation,
