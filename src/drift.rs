@@ -77,24 +77,6 @@ enum OnDisk {
     NotAFile,
 }
 
-/// Reads a regular file without following a symlink, at most the input limit.
-fn read_plain(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Closes the race between listing the directory and opening the file.
-        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let mut bytes = Vec::new();
-    opts.open(path)?
-        .take(crate::fsio::MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
 /// Compares `expected` (file name → content, as `generate::files` returns) with `dir`.
 /// `shown` is how the directory is named in the diff headers. Nothing outside `dir` is
 /// opened: a symlink planted in it is reported, not followed.
@@ -153,7 +135,7 @@ pub fn compare(expected: &[(String, String)], dir: &Path, shown: &str) -> std::i
                 });
             }
             Some(OnDisk::File) => {
-                let bytes = read_plain(&path)?;
+                let bytes = crate::fsio::read_plain_nofollow(&path)?;
                 if bytes == content.as_bytes() {
                     drift.in_sync += 1;
                     continue;
@@ -174,7 +156,8 @@ pub fn compare(expected: &[(String, String)], dir: &Path, shown: &str) -> std::i
         let a = format!("{pa}{shown}/{name}");
         let (old, a) = match kind {
             OnDisk::File => (
-                String::from_utf8_lossy(&read_plain(&dir.join(&name))?).into_owned(),
+                String::from_utf8_lossy(&crate::fsio::read_plain_nofollow(&dir.join(&name))?)
+                    .into_owned(),
                 a,
             ),
             OnDisk::NotAFile => (String::new(), format!("{a}{not_a_file}")),

@@ -593,3 +593,22 @@ mod tests {
         );
     }
 }
+
+/// Reads a regular file without following a symlink, at most the input limit (`drift`: a
+/// symlink planted in the `-o` directory is reported, never followed).
+pub fn read_plain_nofollow(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Closes the race between listing the directory and opening the file.
+        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut bytes = Vec::new();
+    opts.open(path)?
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}

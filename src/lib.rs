@@ -5,8 +5,8 @@
 
 pub mod cli;
 pub mod compose;
-pub mod deployability;
 pub mod confine;
+pub mod deployability;
 pub mod diag;
 pub mod drift;
 pub mod fsio;

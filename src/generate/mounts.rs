@@ -460,9 +460,9 @@ fn decide(c: &mut Ctx, m: &Mount) -> Bind {
             // A writable directory of the host that is not the system's (a data or state
             // directory: `/srv/pg`, `~/.app-cfg`) keeps state: storage. Files of the host, the
             // system's directories and sockets cannot come along.
-            let host_file = on_host
-                .as_ref()
-                .is_some_and(|p| crate::fsio::may_probe(p) && std::fs::metadata(p).is_ok_and(|md| !md.is_dir()));
+            let host_file = on_host.as_ref().is_some_and(|p| {
+                crate::fsio::may_probe(p) && std::fs::metadata(p).is_ok_and(|md| !md.is_dir())
+            });
             let state = writable
                 && !host_file
                 && !system_path(&path)
