@@ -642,7 +642,12 @@ impl Policy {
             let assignment = is_assignment(t);
             let header = t.starts_with('[') && t.ends_with(']');
             let comment = t.starts_with('#') || t.starts_with(';') || t.starts_with("//");
-            if !assignment && !header && !comment {
+            // A line that opens or closes a block or continues a list (`elasticsearch {` in a
+            // Logstash pipeline, `"a", "b",`) is the file's structure, not a value: registering
+            // it masked the service of the same name in every output.
+            let structure =
+                t.ends_with(['{', '(', '[', ',', ';']) || t.starts_with(['}', ')', ']']);
+            if !assignment && !header && !comment && !structure {
                 out.push(t.to_string());
             }
         }
@@ -717,6 +722,28 @@ fn literal_config_value(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// docker-elk's Logstash pipeline holds a password, so the file is secret; its structure
+    /// lines are not secret values (`elasticsearch {` masked the service `elasticsearch`).
+    #[test]
+    fn a_secret_files_structure_is_not_registered() {
+        let conf = "output {\n  elasticsearch {\n    hosts => \"elasticsearch:9200\"\n    password => \"changeme1\"\n  }\n}\n\"message\" , \"%{COMMONAPACHELOG}\",\n";
+        let values = Policy::standard().file_secret_values(conf);
+        assert!(values.contains(&"changeme1".to_string()), "{values:?}");
+        assert!(
+            !values
+                .iter()
+                .skip(1)
+                .any(|v| v.contains("elasticsearch") || v.contains("message")),
+            "{values:?}"
+        );
+        let keys = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
+        let values = Policy::standard().file_secret_values(keys);
+        assert!(
+            values.contains(&"MIIEvQIBADANBgkqhkiG9w0BAQEFAASC".to_string()),
+            "{values:?}"
+        );
+    }
 
     #[test]
     fn globs() {
