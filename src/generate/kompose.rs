@@ -80,6 +80,19 @@ pub fn read(
     for (k, v) in labels {
         let val = Some(v.clone());
         let Some(rest) = k.strip_prefix("kompose.") else {
+            // Docker accepts any label key; the API server refuses an annotation key that is
+            // not `[prefix/]name` (a 64-character Traefik router key is common): left out, said.
+            if let Err(why) = crate::validate::names::label_key(k) {
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "label `{k}` is not a valid Kubernetes annotation key ({why}); it is left out of the pod's annotations"
+                    ))
+                    .at(span)
+                    .code("generate/invalid-annotation-key")
+                    .help("shorten the key (or give it a `prefix/`) in an overlay `annotations:` entry if the cluster needs it"),
+                );
+                continue;
+            }
             h.other.insert(k.clone(), v.clone());
             continue;
         };
