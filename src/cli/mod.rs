@@ -167,6 +167,7 @@ fn invoked_as_kubectl_plugin() -> bool {
 
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
+    quiet_panics();
     match krm::invoked_as_plugin() {
         Some(rest) => run(["komply".into(), "kustomize-plugin".into()]
             .into_iter()
@@ -314,4 +315,24 @@ impl Ctx {
 /// Writes to stdout through [`crate::out`] (redacted; a closed pipe is success).
 pub fn write_stdout(text: &str) -> Result<()> {
     crate::out::stdout(text)
+}
+
+/// A panic is a bug, but its message can quote the string being handled — a secret value —
+/// and Rust's default hook writes it straight to stderr, past the redactor. komply's hook says
+/// where it happened and nothing of the payload (exit code 101 stays). `KOMPLY_PANIC=full`
+/// restores the default message for debugging, on the user's own terminal.
+fn quiet_panics() {
+    if std::env::var_os("KOMPLY_PANIC").is_some_and(|v| v == "full") {
+        return;
+    }
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+            .unwrap_or_else(|| "an unknown place".to_string());
+        crate::out::stderr_line(&format!(
+            "error: komply panicked at {at}: this is a bug; please report it with the command line \
+             (the message is withheld because it may quote an input value; KOMPLY_PANIC=full shows it)"
+        ));
+    }));
 }
