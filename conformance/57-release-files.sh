@@ -181,7 +181,8 @@ if (cd "$ROOT" && "$ROOT/.venv/bin/maturin" sdist --out "$WORK/sdist") > "$WORK/
   tar -tzf "$sdist" | sed "s#^komply-$VERSION/##" | sort > "$WORK/sdist.list"
   missing=""
   for need in Cargo.toml Cargo.lock build.rs pyproject.toml README.md src/main.rs src/lib.rs \
-              schemas/k8s/v1.37.0/_definitions.json schemas/lint-report.schema.json overlays/prod.yaml PKG-INFO; do
+              schemas/k8s/v1.37.0/_definitions.json schemas/lint-report.schema.json overlays/prod.yaml data/images.yaml \
+              vendor/saphyr-parser/Cargo.toml vendor/saphyr-parser/src/lib.rs PKG-INFO; do
     grep -qx "$need" "$WORK/sdist.list" || missing="$missing $need"
   done
   extra="$(grep -E '^(tests|golden|conformance|fuzz|target|docs)/' "$WORK/sdist.list" | head -3 || true)"

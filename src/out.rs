@@ -104,16 +104,8 @@ pub fn stderr_line(text: &str) {
     stderr(&format!("{text}\n"));
 }
 
-/// Writes files atomically (all or none, [`crate::fsio::write_all_atomic`]), text redacted.
-pub fn files(files: &[(PathBuf, Vec<u8>)]) -> std::io::Result<()> {
-    let redacted = redact_files(files);
-    crate::fsio::write_all_atomic(&redacted)?;
-    captured(|c| c.files.extend(redacted.iter().cloned()));
-    Ok(())
-}
-
-/// [`files`] for a tree that must stay below `root` (the `-o` directory): the confinement of
-/// [`crate::fsio::write_tree_atomic`] applies to the redacted files.
+/// Writes `files`, text redacted, atomically (all or none) and confined below `root` (the `-o`
+/// directory), as [`crate::fsio::write_tree_atomic`] does. The only way komply writes files.
 pub fn files_under(root: &Path, files: &[(PathBuf, Vec<u8>)]) -> std::io::Result<()> {
     let redacted = redact_files(files);
     crate::fsio::write_tree_atomic(root, &redacted)?;

@@ -1,5 +1,5 @@
 //! Replays every committed fuzz input (seed corpus and minimised crashes) through the same entry
-//! points the cargo-fuzz targets call (`src/fuzz.rs`), on the stable toolchain: a crash the
+//! points the cargo-fuzz targets call (`src/fuzz/mod.rs`), on the stable toolchain: a crash the
 //! fuzzer found once stays fixed.
 
 use std::path::Path;

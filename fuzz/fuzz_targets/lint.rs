@@ -1,3 +1,3 @@
 #![no_main]
-// See src/fuzz.rs for the input format.
+// See src/fuzz/mod.rs for the input format.
 libfuzzer_sys::fuzz_target!(|data: &[u8]| komply::fuzz::lint(data));

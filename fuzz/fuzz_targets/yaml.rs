@@ -1,3 +1,3 @@
 #![no_main]
-// See src/fuzz.rs: the YAML reader in both dialects.
+// See src/fuzz/mod.rs: the YAML reader in both dialects.
 libfuzzer_sys::fuzz_target!(|data: &[u8]| komply::fuzz::yaml(data));

@@ -284,7 +284,7 @@ fn load_text(shown: String, text: String, path: Option<PathBuf>) -> FileResult {
 }
 
 /// Parses a registered text into objects (compose files are converted). Manifests are read as
-/// kubectl reads them (docs/decisions/0010-yaml-as-go-yaml.md); a compose file is read again by
+/// kubectl reads them (docs/decisions/0013-yaml-as-go-yaml.md); a compose file is read again by
 /// the compose loader, as Docker Compose reads it.
 fn read_objects(id: SourceId, text: &str, path: Option<&Path>, res: &mut FileResult) {
     let parsed = if is_compose_name(path) {

@@ -1,6 +1,6 @@
 //! YAML text → [`Node`] trees, read the way the tool that will consume the file reads it.
 //!
-//! Two dialects (docs/decisions/0010-yaml-as-go-yaml.md):
+//! Two dialects (docs/decisions/0013-yaml-as-go-yaml.md):
 //! - [`Dialect::Compose`] — Docker Compose: go-yaml v3 through compose-go. Also komply's own
 //!   files (overlays, `.komply.yaml`, KRM function configs). YAML 1.2-ish booleans (`yes` is a
 //!   string), timestamps, anchors shared by the documents of a stream, `<<` where keys written
