@@ -1278,7 +1278,11 @@ fn objects_the_schemas_refuse_are_errors_before_anything_is_written() {
     );
     let r = run_in(d.path(), &["convert"], None);
     assert_eq!(r.code, Some(0), "annotation key with a space\n{}", r.stderr);
-    for n in ["generate/invalid-annotation-key", "compose.yaml:5:7", "`bad key!`"] {
+    for n in [
+        "generate/invalid-annotation-key",
+        "compose.yaml:5:7",
+        "`bad key!`",
+    ] {
         assert!(r.stderr.contains(n), "expected {n:?} in\n{}", r.stderr);
     }
     assert!(!r.stdout.contains("bad key!"), "{}", r.stdout);
