@@ -47,7 +47,10 @@ const TOPOLOGY_KEYS: &[&str] = &[
 ];
 
 fn term_spreads(term: &Node, obj: &Object, labels: &BTreeMap<String, String>) -> bool {
-    let key_ok = term.get("topologyKey").and_then(Node::as_str).is_some_and(|k| TOPOLOGY_KEYS.contains(&k));
+    let key_ok = term
+        .get("topologyKey")
+        .and_then(Node::as_str)
+        .is_some_and(|k| TOPOLOGY_KEYS.contains(&k));
     let sel_ok = LabelSelector::from_node(term.get("labelSelector")).matches(labels)
         && term.get("labelSelector").is_some();
     let ns_ok = match term.get("namespaces").and_then(Node::as_seq) {
@@ -60,22 +63,39 @@ fn term_spreads(term: &Node, obj: &Object, labels: &BTreeMap<String, String>) ->
 fn spreads(obj: &Object, pod: &PodView<'_>, labels: &BTreeMap<String, String>) -> bool {
     let anti = pod.spec.at(&["affinity", "podAntiAffinity"]);
     if let Some(anti) = anti {
-        let required = anti.get("requiredDuringSchedulingIgnoredDuringExecution").and_then(Node::as_seq).unwrap_or(&[]);
-        let preferred = anti.get("preferredDuringSchedulingIgnoredDuringExecution").and_then(Node::as_seq).unwrap_or(&[]);
+        let required = anti
+            .get("requiredDuringSchedulingIgnoredDuringExecution")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[]);
+        let preferred = anti
+            .get("preferredDuringSchedulingIgnoredDuringExecution")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[]);
         if required.iter().any(|t| term_spreads(t, obj, labels))
-            || preferred.iter().filter_map(|p| p.get("podAffinityTerm")).any(|t| term_spreads(t, obj, labels))
+            || preferred
+                .iter()
+                .filter_map(|p| p.get("podAffinityTerm"))
+                .any(|t| term_spreads(t, obj, labels))
         {
             return true;
         }
     }
-    pod.spec.get("topologySpreadConstraints").and_then(Node::as_seq).unwrap_or(&[]).iter().any(|c| {
-        c.get("labelSelector").is_some() && LabelSelector::from_node(c.get("labelSelector")).matches(labels)
-    })
+    pod.spec
+        .get("topologySpreadConstraints")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .any(|c| {
+            c.get("labelSelector").is_some()
+                && LabelSelector::from_node(c.get("labelSelector")).matches(labels)
+        })
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
     for (idx, obj) in ctx.workloads() {
-        let Some((k, n)) = obj.replicas() else { continue };
+        let Some((k, n)) = obj.replicas() else {
+            continue;
+        };
         if n < 2 {
             continue;
         }

@@ -2,8 +2,20 @@ use super::{LintContext, Sink, util::cap_name};
 
 /// Capabilities that amount to host root, or to control of the node's network or kernel.
 const DANGEROUS: &[&str] = &[
-    "ALL", "SYS_ADMIN", "NET_ADMIN", "NET_RAW", "SYS_PTRACE", "SYS_MODULE", "SYS_RAWIO",
-    "SYS_BOOT", "SYS_TIME", "DAC_READ_SEARCH", "BPF", "PERFMON", "MAC_ADMIN", "MAC_OVERRIDE",
+    "ALL",
+    "SYS_ADMIN",
+    "NET_ADMIN",
+    "NET_RAW",
+    "SYS_PTRACE",
+    "SYS_MODULE",
+    "SYS_RAWIO",
+    "SYS_BOOT",
+    "SYS_TIME",
+    "DAC_READ_SEARCH",
+    "BPF",
+    "PERFMON",
+    "MAC_ADMIN",
+    "MAC_OVERRIDE",
     "SYSLOG",
 ];
 
@@ -56,7 +68,13 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
                 .unwrap_or(&[]);
             for n in adds {
                 if let Some(cap) = cap_name(n).filter(|c| DANGEROUS.contains(&c.as_str())) {
-                    sink.container(idx, obj, &c, n.span, format!("adds the dangerous capability {cap}"));
+                    sink.container(
+                        idx,
+                        obj,
+                        &c,
+                        n.span,
+                        format!("adds the dangerous capability {cap}"),
+                    );
                 }
             }
         }

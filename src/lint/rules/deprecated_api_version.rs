@@ -42,9 +42,23 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
         if covered_elsewhere(obj) {
             continue;
         }
-        if let ApiStatus::Deprecated { replacement } = api_version_status(&obj.api_version, &obj.kind) {
-            let span = obj.node.entry("apiVersion").map(|(_, v)| v.span).unwrap_or(obj.span());
-            sink.object(idx, obj, span, format!("apiVersion {} is deprecated; use {replacement}", obj.api_version));
+        if let ApiStatus::Deprecated { replacement } =
+            api_version_status(&obj.api_version, &obj.kind)
+        {
+            let span = obj
+                .node
+                .entry("apiVersion")
+                .map(|(_, v)| v.span)
+                .unwrap_or(obj.span());
+            sink.object(
+                idx,
+                obj,
+                span,
+                format!(
+                    "apiVersion {} is deprecated; use {replacement}",
+                    obj.api_version
+                ),
+            );
         }
     }
 }

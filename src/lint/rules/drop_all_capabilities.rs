@@ -59,9 +59,19 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
             let span = match (drop, caps) {
                 (Some((k, _)), _) => k.span,
                 (None, Some((k, _))) => k.span,
-                _ => c.node.entry("securityContext").map(|(k, _)| k.span).unwrap_or(c.span()),
+                _ => c
+                    .node
+                    .entry("securityContext")
+                    .map(|(k, _)| k.span)
+                    .unwrap_or(c.span()),
             };
-            sink.container(idx, obj, &c, span, "does not drop all capabilities (capabilities.drop: [ALL])");
+            sink.container(
+                idx,
+                obj,
+                &c,
+                span,
+                "does not drop all capabilities (capabilities.drop: [ALL])",
+            );
         }
     }
 }

@@ -45,17 +45,36 @@ fn every_entry_has_source(spec: &Node) -> bool {
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
     for (idx, obj) in ctx.all() {
-        if obj.group() != "external-secrets.io" || !matches!(obj.kind.as_str(), "ExternalSecret" | "ClusterExternalSecret") {
+        if obj.group() != "external-secrets.io"
+            || !matches!(
+                obj.kind.as_str(),
+                "ExternalSecret" | "ClusterExternalSecret"
+            )
+        {
             continue;
         }
         let served = match api_version_status(&obj.api_version, &obj.kind) {
-            ApiStatus::Removed { since, replacement } => Some(format!("is no longer served (since {since}); use {replacement}")),
-            ApiStatus::Unknown => Some("is not a version External Secrets Operator serves; use external-secrets.io/v1".to_string()),
+            ApiStatus::Removed { since, replacement } => Some(format!(
+                "is no longer served (since {since}); use {replacement}"
+            )),
+            ApiStatus::Unknown => Some(
+                "is not a version External Secrets Operator serves; use external-secrets.io/v1"
+                    .to_string(),
+            ),
             ApiStatus::Served | ApiStatus::Deprecated { .. } => None,
         };
         if let Some(why) = served {
-            let span = obj.node.entry("apiVersion").map(|(_, v)| v.span).unwrap_or(obj.span());
-            sink.object(idx, obj, span, format!("apiVersion {} {why}", obj.api_version));
+            let span = obj
+                .node
+                .entry("apiVersion")
+                .map(|(_, v)| v.span)
+                .unwrap_or(obj.span());
+            sink.object(
+                idx,
+                obj,
+                span,
+                format!("apiVersion {} {why}", obj.api_version),
+            );
         }
         let spec_key = obj.node.entry("spec");
         let spec = match obj.kind.as_str() {
@@ -63,13 +82,30 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
             _ => spec_key.map(|(_, s)| s),
         };
         let Some(spec) = spec else {
-            sink.object(idx, obj, spec_key.map(|(k, _)| k.span).unwrap_or(obj.span()), "has no spec naming a secret store");
+            sink.object(
+                idx,
+                obj,
+                spec_key.map(|(k, _)| k.span).unwrap_or(obj.span()),
+                "has no spec naming a secret store",
+            );
             continue;
         };
-        let named = spec.at(&["secretStoreRef", "name"]).and_then(Node::scalar_string).is_some_and(|n| !n.is_empty());
+        let named = spec
+            .at(&["secretStoreRef", "name"])
+            .and_then(Node::scalar_string)
+            .is_some_and(|n| !n.is_empty());
         if !named && !every_entry_has_source(spec) {
-            let span = spec.entry("secretStoreRef").map(|(k, _)| k.span).or(spec_key.map(|(k, _)| k.span)).unwrap_or(obj.span());
-            sink.object(idx, obj, span, "does not name a secret store (secretStoreRef.name)");
+            let span = spec
+                .entry("secretStoreRef")
+                .map(|(k, _)| k.span)
+                .or(spec_key.map(|(k, _)| k.span))
+                .unwrap_or(obj.span());
+            sink.object(
+                idx,
+                obj,
+                span,
+                "does not name a secret store (secretStoreRef.name)",
+            );
         }
     }
 }

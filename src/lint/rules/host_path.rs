@@ -39,11 +39,27 @@ declare_rule! {
 fn check(ctx: &LintContext, sink: &mut Sink) {
     for (idx, obj) in ctx.workloads() {
         let Some(pod) = obj.pod() else { continue };
-        for v in pod.spec.get("volumes").and_then(Node::as_seq).unwrap_or(&[]) {
+        for v in pod
+            .spec
+            .get("volumes")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+        {
             if let Some((k, hp)) = v.entry("hostPath") {
-                let name = v.get("name").and_then(Node::scalar_string).unwrap_or_default();
-                let path = hp.get("path").and_then(Node::scalar_string).unwrap_or_default();
-                sink.object(idx, obj, k.span, format!("volume \"{name}\" mounts the host path {path:?}"));
+                let name = v
+                    .get("name")
+                    .and_then(Node::scalar_string)
+                    .unwrap_or_default();
+                let path = hp
+                    .get("path")
+                    .and_then(Node::scalar_string)
+                    .unwrap_or_default();
+                sink.object(
+                    idx,
+                    obj,
+                    k.span,
+                    format!("volume \"{name}\" mounts the host path {path:?}"),
+                );
             }
         }
     }

@@ -64,13 +64,28 @@ fn cpu_utilization(hpa: &Node) -> Option<Span> {
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
     for (idx, hpa) in ctx.of_kind("HorizontalPodAutoscaler") {
-        let Some(at) = cpu_utilization(&hpa.node) else { continue };
-        let Some((kind, name, _)) = target(hpa) else { continue };
-        let Some((_, t)) = ctx.find(&kind, hpa.ns(), &name) else { continue };
+        let Some(at) = cpu_utilization(&hpa.node) else {
+            continue;
+        };
+        let Some((kind, name, _)) = target(hpa) else {
+            continue;
+        };
+        let Some((_, t)) = ctx.find(&kind, hpa.ns(), &name) else {
+            continue;
+        };
         let Some(pod) = t.pod() else { continue };
         for c in pod.main_containers() {
             if c.resource("requests", "cpu").is_none() {
-                sink.object(idx, hpa, at, format!("scales on CPU utilisation, but container \"{}\" of {} has no CPU request", c.name, t.display()));
+                sink.object(
+                    idx,
+                    hpa,
+                    at,
+                    format!(
+                        "scales on CPU utilisation, but container \"{}\" of {} has no CPU request",
+                        c.name,
+                        t.display()
+                    ),
+                );
             }
         }
     }

@@ -46,7 +46,15 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
         match target(hpa) {
             Some((kind, name, k)) => {
                 if ctx.find(&kind, hpa.ns(), &name).is_none() {
-                    sink.object(idx, hpa, k.span, format!("scaleTargetRef {kind}/{name} is not in the run (namespace {:?})", hpa.ns()));
+                    sink.object(
+                        idx,
+                        hpa,
+                        k.span,
+                        format!(
+                            "scaleTargetRef {kind}/{name} is not in the run (namespace {:?})",
+                            hpa.ns()
+                        ),
+                    );
                 }
             }
             None => sink.object(idx, hpa, hpa.span(), "has no scaleTargetRef kind and name"),

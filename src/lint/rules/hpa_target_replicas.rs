@@ -32,8 +32,12 @@ declare_rule! {
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
     for (_, hpa) in ctx.of_kind("HorizontalPodAutoscaler") {
-        let Some((kind, name, _)) = target(hpa) else { continue };
-        let Some((tidx, t)) = ctx.find(&kind, hpa.ns(), &name) else { continue };
+        let Some((kind, name, _)) = target(hpa) else {
+            continue;
+        };
+        let Some((tidx, t)) = ctx.find(&kind, hpa.ns(), &name) else {
+            continue;
+        };
         if let Some((k, _)) = t.node.get("spec").and_then(|s| s.entry("replicas")) {
             sink.object(tidx, t, k.span, format!("sets spec.replicas although HorizontalPodAutoscaler {} scales it; every apply resets the replica count", hpa.name));
         }

@@ -58,8 +58,14 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
     for (idx, obj) in ctx.workloads() {
         let Some(pod) = obj.pod() else { continue };
         for c in pod.main_containers() {
-            let (Some((lk, live)), Some(ready)) = (c.node.entry("livenessProbe"), c.node.get("readinessProbe")) else { continue };
-            let (Some(hl), Some(hr)) = (handler(live), handler(ready)) else { continue };
+            let (Some((lk, live)), Some(ready)) =
+                (c.node.entry("livenessProbe"), c.node.get("readinessProbe"))
+            else {
+                continue;
+            };
+            let (Some(hl), Some(hr)) = (handler(live), handler(ready)) else {
+                continue;
+            };
             if hl != hr {
                 continue;
             }

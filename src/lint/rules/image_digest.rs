@@ -42,7 +42,13 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
             let Some((_, v)) = c.image() else { continue };
             let Some(image) = v.as_str() else { continue };
             if ImageRef::parse(image).is_some_and(|r| r.digest.is_none()) {
-                sink.container(idx, obj, &c, v.span, format!("uses image {image:?} without a digest"));
+                sink.container(
+                    idx,
+                    obj,
+                    &c,
+                    v.span,
+                    format!("uses image {image:?} without a digest"),
+                );
             }
         }
     }

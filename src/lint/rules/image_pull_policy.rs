@@ -46,7 +46,9 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
     for (idx, obj) in ctx.workloads() {
         let Some(pod) = obj.pod() else { continue };
         for c in pod.containers() {
-            let Some((k, policy)) = c.node.entry("imagePullPolicy") else { continue };
+            let Some((k, policy)) = c.node.entry("imagePullPolicy") else {
+                continue;
+            };
             match policy.as_str() {
                 Some("Never") => sink.container(idx, obj, &c, k.span, "sets imagePullPolicy: Never; the pod only starts where the image is already present"),
                 Some("IfNotPresent") => {

@@ -43,10 +43,26 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
             let Some((_, v)) = c.image() else { continue };
             let Some(image) = v.as_str() else { continue };
             match ImageRef::parse(image) {
-                None => sink.container(idx, obj, &c, v.span, format!("has an invalid image reference {image:?}")),
+                None => sink.container(
+                    idx,
+                    obj,
+                    &c,
+                    v.span,
+                    format!("has an invalid image reference {image:?}"),
+                ),
                 Some(r) if r.is_mutable() => {
-                    let what = if r.tag.is_some() { "the mutable tag latest" } else { "no tag (which means latest)" };
-                    sink.container(idx, obj, &c, v.span, format!("uses image {image:?} with {what}"))
+                    let what = if r.tag.is_some() {
+                        "the mutable tag latest"
+                    } else {
+                        "no tag (which means latest)"
+                    };
+                    sink.container(
+                        idx,
+                        obj,
+                        &c,
+                        v.span,
+                        format!("uses image {image:?} with {what}"),
+                    )
                 }
                 Some(_) => {}
             }

@@ -38,12 +38,25 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
         let spec = pdb.node.entry("spec");
         let sel = spec.and_then(|(_, s)| s.entry("selector"));
         let Some((k, sel_node)) = sel else {
-            sink.object(idx, pdb, spec.map(|(k, _)| k.span).unwrap_or(pdb.span()), "has no spec.selector, so it selects no pod");
+            sink.object(
+                idx,
+                pdb,
+                spec.map(|(k, _)| k.span).unwrap_or(pdb.span()),
+                "has no spec.selector, so it selects no pod",
+            );
             continue;
         };
         let sel = LabelSelector::from_node(Some(sel_node));
         if ctx.select_pods(pdb.ns(), &sel).is_empty() {
-            sink.object(idx, pdb, k.span, format!("selector matches no pod template in namespace {:?}", pdb.ns()));
+            sink.object(
+                idx,
+                pdb,
+                k.span,
+                format!(
+                    "selector matches no pod template in namespace {:?}",
+                    pdb.ns()
+                ),
+            );
         }
     }
 }

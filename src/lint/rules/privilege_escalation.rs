@@ -1,4 +1,7 @@
-use super::{LintContext, Sink, util::{cap_name, is_true}};
+use super::{
+    LintContext, Sink,
+    util::{cap_name, is_true},
+};
 
 declare_rule! {
     /// A container allows privilege escalation.
@@ -46,7 +49,13 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
         let Some(pod) = obj.pod() else { continue };
         for c in pod.containers() {
             if let Some((k, _)) = c.sc_entry("privileged").filter(|(_, v)| is_true(v)) {
-                sink.container(idx, obj, &c, k.span, "is privileged, which always allows privilege escalation");
+                sink.container(
+                    idx,
+                    obj,
+                    &c,
+                    k.span,
+                    "is privileged, which always allows privilege escalation",
+                );
                 continue;
             }
             let sys_admin = c
@@ -57,15 +66,37 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
                 .iter()
                 .find(|n| cap_name(n).as_deref() == Some("SYS_ADMIN"));
             if let Some(n) = sys_admin {
-                sink.container(idx, obj, &c, n.span, "adds SYS_ADMIN, which allows privilege escalation");
+                sink.container(
+                    idx,
+                    obj,
+                    &c,
+                    n.span,
+                    "adds SYS_ADMIN, which allows privilege escalation",
+                );
                 continue;
             }
             match c.sc_entry("allowPrivilegeEscalation") {
                 Some((_, v)) if v.as_bool() == Some(false) => {}
-                Some((k, _)) => sink.container(idx, obj, &c, k.span, "sets allowPrivilegeEscalation: true"),
+                Some((k, _)) => {
+                    sink.container(idx, obj, &c, k.span, "sets allowPrivilegeEscalation: true")
+                }
                 None => {
-                    let span = c.security_context().map(|_| c.node.entry("securityContext").map(|(k, _)| k.span).unwrap_or(c.span())).unwrap_or(c.span());
-                    sink.container(idx, obj, &c, span, "does not set allowPrivilegeEscalation: false (the default allows it)")
+                    let span = c
+                        .security_context()
+                        .map(|_| {
+                            c.node
+                                .entry("securityContext")
+                                .map(|(k, _)| k.span)
+                                .unwrap_or(c.span())
+                        })
+                        .unwrap_or(c.span());
+                    sink.container(
+                        idx,
+                        obj,
+                        &c,
+                        span,
+                        "does not set allowPrivilegeEscalation: false (the default allows it)",
+                    )
                 }
             }
         }

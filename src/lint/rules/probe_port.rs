@@ -43,19 +43,35 @@ declare_rule! {
 fn check(ctx: &LintContext, sink: &mut Sink) {
     for (idx, obj) in ctx.workloads() {
         let Some(pod) = obj.pod() else { continue };
-        for c in pod.containers().into_iter().filter(|c| c.kind != ContainerKind::Ephemeral) {
+        for c in pod
+            .containers()
+            .into_iter()
+            .filter(|c| c.kind != ContainerKind::Ephemeral)
+        {
             let ports = c.ports();
             for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
                 let Some(p) = c.node.get(probe) else { continue };
                 for handler in ["httpGet", "tcpSocket", "grpc"] {
-                    let Some((_, port)) = p.get(handler).and_then(|h| h.entry("port")) else { continue };
+                    let Some((_, port)) = p.get(handler).and_then(|h| h.entry("port")) else {
+                        continue;
+                    };
                     let ok = if let Some(n) = port.as_i64() {
-                        ports.is_empty() || ports.iter().any(|(_, num, proto)| *num == Some(n) && proto == "TCP")
+                        ports.is_empty()
+                            || ports
+                                .iter()
+                                .any(|(_, num, proto)| *num == Some(n) && proto == "TCP")
                     } else if let Some(name) = port.as_str() {
                         match name.parse::<i64>() {
                             // A quoted number is still a number to the kubelet.
-                            Ok(n) => ports.is_empty() || ports.iter().any(|(_, num, proto)| *num == Some(n) && proto == "TCP"),
-                            Err(_) => ports.iter().any(|(pn, _, proto)| pn.as_deref() == Some(name) && proto == "TCP"),
+                            Ok(n) => {
+                                ports.is_empty()
+                                    || ports
+                                        .iter()
+                                        .any(|(_, num, proto)| *num == Some(n) && proto == "TCP")
+                            }
+                            Err(_) => ports.iter().any(|(pn, _, proto)| {
+                                pn.as_deref() == Some(name) && proto == "TCP"
+                            }),
                         }
                     } else {
                         true

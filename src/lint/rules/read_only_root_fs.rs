@@ -42,10 +42,26 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
         for c in pod.containers() {
             match c.sc_entry("readOnlyRootFilesystem") {
                 Some((_, v)) if v.as_bool() == Some(true) => {}
-                Some((k, _)) => sink.container(idx, obj, &c, k.span, "does not have a read-only root filesystem"),
+                Some((k, _)) => sink.container(
+                    idx,
+                    obj,
+                    &c,
+                    k.span,
+                    "does not have a read-only root filesystem",
+                ),
                 None => {
-                    let span = c.node.entry("securityContext").map(|(k, _)| k.span).unwrap_or(c.span());
-                    sink.container(idx, obj, &c, span, "does not set readOnlyRootFilesystem: true")
+                    let span = c
+                        .node
+                        .entry("securityContext")
+                        .map(|(k, _)| k.span)
+                        .unwrap_or(c.span());
+                    sink.container(
+                        idx,
+                        obj,
+                        &c,
+                        span,
+                        "does not set readOnlyRootFilesystem: true",
+                    )
                 }
             }
         }

@@ -52,7 +52,13 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
             if any && c.ports().is_empty() {
                 continue;
             }
-            sink.container(idx, obj, c, c.span(), "has no readinessProbe, but a Service sends traffic to its pod");
+            sink.container(
+                idx,
+                obj,
+                c,
+                c.span(),
+                "has no readinessProbe, but a Service sends traffic to its pod",
+            );
         }
     }
 }

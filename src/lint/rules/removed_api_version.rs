@@ -42,7 +42,11 @@ declare_rule! {
 
 /// Objects whose apiVersion another rule already checks.
 pub fn covered_elsewhere(obj: &crate::lint::model::Object) -> bool {
-    obj.group() == "external-secrets.io" && matches!(obj.kind.as_str(), "ExternalSecret" | "ClusterExternalSecret")
+    obj.group() == "external-secrets.io"
+        && matches!(
+            obj.kind.as_str(),
+            "ExternalSecret" | "ClusterExternalSecret"
+        )
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
@@ -50,9 +54,23 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
         if covered_elsewhere(obj) {
             continue;
         }
-        if let ApiStatus::Removed { since, replacement } = api_version_status(&obj.api_version, &obj.kind) {
-            let span = obj.node.entry("apiVersion").map(|(_, v)| v.span).unwrap_or(obj.span());
-            sink.object(idx, obj, span, format!("apiVersion {} is no longer served (since {since}); use {replacement}", obj.api_version));
+        if let ApiStatus::Removed { since, replacement } =
+            api_version_status(&obj.api_version, &obj.kind)
+        {
+            let span = obj
+                .node
+                .entry("apiVersion")
+                .map(|(_, v)| v.span)
+                .unwrap_or(obj.span());
+            sink.object(
+                idx,
+                obj,
+                span,
+                format!(
+                    "apiVersion {} is no longer served (since {since}); use {replacement}",
+                    obj.api_version
+                ),
+            );
         }
     }
 }

@@ -53,9 +53,17 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
         for c in pod.containers() {
             let non_root = c.effective(&pod, "runAsNonRoot");
             let user = c.effective(&pod, "runAsUser");
-            let non_root_true = non_root.as_ref().is_some_and(|e| e.value.as_bool() == Some(true));
+            let non_root_true = non_root
+                .as_ref()
+                .is_some_and(|e| e.value.as_bool() == Some(true));
             let uid = user.as_ref().and_then(|e| e.value.as_i64());
-            let where_ = |from_pod: bool| if from_pod { " (from the pod securityContext)" } else { "" };
+            let where_ = |from_pod: bool| {
+                if from_pod {
+                    " (from the pod securityContext)"
+                } else {
+                    ""
+                }
+            };
             if let (true, Some(0), Some(u)) = (non_root_true, uid, user.as_ref()) {
                 sink.container(
                     idx,

@@ -41,10 +41,29 @@ declare_rule! {
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
     for (idx, obj) in ctx.all() {
-        let Ok(violations) = validate_k8s(&obj.node) else { continue };
+        let Ok(violations) = validate_k8s(&obj.node) else {
+            continue;
+        };
         for v in violations {
-            let span = if v.span.is_synthetic() { obj.span() } else { v.span };
-            sink.object(idx, obj, span, format!("{} (at {})", v.message, if v.pointer.is_empty() { "/" } else { &v.pointer }));
+            let span = if v.span.is_synthetic() {
+                obj.span()
+            } else {
+                v.span
+            };
+            sink.object(
+                idx,
+                obj,
+                span,
+                format!(
+                    "{} (at {})",
+                    v.message,
+                    if v.pointer.is_empty() {
+                        "/"
+                    } else {
+                        &v.pointer
+                    }
+                ),
+            );
         }
     }
 }

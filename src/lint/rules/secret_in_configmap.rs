@@ -51,18 +51,37 @@ declare_rule! {
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
     for (idx, obj) in ctx.of_kind("ConfigMap") {
-        let Some(data) = obj.node.get("data").and_then(|d| d.as_map()) else { continue };
+        let Some(data) = obj.node.get("data").and_then(|d| d.as_map()) else {
+            continue;
+        };
         for (k, v) in data {
-            let (Some(key), Some(value)) = (k.scalar_string(), v.scalar_string()) else { continue };
+            let (Some(key), Some(value)) = (k.scalar_string(), v.scalar_string()) else {
+                continue;
+            };
             match ctx.policy.classify_data(&key, &value) {
                 Verdict::Secret(Why::Shape(Shape::PrivateKey)) => {
-                    sink.object(idx, obj, k.span, format!("data key {key:?} holds a private key"));
+                    sink.object(
+                        idx,
+                        obj,
+                        k.span,
+                        format!("data key {key:?} holds a private key"),
+                    );
                 }
                 Verdict::Secret(Why::Shape(shape)) => {
-                    sink.object(idx, obj, k.span, format!("data key {key:?} holds {}", shape.describe()));
+                    sink.object(
+                        idx,
+                        obj,
+                        k.span,
+                        format!("data key {key:?} holds {}", shape.describe()),
+                    );
                 }
                 Verdict::Secret(_) => {
-                    sink.object(idx, obj, k.span, format!("data key {key:?} looks like a secret"));
+                    sink.object(
+                        idx,
+                        obj,
+                        k.span,
+                        format!("data key {key:?} looks like a secret"),
+                    );
                 }
                 Verdict::Plain(_) => {}
             }

@@ -54,9 +54,15 @@ fn check(ctx: &LintContext, sink: &mut Sink) {
         let Some(pod) = obj.pod() else { continue };
         for c in pod.containers() {
             for e in c.node.get("env").and_then(Node::as_seq).unwrap_or(&[]) {
-                let Some(name) = e.get("name").and_then(Node::scalar_string) else { continue };
-                let Some((_, v)) = e.entry("value") else { continue };
-                let Some(value) = v.scalar_string() else { continue };
+                let Some(name) = e.get("name").and_then(Node::scalar_string) else {
+                    continue;
+                };
+                let Some((_, v)) = e.entry("value") else {
+                    continue;
+                };
+                let Some(value) = v.scalar_string() else {
+                    continue;
+                };
                 // The frame of this line masks the value (secrets::frame).
                 let at = v.span;
                 match ctx.policy.classify(&name, &value) {

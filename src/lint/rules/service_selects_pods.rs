@@ -44,11 +44,31 @@ declare_rule! {
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
     for (idx, svc) in ctx.of_kind("Service") {
-        let Some(sel) = service_selector(svc) else { continue };
+        let Some(sel) = service_selector(svc) else {
+            continue;
+        };
         if ctx.select_pods(svc.ns(), &sel).is_empty() {
-            let span = svc.node.get("spec").and_then(|s| s.entry("selector")).map(|(k, _)| k.span).unwrap_or(svc.span());
-            let shown: Vec<String> = sel.match_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            sink.object(idx, svc, span, format!("selector {} matches no pod template in namespace {:?}", shown.join(","), svc.ns()));
+            let span = svc
+                .node
+                .get("spec")
+                .and_then(|s| s.entry("selector"))
+                .map(|(k, _)| k.span)
+                .unwrap_or(svc.span());
+            let shown: Vec<String> = sel
+                .match_labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            sink.object(
+                idx,
+                svc,
+                span,
+                format!(
+                    "selector {} matches no pod template in namespace {:?}",
+                    shown.join(","),
+                    svc.ns()
+                ),
+            );
         }
     }
 }

@@ -70,32 +70,63 @@ fn destinations(spec: &Node) -> Vec<&Node> {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    let rules: Vec<&Object> = ctx.run_of_kind("DestinationRule").into_iter().map(|(_, o)| o).collect();
+    let rules: Vec<&Object> = ctx
+        .run_of_kind("DestinationRule")
+        .into_iter()
+        .map(|(_, o)| o)
+        .collect();
     for (idx, vs) in ctx.of_kind("VirtualService") {
-        let Some(spec) = vs.node.get("spec") else { continue };
+        let Some(spec) = vs.node.get("spec") else {
+            continue;
+        };
         for d in destinations(spec) {
-            let (Some(host), Some((sk, subset))) = (d.get("host").and_then(Node::as_str), d.entry("subset")) else { continue };
-            let Some(subset) = subset.as_str() else { continue };
+            let (Some(host), Some((sk, subset))) =
+                (d.get("host").and_then(Node::as_str), d.entry("subset"))
+            else {
+                continue;
+            };
+            let Some(subset) = subset.as_str() else {
+                continue;
+            };
             let key = host_key(host, vs.ns());
             let drs: Vec<&&Object> = rules
                 .iter()
-                .filter(|dr| dr.node.at(&["spec", "host"]).and_then(Node::as_str).is_some_and(|h| host_key(h, dr.ns()) == key))
+                .filter(|dr| {
+                    dr.node
+                        .at(&["spec", "host"])
+                        .and_then(Node::as_str)
+                        .is_some_and(|h| host_key(h, dr.ns()) == key)
+                })
                 .collect();
             let found = drs.iter().find_map(|dr| {
-                dr.node.at(&["spec", "subsets"]).and_then(Node::as_seq).unwrap_or(&[]).iter()
+                dr.node
+                    .at(&["spec", "subsets"])
+                    .and_then(Node::as_seq)
+                    .unwrap_or(&[])
+                    .iter()
                     .find(|s| s.get("name").and_then(Node::as_str) == Some(subset))
                     .map(|s| (dr, s))
             });
             let Some((dr, s)) = found else {
-                let why = if drs.is_empty() { format!("no DestinationRule for host {host:?} is in the run") } else { format!("no DestinationRule for host {host:?} defines it") };
-                sink.object(idx, vs, sk.span, format!("routes to subset {subset:?}, but {why}"));
+                let why = if drs.is_empty() {
+                    format!("no DestinationRule for host {host:?} is in the run")
+                } else {
+                    format!("no DestinationRule for host {host:?} defines it")
+                };
+                sink.object(
+                    idx,
+                    vs,
+                    sk.span,
+                    format!("routes to subset {subset:?}, but {why}"),
+                );
                 continue;
             };
             let mut sel = LabelSelector::from_map(s.get("labels"));
             if let Some((_, svc)) = ctx.find("Service", &key.1, &key.0)
-                && let Some(ss) = service_selector(svc) {
-                    sel.match_labels.extend(ss.match_labels);
-                }
+                && let Some(ss) = service_selector(svc)
+            {
+                sel.match_labels.extend(ss.match_labels);
+            }
             if ctx.select_pods(&key.1, &sel).is_empty() {
                 sink.object(idx, vs, sk.span, format!("routes to subset {subset:?} of DestinationRule {}, whose labels match no pod template of the run", dr.name));
             }
