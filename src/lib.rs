@@ -21,6 +21,7 @@ pub mod out;
 pub mod overlay;
 pub mod pipeline;
 pub mod progress;
+pub mod pss;
 pub mod secrets;
 pub mod source;
 pub mod validate;
