@@ -121,14 +121,19 @@ pub fn convert(req: &ConvertRequest) -> Result<Converted> {
 /// name rules, no object twice; errors at the compose key that controls the field.
 fn validate(project: &Project, output: &Output) -> Result<()> {
     let locate = |i: usize, pointer: &str| {
-        crate::lint::from_compose::compose_span(
+        generate::locate::compose_span(
             &project.canonical,
-            output.services.get(i).and_then(Option::as_deref),
+            &output.provenance.get(i).cloned().unwrap_or_default(),
             &output.objects[i],
             pointer,
         )
     };
-    let errors = crate::validate::check_generated(&output.objects, &output.services, &locate);
+    let services: Vec<Option<String>> = output
+        .provenance
+        .iter()
+        .map(|p| p.service.clone())
+        .collect();
+    let errors = crate::validate::check_generated(&output.objects, &services, &locate);
     if errors.is_empty() {
         Ok(())
     } else {

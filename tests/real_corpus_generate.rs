@@ -91,9 +91,9 @@ fn real_projects_convert_validate_and_lint_clean() {
             if svc.ports.is_empty() && svc.expose.is_empty() {
                 portless += 1;
                 let name = generate::naming::dns_label(&svc.name);
-                if out.objects.iter().zip(&out.services).any(|(o, s)| {
+                if out.objects.iter().zip(&out.provenance).any(|(o, p)| {
                     o["kind"] == "Service"
-                        && s.as_deref() == Some(svc.name.as_str())
+                        && p.service.as_deref() == Some(svc.name.as_str())
                         && o["metadata"]["name"] == name.as_str()
                 }) {
                     portless_with_service += 1;

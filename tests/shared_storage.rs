@@ -164,7 +164,7 @@ fn a_named_volume_of_several_services_is_one_claim_on_one_node() {
         .unwrap();
     let app = names.iter().position(|n| n == "StatefulSet/app").unwrap();
     assert!(pvc < app, "{names:?}");
-    assert_eq!(c.output.services[pvc].as_deref(), Some("app"));
+    assert_eq!(c.output.provenance[pvc].service.as_deref(), Some("app"));
     let w = c
         .output
         .warnings

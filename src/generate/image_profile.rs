@@ -568,23 +568,18 @@ pub(crate) fn apply(
     }
 }
 
-fn adapt(p: &Project, svc: &Service, obj: &mut Value, warnings: &mut Vec<Diagnostic>) {
-    let claim_templates: BTreeSet<String> = obj
-        .pointer("/spec/volumeClaimTemplates")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|c| c["metadata"]["name"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    let Some(spec) = pod_spec_mut(obj) else {
-        return;
-    };
-    let image = spec["containers"][0]["image"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+/// What is known about the image a service runs: its reference, what its Dockerfile says (for a
+/// `build:`-only service), its table row, where to report, and how to name it in a message.
+struct Facts {
+    image: String,
+    built: Option<dockerfile::Built>,
+    profile: Option<Profile>,
+    image_at: crate::yaml::Span,
+    what: String,
+}
+
+/// Gathers the [`Facts`] of `svc`, whose container runs `image`.
+fn facts(p: &Project, svc: &Service, image: String) -> Facts {
     let built = if svc.image.is_none() {
         dockerfile::of_service(svc, &p.opts.project_dir)
     } else {
@@ -608,8 +603,17 @@ fn adapt(p: &Project, svc: &Service, obj: &mut Value, warnings: &mut Vec<Diagnos
         },
         (None, false) => "the image it builds".to_string(),
     };
+    Facts {
+        image,
+        built,
+        profile,
+        image_at,
+        what,
+    }
+}
 
-    // ---- x-komply.security_context: the service's own fields, merged first ------------------
+/// Merges `x-komply.security_context` (`pod:` / `container:`) into the generated contexts.
+fn merge_security_context(svc: &Service, spec: &mut Value) {
     let x: super::xkomply::ServiceX = svc
         .x_komply
         .as_ref()
@@ -623,228 +627,333 @@ fn adapt(p: &Project, svc: &Service, obj: &mut Value, warnings: &mut Vec<Diagnos
             json_patch::merge(&mut spec["containers"][0]["securityContext"], c);
         }
     }
+}
 
-    // ---- who the pod runs as ---------------------------------------------------------------
-    let pod_sc = spec["securityContext"].clone();
-    let c_sc = spec["containers"][0]["securityContext"].clone();
-    let given_uid = sc_i64(&c_sc, "runAsUser").or(sc_i64(&pod_sc, "runAsUser"));
-    let mut from = match given_uid {
+/// Sets the pod's `runAsUser` (and `runAsGroup` unless given).
+fn set_user(spec: &mut Value, uid: i64, gid: Option<i64>) {
+    let sc = &mut spec["securityContext"];
+    if !sc.is_object() {
+        *sc = json!({});
+    }
+    put_ordered(sc, "runAsUser", json!(uid), POD_SC_ORDER);
+    if let Some(g) = gid
+        && sc.get("runAsGroup").is_none()
+    {
+        put_ordered(sc, "runAsGroup", json!(g), POD_SC_ORDER);
+    }
+}
+
+/// `user: NAME` resolved from what is known of the image, or a warning.
+fn user_by_name(
+    svc: &Service,
+    spec: &mut Value,
+    f: &Facts,
+    name: &str,
+    warnings: &mut Vec<Diagnostic>,
+) -> UserFrom {
+    match resolve_user(name, f.profile.as_ref(), f.built.as_ref()) {
+        Some((0, _)) => UserFrom::Root,
+        Some((uid, gid)) => {
+            set_user(spec, uid, gid);
+            UserFrom::Given
+        }
+        None => {
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "service `{}`: user `{name}` is a name komply cannot turn into a uid for {}; with `runAsNonRoot: true` the kubelet refuses a container whose user it cannot verify",
+                    svc.name, f.what
+                ))
+                .at(svc.span(&["user"]))
+                .code(USER_NAME)
+                .help("give the numbers: `user: \"UID:GID\"` (`docker run --rm --entrypoint id IMAGE` prints them)"),
+            );
+            UserFrom::Unknown
+        }
+    }
+}
+
+/// The user of a built image's final `USER` line, or a warning (root, or a name).
+fn user_of_dockerfile(
+    svc: &Service,
+    spec: &mut Value,
+    f: &Facts,
+    b: &dockerfile::Built,
+    u: &str,
+    warnings: &mut Vec<Diagnostic>,
+) -> UserFrom {
+    match resolve_user(u, f.profile.as_ref(), Some(b)) {
+        Some((0, _)) => warnings.push(
+            Diagnostic::warning(format!(
+                "service `{}`: its Dockerfile ends with `USER {u}` (root); the pod keeps `runAsNonRoot: true` and the kubelet will refuse to start it",
+                svc.name
+            ))
+            .at(f.image_at)
+            .code(ROOT_USER)
+            .help("end the Dockerfile with a non-root `USER 10001:10001`, or set `user:` on the service"),
+        ),
+        Some((uid, gid)) => {
+            set_user(spec, uid, gid);
+            return UserFrom::Known;
+        }
+        None => warnings.push(
+            Diagnostic::warning(format!(
+                "service `{}`: its Dockerfile ends with `USER {u}`, a name komply cannot turn into a uid; with `runAsNonRoot: true` the kubelet refuses a container whose user it cannot verify",
+                svc.name
+            ))
+            .at(f.image_at)
+            .code(USER_NAME)
+            .help(format!("use numbers in the Dockerfile (`USER 10001:10001`) or set `user: \"UID:GID\"` on service `{}`", svc.name)),
+        ),
+    }
+    UserFrom::Unknown
+}
+
+/// The user the image runs as when the service gives none: the Dockerfile's `USER`, the table's
+/// row, or a warning (an image that needs root, an image komply does not know).
+fn user_of_image(
+    svc: &Service,
+    spec: &mut Value,
+    f: &Facts,
+    warnings: &mut Vec<Diagnostic>,
+) -> UserFrom {
+    match (&f.built, &f.profile) {
+        (Some(b), _) if b.user.is_some() => {
+            let u = b.user.as_deref().unwrap_or_default();
+            user_of_dockerfile(svc, spec, f, b, u, warnings)
+        }
+        (_, Some(prof)) if prof.starts_as == StartsAs::NeedsRoot => {
+            let fix = match &prof.non_root_variant {
+                Some(v) => format!("use `{v}`, which runs non-root"),
+                None => "use an image that runs as a non-root user".to_string(),
+            };
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "service `{}`: {} needs root to start ({}); the pod keeps `runAsNonRoot: true` and will not start",
+                    svc.name, f.what, prof.source
+                ))
+                .at(f.image_at)
+                .code(NEEDS_ROOT)
+                .help(format!("{fix}, or accept root with `user: root` (komply lint reports it)")),
+            );
+            UserFrom::Unknown
+        }
+        (_, Some(prof)) => {
+            set_user(spec, prof.run_as.user, Some(prof.run_as.group));
+            UserFrom::Known
+        }
+        (_, None) => {
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "service `{}`: komply does not know which user {} runs as; the pod keeps `runAsNonRoot: true`, so the kubelet will refuse to start it if the image runs as root or names its user",
+                    svc.name, f.what
+                ))
+                .at(f.image_at)
+                .code(UNKNOWN_USER)
+                .help(format!(
+                    "if it runs as a non-root user, give the numbers (`docker run --rm --entrypoint id {}` prints them; append the user's name for an image whose entrypoint steps down to it): `user: \"UID:GID\"` on the service, `x-komply: {{security_context: {{pod: {{runAsUser: UID}}}}}}`, or `services.{}.security_context.pod.runAsUser` in an overlay; if it needs root, rebuild it with a non-root `USER`",
+                    f.image, svc.name
+                )),
+            );
+            UserFrom::Unknown
+        }
+    }
+}
+
+/// Decides who the pod runs as (setting `runAsUser` / `runAsGroup` when komply knows); returns
+/// where the user came from and whether the pod asks to run as non-root.
+fn run_as(
+    svc: &Service,
+    spec: &mut Value,
+    f: &Facts,
+    warnings: &mut Vec<Diagnostic>,
+) -> (UserFrom, bool) {
+    let pod_sc = &spec["securityContext"];
+    let c_sc = &spec["containers"][0]["securityContext"];
+    let given_uid = sc_i64(c_sc, "runAsUser").or(sc_i64(pod_sc, "runAsUser"));
+    let from = match given_uid {
         Some(0) => UserFrom::Root,
         Some(_) => UserFrom::Given,
         None => UserFrom::Unknown,
     };
     let non_root_wanted = pod_sc["runAsNonRoot"].as_bool().unwrap_or(false)
         || c_sc["runAsNonRoot"].as_bool().unwrap_or(false);
-    let set_user = |spec: &mut Value, uid: i64, gid: Option<i64>| {
-        let sc = &mut spec["securityContext"];
-        if !sc.is_object() {
-            *sc = json!({});
-        }
-        put_ordered(sc, "runAsUser", json!(uid), POD_SC_ORDER);
-        if let Some(g) = gid
-            && sc.get("runAsGroup").is_none()
-        {
-            put_ordered(sc, "runAsGroup", json!(g), POD_SC_ORDER);
-        }
+    if from != UserFrom::Unknown || !non_root_wanted {
+        return (from, non_root_wanted);
+    }
+    let from = match svc.user.as_deref() {
+        Some(name) => user_by_name(svc, spec, f, name, warnings),
+        None => user_of_image(svc, spec, f, warnings),
     };
-    if from == UserFrom::Unknown && non_root_wanted {
-        match svc.user.as_deref() {
-            Some(name) => match resolve_user(name, profile.as_ref(), built.as_ref()) {
-                Some((0, _)) => from = UserFrom::Root,
-                Some((uid, gid)) => {
-                    set_user(spec, uid, gid);
-                    from = UserFrom::Given;
-                }
-                None => warnings.push(
-                    Diagnostic::warning(format!(
-                        "service `{}`: user `{name}` is a name komply cannot turn into a uid for {what}; with `runAsNonRoot: true` the kubelet refuses a container whose user it cannot verify",
-                        svc.name
-                    ))
-                    .at(svc.span(&["user"]))
-                    .code(USER_NAME)
-                    .help("give the numbers: `user: \"UID:GID\"` (`docker run --rm --entrypoint id IMAGE` prints them)"),
-                ),
-            },
-            None => match (&built, &profile) {
-                (Some(b), _) if b.user.is_some() => {
-                    let u = b.user.as_deref().unwrap_or_default();
-                    match resolve_user(u, profile.as_ref(), Some(b)) {
-                        Some((0, _)) => warnings.push(
-                            Diagnostic::warning(format!(
-                                "service `{}`: its Dockerfile ends with `USER {u}` (root); the pod keeps `runAsNonRoot: true` and the kubelet will refuse to start it",
-                                svc.name
-                            ))
-                            .at(image_at)
-                            .code(ROOT_USER)
-                            .help("end the Dockerfile with a non-root `USER 10001:10001`, or set `user:` on the service"),
-                        ),
-                        Some((uid, gid)) => {
-                            set_user(spec, uid, gid);
-                            from = UserFrom::Known;
-                        }
-                        None => warnings.push(
-                            Diagnostic::warning(format!(
-                                "service `{}`: its Dockerfile ends with `USER {u}`, a name komply cannot turn into a uid; with `runAsNonRoot: true` the kubelet refuses a container whose user it cannot verify",
-                                svc.name
-                            ))
-                            .at(image_at)
-                            .code(USER_NAME)
-                            .help(format!("use numbers in the Dockerfile (`USER 10001:10001`) or set `user: \"UID:GID\"` on service `{}`", svc.name)),
-                        ),
-                    }
-                }
-                (_, Some(prof)) if prof.starts_as == StartsAs::NeedsRoot => {
-                    let fix = match &prof.non_root_variant {
-                        Some(v) => format!("use `{v}`, which runs non-root"),
-                        None => "use an image that runs as a non-root user".to_string(),
-                    };
-                    warnings.push(
-                        Diagnostic::warning(format!(
-                            "service `{}`: {what} needs root to start ({}); the pod keeps `runAsNonRoot: true` and will not start",
-                            svc.name, prof.source
-                        ))
-                        .at(image_at)
-                        .code(NEEDS_ROOT)
-                        .help(format!("{fix}, or accept root with `user: root` (komply lint reports it)")),
-                    );
-                }
-                (_, Some(prof)) => {
-                    set_user(spec, prof.run_as.user, Some(prof.run_as.group));
-                    from = UserFrom::Known;
-                }
-                (_, None) => warnings.push(
-                    Diagnostic::warning(format!(
-                        "service `{}`: komply does not know which user {what} runs as; the pod keeps `runAsNonRoot: true`, so the kubelet will refuse to start it if the image runs as root or names its user",
-                        svc.name
-                    ))
-                    .at(image_at)
-                    .code(UNKNOWN_USER)
-                    .help(format!(
-                        "if it runs as a non-root user, give the numbers (`docker run --rm --entrypoint id {image}` prints them; append the user's name for an image whose entrypoint steps down to it): `user: \"UID:GID\"` on the service, `x-komply: {{security_context: {{pod: {{runAsUser: UID}}}}}}`, or `services.{}.security_context.pod.runAsUser` in an overlay; if it needs root, rebuild it with a non-root `USER`",
-                        svc.name
-                    )),
-                ),
-            },
+    (from, non_root_wanted)
+}
+
+/// The volumes a pod mounts, to tell which are persistent and which writable.
+struct PodVolumes {
+    claim_templates: BTreeSet<String>,
+    volumes: BTreeMap<String, Value>,
+    /// The container's `volumeMounts`, as generated.
+    mounts: Vec<Value>,
+}
+
+impl PodVolumes {
+    fn of(claim_templates: BTreeSet<String>, spec: &Value) -> PodVolumes {
+        let volumes = spec["volumes"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| Some((v["name"].as_str()?.to_string(), v.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mounts = spec["containers"][0]["volumeMounts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        PodVolumes {
+            claim_templates,
+            volumes,
+            mounts,
         }
     }
-    if from == UserFrom::Root || !non_root_wanted {
-        return;
+
+    /// A claim template or a PersistentVolumeClaim.
+    fn persistent(&self, name: &str) -> bool {
+        self.claim_templates.contains(name)
+            || self
+                .volumes
+                .get(name)
+                .is_some_and(|v| v.get("persistentVolumeClaim").is_some())
     }
+
+    /// Persistent storage or an emptyDir.
+    fn writable(&self, name: &str) -> bool {
+        self.persistent(name)
+            || self
+                .volumes
+                .get(name)
+                .is_some_and(|v| v.get("emptyDir").is_some())
+    }
+
+    /// Some directory at or below `dir` is mounted.
+    fn mounted(&self, dir: &str) -> bool {
+        self.mounts.iter().any(|m| {
+            m["mountPath"]
+                .as_str()
+                .is_some_and(|p| p == dir || p.starts_with(&format!("{dir}/")))
+        })
+    }
+
+    /// `path` lies in a writable volume mounted whole and read-write.
+    fn covered(&self, path: &str) -> bool {
+        self.mounts.iter().any(|m| {
+            let mp = m["mountPath"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_end_matches('/');
+            m.get("subPath").is_none()
+                && !m["readOnly"].as_bool().unwrap_or(false)
+                && m["name"].as_str().is_some_and(|n| self.writable(n))
+                && (path == mp || path.starts_with(&format!("{mp}/")))
+        })
+    }
+}
+
+/// `fsGroup` (the image's data group, else the pod's group, else its user) and
+/// `fsGroupChangePolicy: OnRootMismatch` for a pod that mounts persistent storage.
+fn fs_group(spec: &mut Value, profile: Option<&Profile>, vols: &PodVolumes) {
     let uid = sc_i64(&spec["securityContext"], "runAsUser").or(sc_i64(
         &spec["containers"][0]["securityContext"],
         "runAsUser",
     ));
     let gid = sc_i64(&spec["securityContext"], "runAsGroup");
-
-    // ---- volumes the pod mounts --------------------------------------------------------------
-    let volumes: BTreeMap<String, Value> = spec["volumes"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| Some((v["name"].as_str()?.to_string(), v.clone())))
-                .collect()
-        })
-        .unwrap_or_default();
-    let persistent = |name: &str| {
-        claim_templates.contains(name)
-            || volumes
-                .get(name)
-                .is_some_and(|v| v.get("persistentVolumeClaim").is_some())
-    };
-    let writable_volume = |name: &str| {
-        persistent(name)
-            || volumes
-                .get(name)
-                .is_some_and(|v| v.get("emptyDir").is_some())
-    };
-    let mounts: Vec<Value> = spec["containers"][0]["volumeMounts"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-
-    // ---- fsGroup for persistent storage -----------------------------------------------------
-    let has_persistent = mounts
+    let has_persistent = vols
+        .mounts
         .iter()
-        .any(|m| m["name"].as_str().is_some_and(persistent));
-    if has_persistent && let Some(uid) = uid {
-        let sc = &mut spec["securityContext"];
-        if sc.get("fsGroup").is_none() {
-            let fs = profile
-                .as_ref()
-                .filter(|p| p.run_as.user == uid)
-                .and_then(|p| p.fs_group)
-                .or(gid)
-                .unwrap_or(uid);
-            put_ordered(sc, "fsGroup", json!(fs), POD_SC_ORDER);
-        }
-        if sc.get("fsGroupChangePolicy").is_none() {
-            // Recursive ownership changes on every start would make PGDATA / the Erlang cookie
-            // group-accessible, which postgres and RabbitMQ refuse; once the root is right, stop.
-            put_ordered(
-                sc,
-                "fsGroupChangePolicy",
-                json!("OnRootMismatch"),
-                POD_SC_ORDER,
-            );
-        }
-    }
-
-    let Some(prof) = profile.as_ref() else {
-        privileged_ports(svc, spec, &[], warnings);
+        .any(|m| m["name"].as_str().is_some_and(|n| vols.persistent(n)));
+    let (true, Some(uid)) = (has_persistent, uid) else {
         return;
     };
-    let read_only = spec["containers"][0]["securityContext"]["readOnlyRootFilesystem"]
-        .as_bool()
-        .unwrap_or(false);
-    // The table's `always` paths are not writable by its own user; a uid the service gives owns
-    // nothing in the image either, so they apply whoever the pod runs as.
+    let sc = &mut spec["securityContext"];
+    if sc.get("fsGroup").is_none() {
+        let fs = profile
+            .filter(|p| p.run_as.user == uid)
+            .and_then(|p| p.fs_group)
+            .or(gid)
+            .unwrap_or(uid);
+        put_ordered(sc, "fsGroup", json!(fs), POD_SC_ORDER);
+    }
+    if sc.get("fsGroupChangePolicy").is_none() {
+        // Recursive ownership changes on every start would make PGDATA / the Erlang cookie
+        // group-accessible, which postgres and RabbitMQ refuse; once the root is right, stop.
+        put_ordered(
+            sc,
+            "fsGroupChangePolicy",
+            json!("OnRootMismatch"),
+            POD_SC_ORDER,
+        );
+    }
+}
 
-    // ---- data volumes the image initialises ------------------------------------------------
+/// Adds the image's environment for initialising one fresh data volume (`PGDATA` in a
+/// subdirectory), unless the service sets it — warning when it points at the volume's root.
+fn data_init_env(svc: &Service, spec: &mut Value, init: &DataInit, warnings: &mut Vec<Diagnostic>) {
     let env_names: BTreeSet<&str> = svc.environment.iter().map(|e| e.name.as_str()).collect();
+    for (k, v) in &init.env {
+        if env_names.contains(k.as_str()) {
+            let set = svc
+                .environment
+                .iter()
+                .find(|e| &e.name == k)
+                .and_then(|e| e.value.clone())
+                .unwrap_or_default();
+            if set.trim_end_matches('/') == init.path {
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "service `{}`: `{k}` is the root of the volume mounted at `{}`; initialising a fresh volume there fails (its root is not owned by the container's user and holds lost+found)",
+                        svc.name, init.path
+                    ))
+                    .at(svc.span(&["environment"]))
+                    .code(DATA_DIR)
+                    .help(format!("point `{k}` at a subdirectory: `{v}`")),
+                );
+            }
+            continue;
+        }
+        let env = &mut spec["containers"][0]["env"];
+        if !env.is_array() {
+            *env = json!([]);
+        }
+        if let Some(a) = env.as_array_mut() {
+            a.push(json!({"name": k, "value": v}));
+        }
+        let c = &mut spec["containers"][0];
+        if let Some(e) = c.as_object_mut().and_then(|m| m.remove("env")) {
+            put_ordered(c, "env", e, CONTAINER_ORDER);
+        }
+    }
+}
+
+/// Prepares the data volumes the image initialises: its environment, and a `subPath` on a
+/// fresh persistent volume when the image needs an empty directory.
+fn data_init(
+    svc: &Service,
+    spec: &mut Value,
+    prof: &Profile,
+    vols: &PodVolumes,
+    warnings: &mut Vec<Diagnostic>,
+) {
     for init in &prof.data_init {
-        let Some(idx) = mounts.iter().position(|m| {
+        let Some(idx) = vols.mounts.iter().position(|m| {
             m["mountPath"].as_str().map(|s| s.trim_end_matches('/')) == Some(init.path.as_str())
-                && m["name"].as_str().is_some_and(writable_volume)
+                && m["name"].as_str().is_some_and(|n| vols.writable(n))
         }) else {
             continue;
         };
-        for (k, v) in &init.env {
-            if env_names.contains(k.as_str()) {
-                let set = svc
-                    .environment
-                    .iter()
-                    .find(|e| &e.name == k)
-                    .and_then(|e| e.value.clone())
-                    .unwrap_or_default();
-                if set.trim_end_matches('/') == init.path {
-                    warnings.push(
-                        Diagnostic::warning(format!(
-                            "service `{}`: `{k}` is the root of the volume mounted at `{}`; initialising a fresh volume there fails (its root is not owned by the container's user and holds lost+found)",
-                            svc.name, init.path
-                        ))
-                        .at(svc.span(&["environment"]))
-                        .code(DATA_DIR)
-                        .help(format!("point `{k}` at a subdirectory: `{v}`")),
-                    );
-                }
-                continue;
-            }
-            let env = &mut spec["containers"][0]["env"];
-            if !env.is_array() {
-                *env = json!([]);
-            }
-            if let Some(a) = env.as_array_mut() {
-                a.push(json!({"name": k, "value": v}));
-            }
-            let c = &mut spec["containers"][0];
-            if let Some(e) = c.as_object_mut().and_then(|m| m.remove("env")) {
-                put_ordered(c, "env", e, CONTAINER_ORDER);
-            }
-        }
+        data_init_env(svc, spec, init, warnings);
         if let Some(sub) = &init.sub_path
             && let Some(m) = spec["containers"][0]["volumeMounts"].get_mut(idx)
             && m.get("subPath").is_none()
-            && m["name"].as_str().is_some_and(persistent)
+            && m["name"].as_str().is_some_and(|n| vols.persistent(n))
         {
             let mut fields = m.as_object().cloned().unwrap_or_default();
             fields.insert("subPath".into(), json!(sub));
@@ -859,37 +968,24 @@ fn adapt(p: &Project, svc: &Service, obj: &mut Value, warnings: &mut Vec<Diagnos
             *m = mm;
         }
     }
+}
 
-    // ---- paths the process writes ----------------------------------------------------------
-    let mounted = |dir: &str| {
-        mounts.iter().any(|m| {
-            m["mountPath"]
-                .as_str()
-                .is_some_and(|p| p == dir || p.starts_with(&format!("{dir}/")))
-        })
-    };
-    let covered = |path: &str| {
-        mounts.iter().any(|m| {
-            let mp = m["mountPath"]
-                .as_str()
-                .unwrap_or_default()
-                .trim_end_matches('/');
-            m.get("subPath").is_none()
-                && !m["readOnly"].as_bool().unwrap_or(false)
-                && m["name"].as_str().is_some_and(writable_volume)
-                && (path == mp || path.starts_with(&format!("{mp}/")))
-        })
-    };
-    let mut names: BTreeSet<String> = volumes.keys().cloned().collect();
-    names.extend(claim_templates.iter().cloned());
+/// An `emptyDir` at each path the image writes that its user cannot (or, under a read-only
+/// root, at every path it writes), unless a writable volume covers it already.
+fn writable_paths(spec: &mut Value, prof: &Profile, vols: &PodVolumes) {
+    let read_only = spec["containers"][0]["securityContext"]["readOnlyRootFilesystem"]
+        .as_bool()
+        .unwrap_or(false);
+    let mut names: BTreeSet<String> = vols.volumes.keys().cloned().collect();
+    names.extend(vols.claim_templates.iter().cloned());
     for w in &prof.writable {
         let needed = match (w.when, &w.mounted) {
-            (_, Some(dir)) => mounted(dir),
+            (_, Some(dir)) => vols.mounted(dir),
             (Some(When::Always), _) => true,
             (Some(When::ReadOnly), _) => read_only,
             (None, None) => false,
         };
-        if !needed || covered(&w.path) {
+        if !needed || vols.covered(&w.path) {
             continue;
         }
         let mut vname = super::naming::dns_label(w.path.trim_matches('/'));
@@ -925,55 +1021,99 @@ fn adapt(p: &Project, svc: &Service, obj: &mut Value, warnings: &mut Vec<Diagnos
     if let Some(vm) = c.as_object_mut().and_then(|m| m.remove("volumeMounts")) {
         put_ordered(c, "volumeMounts", vm, CONTAINER_ORDER);
     }
+}
 
-    // ---- capabilities set on the image's binaries -------------------------------------------
-    if !prof.file_capabilities.is_empty() {
-        let caps = &mut spec["containers"][0]["securityContext"]["capabilities"];
-        let mut add: Vec<String> = caps["add"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|c| c.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        for c in &prof.file_capabilities {
-            if !add.contains(c) {
-                add.push(c.clone());
-            }
-        }
-        put_ordered(caps, "add", json!(add), &["add", "drop"]);
+/// `capabilities.add` of the capabilities set on the image's binaries (with `drop: [ALL]` the
+/// kernel refuses to exec a binary whose file capabilities exceed the bounding set).
+fn file_capabilities(spec: &mut Value, prof: &Profile) {
+    if prof.file_capabilities.is_empty() {
+        return;
     }
+    let caps = &mut spec["containers"][0]["securityContext"]["capabilities"];
+    let mut add: Vec<String> = caps["add"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    for c in &prof.file_capabilities {
+        if !add.contains(c) {
+            add.push(c.clone());
+        }
+    }
+    put_ordered(caps, "add", json!(add), &["add", "drop"]);
+}
 
-    privileged_ports(svc, spec, &prof.privileged_ports, warnings);
-
-    // ---- node-level requirements ----------------------------------------------------------
+/// Warns about node-level settings the image checks at start (a pod cannot set them).
+fn node_sysctls(svc: &Service, prof: &Profile, f: &Facts, warnings: &mut Vec<Diagnostic>) {
     for s in &prof.node_sysctls {
         let exempt = s.unless_env.iter().any(|(k, v)| {
             svc.environment
                 .iter()
                 .any(|e| &e.name == k && e.value.as_deref() == Some(v.as_str()))
         });
-        if !exempt {
-            warnings.push(
-                Diagnostic::warning(format!(
-                    "service `{}`: {what} checks at start that the node sets `{} >= {}`; a pod cannot set it (it is not namespaced)",
-                    svc.name, s.name, s.min
-                ))
-                .at(image_at)
-                .code(NODE_SYSCTL)
-                .help(format!(
-                    "set it on the nodes ({}), or for a single node: {}",
-                    s.source,
-                    s.unless_env
-                        .iter()
-                        .map(|(k, v)| format!("`{k}={v}` in its environment"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-            );
+        if exempt {
+            continue;
         }
+        warnings.push(
+            Diagnostic::warning(format!(
+                "service `{}`: {} checks at start that the node sets `{} >= {}`; a pod cannot set it (it is not namespaced)",
+                svc.name, f.what, s.name, s.min
+            ))
+            .at(f.image_at)
+            .code(NODE_SYSCTL)
+            .help(format!(
+                "set it on the nodes ({}), or for a single node: {}",
+                s.source,
+                s.unless_env
+                    .iter()
+                    .map(|(k, v)| format!("`{k}={v}` in its environment"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
     }
+}
+
+/// Adapts one workload's pod to its image, step by step (see the module doc).
+fn adapt(p: &Project, svc: &Service, obj: &mut Value, warnings: &mut Vec<Diagnostic>) {
+    let claim_templates: BTreeSet<String> = obj
+        .pointer("/spec/volumeClaimTemplates")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c["metadata"]["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(spec) = pod_spec_mut(obj) else {
+        return;
+    };
+    let image = spec["containers"][0]["image"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let f = facts(p, svc, image);
+    merge_security_context(svc, spec);
+    let (from, non_root_wanted) = run_as(svc, spec, &f, warnings);
+    if from == UserFrom::Root || !non_root_wanted {
+        return;
+    }
+    let vols = PodVolumes::of(claim_templates, spec);
+    fs_group(spec, f.profile.as_ref(), &vols);
+    let Some(prof) = f.profile.as_ref() else {
+        privileged_ports(svc, spec, &[], warnings);
+        return;
+    };
+    // The table's `always` paths are not writable by its own user; a uid the service gives owns
+    // nothing in the image either, so they apply whoever the pod runs as.
+    data_init(svc, spec, prof, &vols, warnings);
+    writable_paths(spec, prof, &vols);
+    file_capabilities(spec, prof);
+    privileged_ports(svc, spec, &prof.privileged_ports, warnings);
+    node_sysctls(svc, prof, &f, warnings);
 }
 
 /// Ports below 1024 bound by a non-root process: the namespaced sysctl

@@ -12,6 +12,7 @@ mod dockerfile;
 pub mod image_profile;
 pub mod k8s;
 mod kompose;
+pub mod locate;
 mod mounts;
 pub mod naming;
 mod probe_checks;
@@ -49,9 +50,10 @@ pub struct GenerateOptions {
 #[derive(Debug, Clone)]
 pub struct Output {
     pub objects: Vec<Value>,
-    /// For each object, the service it was generated from (`None` for the Namespace): the
-    /// provenance `komply lint` uses to map findings back to compose lines.
-    pub services: Vec<Option<String>>,
+    /// For each object, where it comes from: the service it was generated from (`None` for the
+    /// Namespace) and which compose key produced which field — what `komply lint` and the
+    /// validate stage use to point at compose lines ([`locate`]).
+    pub provenance: Vec<crate::k8s::Provenance>,
     pub warnings: Vec<Diagnostic>,
     /// Set by an environment with `secrets: generator` (overlay): the one Secret the pods read
     /// instead of the ExternalSecrets, which `komply migrate` writes as a secretGenerator.
@@ -256,22 +258,22 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
             },
         );
     }
-    let mut services: Vec<Option<String>> = vec![None; objects.len()];
+    let mut provenance = vec![crate::k8s::Provenance::of(None); objects.len()];
     let mut claimed: BTreeSet<String> = BTreeSet::new();
     for svc in &model.services {
         match service::build(&project, svc, &mut claimed, &mut warnings) {
-            Ok(mut objs) => {
-                image_profile::apply(&project, svc, &mut objs, &mut warnings, &mut errors);
-                reuse::apply(&project, svc, &mut objs, &mut warnings);
-                objects.extend(objs);
-                services.resize(objects.len(), Some(svc.name.clone()));
+            Ok(mut made) => {
+                image_profile::apply(&project, svc, &mut made.objects, &mut warnings, &mut errors);
+                reuse::apply(&project, svc, &mut made.objects, &mut warnings);
+                objects.extend(made.objects);
+                provenance.extend(made.provenance);
             }
             Err(e) => errors.extend(e),
         }
     }
 
-    shared_storage::apply(&project, &mut objects, &mut services, &mut warnings);
-    probe_checks::check(model, &objects, &services, &mut warnings);
+    shared_storage::apply(&project, &mut objects, &mut provenance, &mut warnings);
+    probe_checks::check(model, &objects, &provenance, &mut warnings);
 
     if opts.strict {
         for w in warnings.iter_mut() {
@@ -288,7 +290,7 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
     }
     Ok(Output {
         objects,
-        services,
+        provenance,
         warnings,
         secret_generator: None,
     })

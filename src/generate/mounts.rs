@@ -932,21 +932,21 @@ impl Plan {
         }
     }
 
-    /// Hook 2 (after `<svc>-files`): each directory's ConfigMap, and its volume and mount.
+    /// Hook 2 (after `<svc>-files`): each directory's volume and mount; returns the directories'
+    /// ConfigMaps (name, data) for the caller to make.
     #[allow(clippy::too_many_arguments)]
     pub fn add_dirs(
         &self,
         svc: &Service,
         p: &super::Project,
-        meta: &dyn Fn(&str) -> ObjectMeta,
         names: (&str, &str, &str),
-        objects: &mut Vec<serde_json::Value>,
         volumes: &mut Vec<Volume>,
         mounts: &mut Vec<VolumeMount>,
         hash_input: &mut String,
         warnings: &mut Vec<Diagnostic>,
-    ) {
+    ) -> Vec<(String, BTreeMap<String, String>)> {
         let (service_name, files_cm, secret_name) = names;
+        let mut config_maps = Vec::new();
         for (&i, b) in &self.binds {
             let Bind::Dir { slug, files } = b else {
                 continue;
@@ -1003,15 +1003,7 @@ impl Plan {
             }
             if !data.is_empty() {
                 hash_input.push_str(&serde_json::to_string(&data).unwrap_or_default());
-                super::push(
-                    objects,
-                    &Object {
-                        api_version: "v1",
-                        kind: "ConfigMap",
-                        metadata: meta(&cm_name),
-                        body: ConfigMapBody { data },
-                    },
-                );
+                config_maps.push((cm_name.clone(), data));
             }
             let mut sources = Vec::new();
             if !cm_items.is_empty() {
@@ -1060,6 +1052,7 @@ impl Plan {
                 read_only: true,
             });
         }
+        config_maps
     }
 
     /// Hook 3 (with the service's Compose secrets): secret-looking files become keys of

@@ -93,7 +93,7 @@ fn pod_spec(obj: &Value) -> Option<&Value> {
 pub(crate) fn check(
     model: &Model,
     objects: &[Value],
-    services: &[Option<String>],
+    provenance: &[crate::k8s::Provenance],
     warnings: &mut Vec<Diagnostic>,
 ) {
     let service_names: BTreeSet<&str> = objects
@@ -101,8 +101,8 @@ pub(crate) fn check(
         .filter(|o| o["kind"] == "Service")
         .filter_map(|o| o["metadata"]["name"].as_str())
         .collect();
-    for (obj, owner) in objects.iter().zip(services) {
-        let (Some(spec), Some(owner)) = (pod_spec(obj), owner) else {
+    for (obj, prov) in objects.iter().zip(provenance) {
+        let (Some(spec), Some(owner)) = (pod_spec(obj), &prov.service) else {
             continue;
         };
         let Some(svc) = model.services.iter().find(|s| &s.name == owner) else {

@@ -27,7 +27,7 @@ use crate::compose::model::{Model, Service};
 use crate::diag::Diagnostic;
 use crate::yaml::Span;
 
-/// How dependents wait for a service ([`super::start_order`]).
+/// How dependents wait for a service (read by `start_order.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Endpoint {
     /// A TCP connection to `host:port` succeeds (a ready pod behind the Service).
@@ -312,19 +312,24 @@ fn texts<'a>(
     out
 }
 
-impl Reach {
-    pub(crate) fn analyze(
-        model: &Model,
-        plans: &BTreeMap<String, Plan>,
-        project_dir: &std::path::Path,
-    ) -> Reach {
-        let mut r = Reach::default();
+/// Every name a service answers to: its own, and the aliases others may use for it.
+struct Names<'a> {
+    by_name: BTreeMap<&'a str, &'a Service>,
+    /// Every name (lowercased) → the service it names.
+    names: BTreeMap<String, &'a str>,
+    /// Alias (lowercased) → (service, kind of alias, where it is declared).
+    alias_of: BTreeMap<String, (&'a str, &'static str, Span)>,
+}
+
+impl<'a> Names<'a> {
+    /// The names of the project's services: service names first, then their own aliases
+    /// (`container_name`, `hostname`, network aliases) and `links` aliases no service has.
+    fn of(model: &'a Model) -> Names<'a> {
         let by_name: BTreeMap<&str, &Service> = model
             .services
             .iter()
             .map(|s| (s.name.as_str(), s))
             .collect();
-        // Every name a service answers to, lowercased → service.
         let mut names: BTreeMap<String, &str> = BTreeMap::new();
         for s in &model.services {
             names.insert(s.name.to_ascii_lowercase(), &s.name);
@@ -349,69 +354,312 @@ impl Reach {
         for (k, (t, _, _)) in &alias_of {
             names.entry(k.clone()).or_insert(t);
         }
-
-        // ---- who names whom -----------------------------------------------------------------
-        #[derive(Default)]
-        struct Seen {
-            by: BTreeSet<String>,
-            ports: BTreeSet<u16>,
-            names_used: BTreeSet<String>,
+        Names {
+            by_name,
+            names,
+            alias_of,
         }
-        let mut seen: BTreeMap<&str, Seen> = BTreeMap::new();
-        for s in &model.services {
-            for (text, _, whole_is_host) in texts(model, s, plans.get(&s.name), project_dir) {
-                let trimmed = text.trim();
-                for o in occurrences(&text) {
-                    let word = text[o.start..o.end].to_ascii_lowercase();
-                    let Some(&t) = names.get(&word) else { continue };
-                    let whole = whole_is_host
-                        && o.start == text.len() - text.trim_start().len()
-                        && o.end - o.start == trimmed.len();
-                    if t == s.name || !(o.host || whole) {
-                        continue;
-                    }
-                    let e = seen.entry(t).or_default();
-                    e.by.insert(s.name.clone());
-                    e.names_used.insert(word);
-                    if let Some(p) = o.port {
-                        e.ports.insert(p);
-                    }
+    }
+}
+
+/// How one service is reached: by whom, on which ports, under which names.
+#[derive(Default)]
+struct Seen {
+    by: BTreeSet<String>,
+    ports: BTreeSet<u16>,
+    names_used: BTreeSet<String>,
+}
+
+impl Seen {
+    /// The clients, for a message: `` `a`, `b`, traefik (labels) ``.
+    fn clients(&self) -> String {
+        self.by
+            .iter()
+            .map(|c| {
+                if c.contains(' ') {
+                    c.clone()
+                } else {
+                    format!("`{c}`")
                 }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The host names client `s` uses in its texts (environment, command, mounted files, configs).
+fn named_in_texts<'a>(
+    model: &'a Model,
+    s: &'a Service,
+    plan: Option<&'a Plan>,
+    project_dir: &std::path::Path,
+    n: &Names<'a>,
+    seen: &mut BTreeMap<&'a str, Seen>,
+) {
+    for (text, _, whole_is_host) in texts(model, s, plan, project_dir) {
+        let trimmed = text.trim();
+        for o in occurrences(&text) {
+            let word = text[o.start..o.end].to_ascii_lowercase();
+            let Some(&t) = n.names.get(&word) else {
+                continue;
+            };
+            let whole = whole_is_host
+                && o.start == text.len() - text.trim_start().len()
+                && o.end - o.start == trimmed.len();
+            if t == s.name || !(o.host || whole) {
+                continue;
             }
-            // Traefik's Docker provider routes to services by their labels.
-            let traefik = s.labels.get("traefik.enable").map(String::as_str) != Some("false")
-                && s.labels.keys().any(|k| {
-                    k.starts_with("traefik.http.")
-                        || k.starts_with("traefik.tcp.")
-                        || k == "traefik.enable"
-                });
-            if traefik {
-                let e = seen.entry(&s.name).or_default();
-                e.by.insert("traefik (labels)".into());
-                for (k, v) in &s.labels {
-                    if k.starts_with("traefik.")
-                        && k.ends_with(".loadbalancer.server.port")
-                        && let Ok(p) = v.trim().parse::<u16>()
-                    {
-                        e.ports.insert(p);
-                    }
-                }
-            }
-            for (t, _) in depends_on(s) {
-                if let Some(t) = by_name.get(t.as_str()) {
-                    seen.entry(&t.name).or_default().by.insert(s.name.clone());
-                }
-            }
-            for (t, a, _) in links(s) {
-                if let Some(t) = by_name.get(t.as_str()) {
-                    let e = seen.entry(&t.name).or_default();
-                    e.by.insert(s.name.clone());
-                    e.names_used.insert(a.to_ascii_lowercase());
-                }
+            let e = seen.entry(t).or_default();
+            e.by.insert(s.name.clone());
+            e.names_used.insert(word);
+            if let Some(p) = o.port {
+                e.ports.insert(p);
             }
         }
+    }
+}
 
-        // ---- Service names taken, renames ---------------------------------------------------
+/// Traefik's Docker provider routes to a service by its labels (and to the port they name).
+fn named_by_traefik<'a>(s: &'a Service, seen: &mut BTreeMap<&'a str, Seen>) {
+    let traefik = s.labels.get("traefik.enable").map(String::as_str) != Some("false")
+        && s.labels.keys().any(|k| {
+            k.starts_with("traefik.http.") || k.starts_with("traefik.tcp.") || k == "traefik.enable"
+        });
+    if !traefik {
+        return;
+    }
+    let e = seen.entry(&s.name).or_default();
+    e.by.insert("traefik (labels)".into());
+    for (k, v) in &s.labels {
+        if k.starts_with("traefik.")
+            && k.ends_with(".loadbalancer.server.port")
+            && let Ok(p) = v.trim().parse::<u16>()
+        {
+            e.ports.insert(p);
+        }
+    }
+}
+
+/// Who names whom: texts, Traefik labels, `depends_on` and `links`.
+fn who_names_whom<'a>(
+    model: &'a Model,
+    plans: &'a BTreeMap<String, Plan>,
+    project_dir: &std::path::Path,
+    n: &Names<'a>,
+) -> BTreeMap<&'a str, Seen> {
+    let mut seen: BTreeMap<&str, Seen> = BTreeMap::new();
+    for s in &model.services {
+        named_in_texts(model, s, plans.get(&s.name), project_dir, n, &mut seen);
+        named_by_traefik(s, &mut seen);
+        for (t, _) in depends_on(s) {
+            if let Some(t) = n.by_name.get(t.as_str()) {
+                seen.entry(&t.name).or_default().by.insert(s.name.clone());
+            }
+        }
+        for (t, a, _) in links(s) {
+            if let Some(t) = n.by_name.get(t.as_str()) {
+                let e = seen.entry(&t.name).or_default();
+                e.by.insert(s.name.clone());
+                e.names_used.insert(a.to_ascii_lowercase());
+            }
+        }
+    }
+    seen
+}
+
+/// A long-running service without ports: the ports of a Service for it (the image's default
+/// ports and those clients use), or a headless Service when it is reached with none.
+fn implied_ports(s: &Service, info: &Seen, dns: &str, key_span: Span, t: &mut Target) {
+    let mut ports: Vec<u16> = s
+        .image
+        .as_deref()
+        .map(image_profile::default_ports)
+        .unwrap_or_default();
+    for p in &info.ports {
+        if !ports.contains(p) {
+            ports.push(*p);
+        }
+    }
+    if !ports.is_empty() {
+        let list = ports
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let why = if info.ports.is_empty() {
+            "the image's default port".to_string()
+        } else {
+            format!("as {} reach it", info.clients())
+        };
+        t.warnings.push(
+            Diagnostic::warning(format!(
+                "service `{}` declares no ports: it gets a ClusterIP Service `{dns}` on {list} ({why})",
+                s.name
+            ))
+            .at(key_span)
+            .code("generate/implied-service")
+            .help("declare the ports with `expose:` to make this explicit"),
+        );
+        t.implied_ports = ports;
+    } else if !info.by.is_empty() {
+        t.headless = true;
+        t.warnings.push(
+            Diagnostic::warning(format!(
+                "service `{}` is reached by {} but declares no port: it gets a headless Service `{dns}`, so its name resolves to its ready pods",
+                s.name,
+                info.clients()
+            ))
+            .at(key_span)
+            .code("generate/no-port")
+            .help("add `expose: [\"PORT\"]` to the service for a stable ClusterIP Service"),
+        );
+    }
+}
+
+/// A long-running service with ports: the container ports clients use that no Service port
+/// listens on (Compose clients talk to container ports).
+fn extra_ports(s: &Service, info: &Seen, dns: &str, t: &mut Target) {
+    let headless_type = service_type(s).as_deref() == Some("Headless");
+    let service_ports: BTreeSet<u16> = s
+        .ports
+        .iter()
+        .map(|p| {
+            p.published
+                .as_deref()
+                .and_then(|x| x.parse().ok())
+                .unwrap_or(p.target)
+        })
+        .chain(s.expose.iter().map(|e| e.port))
+        .collect();
+    let targets: BTreeSet<u16> = s.ports.iter().map(|p| p.target).collect();
+    for p in &info.ports {
+        if !headless_type && targets.contains(p) && !service_ports.contains(p) {
+            t.extra_ports.push(*p);
+        }
+    }
+    if t.extra_ports.is_empty() {
+        return;
+    }
+    let list = t
+        .extra_ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    t.warnings.push(
+        Diagnostic::warning(format!(
+            "service `{}`: {} connect to container port {list}, which Compose publishes under another number; the Service `{dns}` listens on {list} too",
+            s.name,
+            info.clients()
+        ))
+        .at(s.span(&["ports"]))
+        .code("generate/implied-port"),
+    );
+}
+
+/// The alias Services of a long-running service: network aliases, and the other names clients
+/// use for it, when they are valid DNS labels no other Service has (else a rename or a warning).
+fn aliases(
+    s: &Service,
+    info: &Seen,
+    n: &Names,
+    dns: &str,
+    taken: &mut BTreeSet<String>,
+    renames: &mut BTreeMap<String, String>,
+    t: &mut Target,
+) {
+    let mut candidates: Vec<(String, &'static str, Span)> = Vec::new();
+    for (kind, a, span) in own_aliases(s) {
+        let used = info.names_used.contains(&a.to_ascii_lowercase());
+        if kind == "network alias" || used {
+            candidates.push((a, kind, span));
+        }
+    }
+    for (k, (owner, kind, span)) in &n.alias_of {
+        if *owner == s.name && *kind == "links alias" && info.names_used.contains(k) {
+            candidates.push((k.clone(), kind, *span));
+        }
+    }
+    for (a, kind, span) in candidates {
+        let lower = a.to_ascii_lowercase();
+        if lower == s.name.to_ascii_lowercase() || lower == dns {
+            continue;
+        }
+        if !is_dns_label(&lower) {
+            renames.insert(lower.clone(), dns.to_string());
+            t.warnings.push(
+                Diagnostic::warning(format!(
+                    "service `{}`: {kind} `{a}` is not a valid Kubernetes Service name; references to it are rewritten to `{dns}` where komply can",
+                    s.name
+                ))
+                .at(span)
+                .code("generate/service-name"),
+            );
+            continue;
+        }
+        if !taken.insert(lower.clone()) {
+            if !t.aliases.contains(&lower) {
+                t.warnings.push(
+                    Diagnostic::warning(format!(
+                        "service `{}`: {kind} `{a}` is already the name of another Service; no alias Service is made",
+                        s.name
+                    ))
+                    .at(span)
+                    .code("generate/alias"),
+                );
+            }
+            continue;
+        }
+        t.aliases.push(lower);
+    }
+}
+
+/// How dependents wait for a service: its first TCP port (the Service's), its name when it has
+/// none, nothing for a Job.
+fn endpoint(s: &Service, t: &Target, dns: &str) -> Endpoint {
+    if batch(s) {
+        return Endpoint::Batch;
+    }
+    let headless_type = service_type(s).as_deref() == Some("Headless");
+    let tcp = s
+        .ports
+        .iter()
+        .filter(|p| p.protocol == "tcp")
+        .map(|p| {
+            if headless_type {
+                p.target
+            } else {
+                p.published
+                    .as_deref()
+                    .and_then(|x| x.parse().ok())
+                    .unwrap_or(p.target)
+            }
+        })
+        .chain(
+            s.expose
+                .iter()
+                .filter(|e| e.protocol == "tcp")
+                .map(|e| e.port),
+        )
+        .chain(t.implied_ports.iter().copied())
+        .next();
+    match tcp {
+        Some(p) => Endpoint::Tcp(dns.to_string(), p),
+        None => Endpoint::Dns(dns.to_string()),
+    }
+}
+
+impl Reach {
+    /// Analyses the project (see the module doc): names, who names whom, then per service its
+    /// Service ports, aliases, renames and how to wait for it.
+    pub(crate) fn analyze(
+        model: &Model,
+        plans: &BTreeMap<String, Plan>,
+        project_dir: &std::path::Path,
+    ) -> Reach {
+        let mut r = Reach::default();
+        let n = Names::of(model);
+        let seen = who_names_whom(model, plans, project_dir, &n);
         let mut taken: BTreeSet<String> =
             model.services.iter().map(|s| dns_label(&s.name)).collect();
         for s in &model.services {
@@ -420,209 +668,55 @@ impl Reach {
                 r.renames.insert(s.name.to_ascii_lowercase(), dns.clone());
             }
         }
-
         for s in &model.services {
-            let mut t = Target::default();
-            let key_span = model
-                .node
-                .get("services")
-                .and_then(|n| n.entry(&s.name))
-                .map(|(k, _)| k.span)
-                .unwrap_or(s.node.span);
-            let dns = dns_label(&s.name);
-            if dns != s.name.to_ascii_lowercase() {
-                t.warnings.push(
-                    Diagnostic::warning(format!(
-                        "service `{}`: the name is not a valid Kubernetes Service name (DNS-1035: lowercase letters, digits, '-'); its Service is `{dns}`, and other services' references to `{}` are rewritten where komply can",
-                        s.name, s.name
-                    ))
-                    .at(key_span)
-                    .code("generate/service-name")
-                    .help(format!("rename the service to `{dns}` in the compose file to keep both worlds in step")),
-                );
-            }
-            let empty = Seen::default();
-            let info = seen.get(s.name.as_str()).unwrap_or(&empty);
-            let long_running = !batch(s);
-            let has_ports = !s.ports.is_empty() || !s.expose.is_empty();
-            let clients = || {
-                info.by
-                    .iter()
-                    .map(|c| {
-                        if c.contains(' ') {
-                            c.clone()
-                        } else {
-                            format!("`{c}`")
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            if long_running && !has_ports {
-                let mut ports: Vec<u16> = s
-                    .image
-                    .as_deref()
-                    .map(image_profile::default_ports)
-                    .unwrap_or_default();
-                for p in &info.ports {
-                    if !ports.contains(p) {
-                        ports.push(*p);
-                    }
-                }
-                if !ports.is_empty() {
-                    let list = ports
-                        .iter()
-                        .map(u16::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let why = if info.ports.is_empty() {
-                        "the image's default port".to_string()
-                    } else {
-                        format!("as {} reach it", clients())
-                    };
-                    t.warnings.push(
-                        Diagnostic::warning(format!(
-                            "service `{}` declares no ports: it gets a ClusterIP Service `{dns}` on {list} ({why})",
-                            s.name
-                        ))
-                        .at(key_span)
-                        .code("generate/implied-service")
-                        .help("declare the ports with `expose:` to make this explicit"),
-                    );
-                    t.implied_ports = ports;
-                } else if !info.by.is_empty() {
-                    t.headless = true;
-                    t.warnings.push(
-                        Diagnostic::warning(format!(
-                            "service `{}` is reached by {} but declares no port: it gets a headless Service `{dns}`, so its name resolves to its ready pods",
-                            s.name,
-                            clients()
-                        ))
-                        .at(key_span)
-                        .code("generate/no-port")
-                        .help("add `expose: [\"PORT\"]` to the service for a stable ClusterIP Service"),
-                    );
-                }
-            } else if long_running {
-                let headless_type = service_type(s).as_deref() == Some("Headless");
-                let service_ports: BTreeSet<u16> = s
-                    .ports
-                    .iter()
-                    .map(|p| {
-                        p.published
-                            .as_deref()
-                            .and_then(|x| x.parse().ok())
-                            .unwrap_or(p.target)
-                    })
-                    .chain(s.expose.iter().map(|e| e.port))
-                    .collect();
-                let targets: BTreeSet<u16> = s.ports.iter().map(|p| p.target).collect();
-                for p in &info.ports {
-                    if !headless_type && targets.contains(p) && !service_ports.contains(p) {
-                        t.extra_ports.push(*p);
-                    }
-                }
-                if !t.extra_ports.is_empty() {
-                    let list = t
-                        .extra_ports
-                        .iter()
-                        .map(u16::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    t.warnings.push(
-                        Diagnostic::warning(format!(
-                            "service `{}`: {} connect to container port {list}, which Compose publishes under another number; the Service `{dns}` listens on {list} too",
-                            s.name,
-                            clients()
-                        ))
-                        .at(s.span(&["ports"]))
-                        .code("generate/implied-port"),
-                    );
-                }
-            }
-            // ---- aliases -------------------------------------------------------------------------
-            if long_running {
-                let mut candidates: Vec<(String, &'static str, Span)> = Vec::new();
-                for (kind, a, span) in own_aliases(s) {
-                    let used = info.names_used.contains(&a.to_ascii_lowercase());
-                    if kind == "network alias" || used {
-                        candidates.push((a, kind, span));
-                    }
-                }
-                for (k, (owner, kind, span)) in &alias_of {
-                    if *owner == s.name && *kind == "links alias" && info.names_used.contains(k) {
-                        candidates.push((k.clone(), kind, *span));
-                    }
-                }
-                for (a, kind, span) in candidates {
-                    let lower = a.to_ascii_lowercase();
-                    if lower == s.name.to_ascii_lowercase() || lower == dns {
-                        continue;
-                    }
-                    if !is_dns_label(&lower) {
-                        r.renames.insert(lower.clone(), dns.clone());
-                        t.warnings.push(
-                            Diagnostic::warning(format!(
-                                "service `{}`: {kind} `{a}` is not a valid Kubernetes Service name; references to it are rewritten to `{dns}` where komply can",
-                                s.name
-                            ))
-                            .at(span)
-                            .code("generate/service-name"),
-                        );
-                        continue;
-                    }
-                    if !taken.insert(lower.clone()) {
-                        if !t.aliases.contains(&lower) {
-                            t.warnings.push(
-                                Diagnostic::warning(format!(
-                                    "service `{}`: {kind} `{a}` is already the name of another Service; no alias Service is made",
-                                    s.name
-                                ))
-                                .at(span)
-                                .code("generate/alias"),
-                            );
-                        }
-                        continue;
-                    }
-                    t.aliases.push(lower);
-                }
-            }
-            // ---- how to wait for it --------------------------------------------------------------
-            let endpoint = if !long_running {
-                Endpoint::Batch
-            } else {
-                let headless_type = service_type(s).as_deref() == Some("Headless");
-                let tcp = s
-                    .ports
-                    .iter()
-                    .filter(|p| p.protocol == "tcp")
-                    .map(|p| {
-                        if headless_type {
-                            p.target
-                        } else {
-                            p.published
-                                .as_deref()
-                                .and_then(|x| x.parse().ok())
-                                .unwrap_or(p.target)
-                        }
-                    })
-                    .chain(
-                        s.expose
-                            .iter()
-                            .filter(|e| e.protocol == "tcp")
-                            .map(|e| e.port),
-                    )
-                    .chain(t.implied_ports.iter().copied())
-                    .next();
-                match tcp {
-                    Some(p) => Endpoint::Tcp(dns.clone(), p),
-                    None => Endpoint::Dns(dns.clone()),
-                }
-            };
-            r.endpoints.insert(s.name.clone(), endpoint);
+            let t = r.target_of(model, s, &n, &seen, &mut taken);
+            r.endpoints
+                .insert(s.name.clone(), endpoint(s, &t, &dns_label(&s.name)));
             r.targets.insert(s.name.clone(), t);
         }
         r
+    }
+
+    /// What the analysis decides for one service (recording the renames its aliases need).
+    fn target_of(
+        &mut self,
+        model: &Model,
+        s: &Service,
+        n: &Names,
+        seen: &BTreeMap<&str, Seen>,
+        taken: &mut BTreeSet<String>,
+    ) -> Target {
+        let mut t = Target::default();
+        let key_span = model
+            .node
+            .get("services")
+            .and_then(|n| n.entry(&s.name))
+            .map(|(k, _)| k.span)
+            .unwrap_or(s.node.span);
+        let dns = dns_label(&s.name);
+        if dns != s.name.to_ascii_lowercase() {
+            t.warnings.push(
+                Diagnostic::warning(format!(
+                    "service `{}`: the name is not a valid Kubernetes Service name (DNS-1035: lowercase letters, digits, '-'); its Service is `{dns}`, and other services' references to `{}` are rewritten where komply can",
+                    s.name, s.name
+                ))
+                .at(key_span)
+                .code("generate/service-name")
+                .help(format!("rename the service to `{dns}` in the compose file to keep both worlds in step")),
+            );
+        }
+        let empty = Seen::default();
+        let info = seen.get(s.name.as_str()).unwrap_or(&empty);
+        if batch(s) {
+            return t;
+        }
+        if s.ports.is_empty() && s.expose.is_empty() {
+            implied_ports(s, info, &dns, key_span, &mut t);
+        } else {
+            extra_ports(s, info, &dns, &mut t);
+        }
+        aliases(s, info, n, &dns, taken, &mut self.renames, &mut t);
+        t
     }
 
     pub(crate) fn target(&self, service: &str) -> Option<&Target> {

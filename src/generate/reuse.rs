@@ -175,11 +175,11 @@ fn ensure_env(obj: &mut Value, cptr: &str, var: &str, secret: &str) -> bool {
         return false;
     };
     let key = data_key(var);
-    if let Some(env) = container.get("env").and_then(Value::as_array) {
-        if let Some(e) = env.iter().find(|e| e["name"] == var) {
-            return e["valueFrom"]["secretKeyRef"]["name"] == secret
-                && e["valueFrom"]["secretKeyRef"]["key"] == key.as_str();
-        }
+    if let Some(env) = container.get("env").and_then(Value::as_array)
+        && let Some(e) = env.iter().find(|e| e["name"] == var)
+    {
+        return e["valueFrom"]["secretKeyRef"]["name"] == secret
+            && e["valueFrom"]["secretKeyRef"]["key"] == key.as_str();
     }
     let entry = serde_json::json!({
         "name": var,

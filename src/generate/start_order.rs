@@ -130,14 +130,14 @@ fn container(name: &str, image: &str, script: &str, args: Vec<String>) -> Contai
     }
 }
 
-/// The wait init containers of `svc` (in `depends_on` order), and warnings for what cannot be
-/// waited for.
+/// The wait init containers of `svc` (in `depends_on` order), each with the dependency it waits
+/// for, and warnings for what cannot be waited for.
 pub(crate) fn init_containers(
     p: &Project,
     svc: &Service,
     x: &ServiceX,
     warnings: &mut Vec<Diagnostic>,
-) -> Vec<Container> {
+) -> Vec<(String, Container)> {
     let cfg = settings(p.wait_for.as_ref(), x.wait_for.as_ref());
     let mut out = Vec::new();
     let Some(deps) = svc.node.get("depends_on").and_then(|n| n.as_map()) else {
@@ -191,17 +191,23 @@ pub(crate) fn init_containers(
                 ),
                 "make the dependency long-running, or order the Job with a Helm hook / Argo CD sync wave".into(),
             ),
-            (_, Endpoint::Tcp(host, port)) if cfg.enabled => out.push(container(
-                &format!("wait-for-{}", dns_label(&dep)),
-                &cfg.image,
-                TCP_SCRIPT,
-                vec![host.clone(), port.to_string(), cfg.timeout.to_string(), condition.clone()],
+            (_, Endpoint::Tcp(host, port)) if cfg.enabled => out.push((
+                dep.clone(),
+                container(
+                    &format!("wait-for-{}", dns_label(&dep)),
+                    &cfg.image,
+                    TCP_SCRIPT,
+                    vec![host.clone(), port.to_string(), cfg.timeout.to_string(), condition.clone()],
+                ),
             )),
-            (_, Endpoint::Dns(host)) if cfg.enabled => out.push(container(
-                &format!("wait-for-{}", dns_label(&dep)),
-                &cfg.image,
-                DNS_SCRIPT,
-                vec![host.clone(), cfg.timeout.to_string(), condition.clone()],
+            (_, Endpoint::Dns(host)) if cfg.enabled => out.push((
+                dep.clone(),
+                container(
+                    &format!("wait-for-{}", dns_label(&dep)),
+                    &cfg.image,
+                    DNS_SCRIPT,
+                    vec![host.clone(), cfg.timeout.to_string(), condition.clone()],
+                ),
             )),
             _ => {}
         }

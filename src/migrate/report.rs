@@ -405,8 +405,8 @@ pub fn render(
             objects: out
                 .objects
                 .iter()
-                .zip(&out.services)
-                .filter(|(_, s)| s.as_deref() == Some(name.as_str()))
+                .zip(&out.provenance)
+                .filter(|(_, p)| p.service.as_deref() == Some(name.as_str()))
                 .map(|(o, _)| o)
                 .collect(),
         };

@@ -329,8 +329,8 @@ fn label_object(
     }
 }
 
-/// Applies everything but the raw patches. `out.objects` / `out.services` are rebuilt (the
-/// strategies add and remove objects).
+/// Applies everything but the raw patches. `out.objects` / `out.provenance` are rebuilt (the
+/// strategies add and remove objects; a copy keeps the provenance of what it copies).
 pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     let keys = match ov
@@ -351,10 +351,12 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
     };
     // Contiguous groups of objects per service (generation emits a service's objects together).
     let mut groups: Vec<(Option<String>, Vec<Value>)> = Vec::new();
-    for (obj, svc) in std::mem::take(&mut out.objects)
-        .into_iter()
-        .zip(std::mem::take(&mut out.services))
-    {
+    let ledger = crate::k8s::provenance::Ledger::new(&out.objects, &out.provenance);
+    for (obj, svc) in std::mem::take(&mut out.objects).into_iter().zip(
+        std::mem::take(&mut out.provenance)
+            .into_iter()
+            .map(|p| p.service),
+    ) {
         match groups.last_mut() {
             Some((s, objs)) if *s == svc => objs.push(obj),
             _ => groups.push((svc, vec![obj])),
@@ -548,8 +550,8 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
     }
     for (svc, objs) in groups {
         for o in objs {
+            out.provenance.push(ledger.carry(&o, svc.as_deref()));
             out.objects.push(o);
-            out.services.push(svc.clone());
         }
     }
     errors
