@@ -24,7 +24,7 @@ use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 
 use super::context::LintContext;
-use super::rules::{self, Finding, Rule};
+use super::rules::{Finding, Rule, RuleId};
 use crate::diag::{Diagnostic, Failure, Result, Severity};
 
 pub const FILE_NAMES: &[&str] = &[".komply.yaml", ".komply.yml"];
@@ -66,8 +66,8 @@ struct RawIgnore {
 
 #[derive(Clone, Debug)]
 struct IgnoreEntry {
-    /// Rule ids; empty = all rules.
-    rules: Vec<&'static str>,
+    /// The rules it ignores; empty = all rules.
+    rules: Vec<RuleId>,
     kind: Option<GlobMatcher>,
     namespace: Option<GlobMatcher>,
     name: Option<GlobMatcher>,
@@ -78,8 +78,8 @@ struct IgnoreEntry {
 /// The effective lint configuration.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
-    enabled: BTreeMap<&'static str, bool>,
-    severity: BTreeMap<&'static str, Severity>,
+    enabled: BTreeMap<RuleId, bool>,
+    severity: BTreeMap<RuleId, Severity>,
     ignores: Vec<IgnoreEntry>,
     /// Which values are secrets (`secret_policy:`; the built-in policy by default).
     policy: std::sync::Arc<crate::secrets::Policy>,
@@ -142,21 +142,21 @@ impl Config {
     }
 
     fn from_raw(raw: RawConfig) -> std::result::Result<Config, String> {
-        let rule = |s: &str| -> std::result::Result<&'static Rule, String> {
-            rules::find(s).ok_or_else(|| format!("unknown rule {s:?} (see `komply rules`)"))
+        let rule = |s: &str| -> std::result::Result<RuleId, String> {
+            RuleId::find(s).ok_or_else(|| format!("unknown rule {s:?} (see `komply rules`)"))
         };
         let mut cfg = Config {
             policy: std::sync::Arc::new(crate::secrets::Policy::new(&raw.secret_policy)),
             ..Config::default()
         };
         for r in &raw.rules.enable {
-            cfg.enabled.insert(rule(r)?.id, true);
+            cfg.enabled.insert(rule(r)?, true);
         }
         for r in &raw.rules.disable {
-            cfg.enabled.insert(rule(r)?.id, false);
+            cfg.enabled.insert(rule(r)?, false);
         }
         for (r, sev) in &raw.rules.severity {
-            cfg.severity.insert(rule(r)?.id, *sev);
+            cfg.severity.insert(rule(r)?, *sev);
         }
         for (i, ig) in raw.ignore.into_iter().enumerate() {
             let glob = |field: &str, v: Option<String>| -> std::result::Result<_, String> {
@@ -170,7 +170,7 @@ impl Config {
             let rules = ig
                 .rules
                 .iter()
-                .map(|r| rule(r).map(|r| r.id))
+                .map(|r| rule(r))
                 .collect::<std::result::Result<Vec<_>, _>>()?;
             cfg.ignores.push(IgnoreEntry {
                 rules,
@@ -193,17 +193,17 @@ impl Config {
 
     /// Input problems (unreadable files, Compose input) cannot be turned off.
     pub fn is_enabled(&self, rule: &Rule) -> bool {
-        if rule.id == "KP001" || rule.id == "KP002" {
+        if rule.id.is_input_problem() {
             return true;
         }
         self.enabled
-            .get(rule.id)
+            .get(&rule.id)
             .copied()
             .unwrap_or(rule.default_enabled)
     }
 
     pub fn apply_severity(&self, f: &mut Finding) {
-        if let Some(s) = self.severity.get(f.rule.id) {
+        if let Some(s) = self.severity.get(&f.rule.id) {
             f.severity = *s;
         }
     }

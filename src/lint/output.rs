@@ -12,7 +12,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
 use super::Report;
-use super::rules::{ALL, Finding};
+use super::rules::{ALL, Finding, RuleId};
 use crate::diag::{Diagnostic, Severity};
 use crate::source::sources;
 
@@ -56,11 +56,11 @@ pub fn render_in(report: &Report, format: Format, color: bool, category: &str) -
 pub fn diagnostic(f: &Finding) -> Diagnostic {
     Diagnostic::new(f.severity, f.message.clone())
         .at(f.span)
-        .code(format!("{}/{}", f.rule.id, f.rule.name))
+        .code(format!("{}/{}", f.rule.id.code(), f.rule.id.name()))
         .help(format!(
             "{} (komply rules explain {})",
             f.rule.fix(),
-            f.rule.id
+            f.rule.id.code()
         ))
 }
 
@@ -204,8 +204,8 @@ fn json_report(report: &Report) -> JsonDoc<'_> {
             let obj = f.object.and_then(|i| report.object_summary(i));
             let loc = location(f);
             json!({
-                "rule": f.rule.id,
-                "name": f.rule.name,
+                "rule": f.rule.id.code(),
+                "name": f.rule.id.name(),
                 "family": f.rule.family.as_str(),
                 "severity": f.severity.as_str(),
                 "message": f.message,
@@ -261,7 +261,8 @@ fn uri_path(p: &str) -> String {
 
 /// Where the documentation of rule `id` is published: its generated page (docs/rules/), at the
 /// tag of this version, so the page matches the binary that reported the finding.
-pub fn rule_help_uri(id: &str) -> String {
+pub fn rule_help_uri(id: RuleId) -> String {
+    let id = id.code();
     format!(
         "{}/blob/v{}/docs/rules/{id}.md",
         env!("CARGO_PKG_REPOSITORY"),
@@ -281,8 +282,8 @@ fn sarif_rule(r: &super::rules::Rule) -> Value {
         properties["security-severity"] = json!(score);
     }
     json!({
-        "id": r.id,
-        "name": r.name,
+        "id": r.id.code(),
+        "name": r.id.name(),
         "shortDescription": {"text": r.summary()},
         "fullDescription": {"text": r.summary()},
         "helpUri": rule_help_uri(r.id),
@@ -307,7 +308,7 @@ struct Fingerprints<'a> {
 
 impl Fingerprints<'_> {
     fn next(&mut self, f: &Finding, file: Option<&str>) -> Value {
-        let mut key = format!("{}\u{1f}{}", f.rule.id, file.unwrap_or(""));
+        let mut key = format!("{}\u{1f}{}", f.rule.id.code(), file.unwrap_or(""));
         if let Some(o) = f.object.and_then(|i| self.report.object_summary(i)) {
             let group = o.api_version.rsplit_once('/').map_or("", |(g, _)| g);
             let ns = o.namespace.as_deref().unwrap_or("");
@@ -330,7 +331,6 @@ impl Fingerprints<'_> {
 
 fn sarif<'a>(report: &'a Report, category: &str) -> SarifDoc<'a> {
     let rules: Vec<Value> = ALL.iter().map(|r| sarif_rule(r)).collect();
-    let index_of = |id: &str| ALL.iter().position(|r| r.id == id).unwrap_or(0);
     let results = Lazy(Box::new(move || {
         let mut fingerprints = Fingerprints {
             report,
@@ -339,8 +339,9 @@ fn sarif<'a>(report: &'a Report, category: &str) -> SarifDoc<'a> {
         Box::new(report.findings.iter().map(move |f| {
             let loc = location(f);
             let mut r = json!({
-                "ruleId": f.rule.id,
-                "ruleIndex": index_of(f.rule.id),
+                "ruleId": f.rule.id.code(),
+                // `rules` lists ALL, in RuleId order.
+                "ruleIndex": f.rule.id as usize,
                 "level": sarif_level(f.severity),
                 "message": {"text": f.message},
                 "partialFingerprints": fingerprints.next(f, loc.as_ref().map(|l| l.0.as_str())),
@@ -431,7 +432,7 @@ fn github(report: &Report) -> String {
         }
         props.push(format!(
             "title={}",
-            gh_escape_property(&format!("{} {}", f.rule.id, f.rule.name))
+            gh_escape_property(&format!("{} {}", f.rule.id.code(), f.rule.id.name()))
         ));
         let _ = writeln!(
             out,
@@ -508,7 +509,12 @@ fn junit(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "    <testcase name=\"{}\" classname=\"{f}\">",
-                xml_escape(&format!("{} {}: {}", x.rule.id, x.rule.name, x.message))
+                xml_escape(&format!(
+                    "{} {}: {}",
+                    x.rule.id.code(),
+                    x.rule.id.name(),
+                    x.message
+                ))
             );
             let _ = writeln!(
                 out,
@@ -517,7 +523,9 @@ fn junit(report: &Report) -> String {
                 xml_escape(&x.message),
                 xml_escape(&format!(
                     "{loc}: {}[{}]: {}",
-                    x.severity, x.rule.id, x.message
+                    x.severity,
+                    x.rule.id.code(),
+                    x.message
                 ))
             );
             let _ = writeln!(out, "    </testcase>");

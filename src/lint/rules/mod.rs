@@ -64,7 +64,12 @@ impl Precision {
 pub type CheckFn = fn(&LintContext, &mut Sink);
 
 pub struct Rule {
-    pub id: &'static str,
+    /// The rule's identity; its string forms are [`RuleId::code`] (`KP101`) and
+    /// [`RuleId::name`] (`run-as-non-root`).
+    pub id: RuleId,
+    /// `KP` + three digits (read through [`RuleId::code`]).
+    code: &'static str,
+    /// Kebab-case, as stable as the code.
     pub name: &'static str,
     pub family: Family,
     pub severity: Severity,
@@ -141,8 +146,10 @@ impl Rule {
         })
     }
 
+    /// True when `id_or_name` names this rule: its code in any case (`KP301`, `kp301`) or its
+    /// name (`image-tag`).
     pub fn matches(&self, id_or_name: &str) -> bool {
-        self.id.eq_ignore_ascii_case(id_or_name) || self.name == id_or_name
+        self.code.eq_ignore_ascii_case(id_or_name) || self.name == id_or_name
     }
 }
 
@@ -168,7 +175,8 @@ macro_rules! declare_rule {
     ) => {
         $(#[doc = $doc])*
         pub static $ident: $crate::lint::rules::Rule = $crate::lint::rules::Rule {
-            id: $id,
+            id: $crate::lint::rules::RuleId::of_module(module_path!()),
+            code: $id,
             name: $name,
             family: $crate::lint::rules::Family::$family,
             severity: $crate::diag::Severity::$sev,
@@ -181,55 +189,147 @@ macro_rules! declare_rule {
     };
 }
 
-/// Builds the list of all rules from the rule modules.
+/// Builds, from the list of rule modules (each with the name of its [`RuleId`] variant): the
+/// modules, the [`RuleId`] enum, and [`ALL`]. Each module's [`declare_rule!`] finds its own
+/// variant at compile time ([`RuleId::of_module`]), so the variant is written once, here.
 macro_rules! registry {
-    ($($module:ident),* $(,)?) => {
+    ($($module:ident => $variant:ident),* $(,)?) => {
         $(pub mod $module;)*
+
+        /// Every rule, by identity, in id order. The string forms are [`RuleId::code`]
+        /// (`KP101`, shown in reports) and [`RuleId::name`] (`run-as-non-root`); config,
+        /// annotations and `komply rules explain` accept either ([`RuleId::find`]).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum RuleId {
+            $($variant),*
+        }
+
+        impl RuleId {
+            /// Every rule id, in id order (the order of [`ALL`]).
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$variant),*];
+
+            /// The rule's declaration.
+            pub fn rule(self) -> &'static Rule {
+                match self {
+                    $(RuleId::$variant => &$module::RULE),*
+                }
+            }
+
+            /// The id of the rule declared in module `path` (`module_path!()` of a rule file),
+            /// evaluated at compile time by [`declare_rule!`] (a module outside the registry
+            /// does not build).
+            pub const fn of_module(path: &str) -> RuleId {
+                $(
+                    if same_str(path, concat!(module_path!(), "::", stringify!($module))) {
+                        return RuleId::$variant;
+                    }
+                )*
+                panic!("a rule module missing from registry! in src/lint/rules/mod.rs")
+            }
+        }
+
         /// Every rule, in id order.
         pub static ALL: &[&Rule] = &[$(&$module::RULE),*];
     };
 }
 
+/// `a == b`, usable in a `const fn`.
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 registry!(
-    invalid_input,
-    compose_input,
-    unknown_document,
-    duplicate_key,
-    run_as_non_root,
-    privileged,
-    privilege_escalation,
-    drop_all_capabilities,
-    dangerous_capabilities,
-    read_only_root_fs,
-    host_namespaces,
-    host_path,
-    secret_in_env,
-    secret_in_configmap,
-    cpu_requests,
-    memory_requests,
-    memory_limit,
-    image_tag,
-    image_digest,
-    image_pull_policy,
-    readiness_probe,
-    liveness_probe,
-    probe_port,
-    identical_probes,
-    service_selects_pods,
-    hpa_target_exists,
-    hpa_cpu_requests,
-    hpa_target_replicas,
-    virtualservice_subsets,
-    external_secret,
-    pdb_selects_pods,
-    anti_affinity,
-    schema,
-    removed_api_version,
-    deprecated_api_version,
+    invalid_input => InvalidInput,
+    compose_input => ComposeInput,
+    unknown_document => UnknownDocument,
+    duplicate_key => DuplicateKey,
+    run_as_non_root => RunAsNonRoot,
+    privileged => Privileged,
+    privilege_escalation => PrivilegeEscalation,
+    drop_all_capabilities => DropAllCapabilities,
+    dangerous_capabilities => DangerousCapabilities,
+    read_only_root_fs => ReadOnlyRootFs,
+    host_namespaces => HostNamespaces,
+    host_path => HostPath,
+    secret_in_env => SecretInEnv,
+    secret_in_configmap => SecretInConfigMap,
+    cpu_requests => CpuRequests,
+    memory_requests => MemoryRequests,
+    memory_limit => MemoryLimit,
+    image_tag => ImageTag,
+    image_digest => ImageDigest,
+    image_pull_policy => ImagePullPolicy,
+    readiness_probe => ReadinessProbe,
+    liveness_probe => LivenessProbe,
+    probe_port => ProbePort,
+    identical_probes => IdenticalProbes,
+    service_selects_pods => ServiceSelectsPods,
+    hpa_target_exists => HpaTargetExists,
+    hpa_cpu_requests => HpaCpuRequests,
+    hpa_target_replicas => HpaTargetReplicas,
+    virtualservice_subsets => VirtualServiceSubsets,
+    external_secret => ExternalSecret,
+    pdb_selects_pods => PdbSelectsPods,
+    anti_affinity => AntiAffinity,
+    schema => Schema,
+    removed_api_version => RemovedApiVersion,
+    deprecated_api_version => DeprecatedApiVersion,
 );
 
+impl RuleId {
+    /// `KP` + three digits, e.g. `KP101`.
+    pub fn code(self) -> &'static str {
+        self.rule().code
+    }
+
+    /// The kebab-case name, e.g. `run-as-non-root`.
+    pub fn name(self) -> &'static str {
+        self.rule().name
+    }
+
+    /// The rule named by `id_or_name`: its code in any case, or its name.
+    pub fn find(id_or_name: &str) -> Option<RuleId> {
+        RuleId::ALL
+            .iter()
+            .copied()
+            .find(|id| id.rule().matches(id_or_name))
+    }
+
+    /// Input problems (unreadable files, compose files that cannot be converted): they cannot
+    /// be turned off and make the run exit 2.
+    pub fn is_input_problem(self) -> bool {
+        matches!(self, RuleId::InvalidInput | RuleId::ComposeInput)
+    }
+}
+
+/// Shown as the code (`KP101`), as in every report.
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.code())
+    }
+}
+
+/// Serialised as the code (`"KP101"`), as in every report.
+impl serde::Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+/// The rule named by `id_or_name` (its code in any case, or its name).
 pub fn find(id_or_name: &str) -> Option<&'static Rule> {
-    ALL.iter().copied().find(|r| r.matches(id_or_name))
+    RuleId::find(id_or_name).map(RuleId::rule)
 }
 
 /// One problem found.
@@ -248,7 +348,7 @@ pub struct Finding {
 
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id)
+        f.write_str(self.code)
     }
 }
 
@@ -361,4 +461,38 @@ pub fn render_doc(r: &Rule) -> String {
         r.name,
         body
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ids_follow_the_registry_in_code_order() {
+        assert_eq!(RuleId::ALL.len(), ALL.len());
+        for (i, (&id, &rule)) in RuleId::ALL.iter().zip(ALL).enumerate() {
+            // SARIF's `ruleIndex` is `id as usize` into the rules listed from ALL.
+            assert_eq!(id as usize, i);
+            assert_eq!(rule.id, id);
+            assert!(std::ptr::eq(id.rule(), rule), "{id}");
+        }
+        // Findings sort by RuleId; that must be the order of the codes.
+        assert!(ALL.windows(2).all(|w| w[0].code < w[1].code));
+    }
+
+    #[test]
+    fn a_rule_is_found_by_code_in_any_case_or_by_name() {
+        assert_eq!(RuleId::find("KP301"), Some(RuleId::ImageTag));
+        assert_eq!(RuleId::find("kp301"), Some(RuleId::ImageTag));
+        assert_eq!(RuleId::find("image-tag"), Some(RuleId::ImageTag));
+        assert_eq!(RuleId::find("Image-Tag"), None);
+        assert_eq!(RuleId::find("KP999"), None);
+        assert_eq!(RuleId::ImageTag.code(), "KP301");
+        assert_eq!(RuleId::ImageTag.name(), "image-tag");
+        assert_eq!(format!("[{:<6}]", RuleId::ImageTag), "[KP301 ]");
+        assert_eq!(
+            serde_json::to_string(&RuleId::ImageTag).unwrap(),
+            "\"KP301\""
+        );
+    }
 }
