@@ -249,3 +249,72 @@ pub fn inline_ignore(ctx: &LintContext, f: &Finding) -> Option<String> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  annotations: {ANNOTATIONS}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {POD_ANNOTATIONS}
+    spec:
+      containers:
+        - name: web
+          image: nginx:latest
+";
+
+    /// The suppression reason of the image-tag (KP301) finding of the Deployment.
+    fn kp301(annotations: &str, pod_annotations: &str, config: &str) -> Option<String> {
+        let text = DEPLOYMENT
+            .replace("{ANNOTATIONS}", annotations)
+            .replace("{POD_ANNOTATIONS}", pod_annotations);
+        let opts = crate::lint::Options {
+            config: Config::from_yaml(config).unwrap(),
+            ..Default::default()
+        };
+        let report = crate::lint::lint_text("web.yaml", &text, &opts);
+        let found: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == RuleId::ImageTag)
+            .collect();
+        assert_eq!(found.len(), 1, "{:?}", report.findings);
+        found[0].suppressed.clone()
+    }
+
+    #[test]
+    fn inline_ignores_name_a_rule_by_code_in_any_case_or_by_name() {
+        for key in ["KP301", "kp301", "image-tag"] {
+            let ann = format!("{{ignore.komply.dev/{key}: reviewed}}");
+            assert_eq!(kp301(&ann, "{}", ""), Some("reviewed".into()), "{key}");
+            assert_eq!(kp301("{}", &ann, ""), Some("reviewed".into()), "{key}");
+        }
+        // Another rule's code or name leaves the finding alone.
+        assert_eq!(kp301("{ignore.komply.dev/KP302: x}", "{}", ""), None);
+        assert_eq!(kp301("{ignore.komply.dev/image-digest: x}", "{}", ""), None);
+    }
+
+    #[test]
+    fn config_ignores_name_a_rule_by_code_in_any_case_or_by_name() {
+        for key in ["KP301", "kp301", "image-tag"] {
+            let cfg = format!("ignore:\n  - rules: [{key}]\n    reason: reviewed\n");
+            assert_eq!(kp301("{}", "{}", &cfg), Some("reviewed".into()), "{key}");
+            let cfg = format!("rules:\n  severity: {{{key}: info}}\n  disable: [{key}]\n");
+            let cfg = Config::from_yaml(&cfg).unwrap();
+            assert!(!cfg.is_enabled(RuleId::ImageTag.rule()), "{key}");
+            assert_eq!(cfg.severity.get(&RuleId::ImageTag), Some(&Severity::Info));
+        }
+        assert_eq!(
+            kp301("{}", "{}", "ignore:\n  - rules: [KP302]\n    reason: x\n"),
+            None
+        );
+    }
+}
