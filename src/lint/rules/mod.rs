@@ -439,27 +439,25 @@ pub(crate) mod util {
 
 /// The documentation page of a rule (`komply rules explain`, `docs/rules/<ID>.md`).
 pub fn render_doc(r: &Rule) -> String {
-    let mut doc = r.doc();
-    let (title, body) = match doc.split_once('\n') {
-        Some((t, b)) => (t.to_string(), b.to_string()),
-        None => (std::mem::take(&mut doc), String::new()),
+    let doc = r.doc();
+    // The first paragraph (the summary, which may span lines) under the heading, the sections
+    // after the table.
+    let (summary, body) = match doc.split_once("\n\n") {
+        Some((s, b)) => (s, format!("\n{b}")),
+        None => (doc.trim_end(), String::new()),
     };
     let security = match (r.security_severity, r.security_level()) {
         (Some(score), Some(level)) => format!("{score} ({level})"),
         _ => "—".to_string(),
     };
     format!(
-        "# {} {}\n\n{}\n\n| family | default severity | enabled by default | security severity | precision |\n|---|---|---|---|---|\n| {} | {} | {} | {} | {} |\n\nSuppress on one object: annotation `ignore.komply.dev/{}: \"<reason>\"` (on the object or its pod template).\n{}",
-        r.id,
-        r.name,
-        title,
+        "# {code} {name}\n\n{summary}\n\n| family | default severity | enabled by default | security severity | precision |\n|---|---|---|---|---|\n| {} | {} | {} | {security} | {} |\n\nSuppress on one object: annotation `ignore.komply.dev/{name}: \"<reason>\"` (on the object or its pod template).\n{body}",
         r.family.as_str(),
         r.severity.as_str(),
         if r.default_enabled { "yes" } else { "no" },
-        security,
         r.precision.as_str(),
-        r.name,
-        body
+        code = r.id,
+        name = r.name,
     )
 }
 
