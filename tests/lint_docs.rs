@@ -89,6 +89,16 @@ fn every_rule_documents_why_and_how_to_fix() {
             r.id
         );
         assert!(doc.contains("```"), "{} lacks an example", r.id);
+        // A fix title is one short imperative sentence, as ruff's `fix_title`.
+        let fix = r.fix_title;
+        assert!(
+            fix.starts_with(|c: char| c.is_ascii_uppercase())
+                && !fix.ends_with('.')
+                && !fix.contains('\n')
+                && fix.chars().count() <= 100,
+            "{}: fix title {fix:?}",
+            r.id
+        );
         assert!(
             r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
             "{}",

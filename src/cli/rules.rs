@@ -38,7 +38,7 @@ pub fn run(_ctx: &Ctx, args: RulesArgs) -> Result<ExitCode> {
                     serde_json::json!({
                         "id": r.id.code(), "name": r.id.name(), "family": r.family.as_str(),
                         "severity": r.severity.as_str(), "enabled": r.default_enabled,
-                        "summary": r.summary(),
+                        "summary": r.summary(), "fix": r.fix_title,
                     })
                 })
                 .collect();

@@ -52,14 +52,14 @@ pub fn render_in(report: &Report, format: Format, color: bool, category: &str) -
 }
 
 /// The finding as a diagnostic (for code frames and one-line display): `error[KP101/run-as-non-root]`,
-/// the span underlined, and the first sentence of the rule's "How to fix" as `help:`.
+/// the span underlined, and the rule's fix title as `help:`.
 pub fn diagnostic(f: &Finding) -> Diagnostic {
     Diagnostic::new(f.severity, f.message.clone())
         .at(f.span)
         .code(format!("{}/{}", f.rule.id.code(), f.rule.id.name()))
         .help(format!(
             "{} (komply rules explain {})",
-            f.rule.fix(),
+            f.rule.fix_title,
             f.rule.id.code()
         ))
 }
@@ -287,7 +287,7 @@ fn sarif_rule(r: &super::rules::Rule) -> Value {
         "shortDescription": {"text": r.summary()},
         "fullDescription": {"text": r.summary()},
         "helpUri": rule_help_uri(r.id),
-        "help": {"text": r.doc(), "markdown": r.doc()},
+        "help": {"text": r.help(), "markdown": r.help()},
         "defaultConfiguration": {
             "level": sarif_level(r.severity),
             "enabled": r.default_enabled,

@@ -49,6 +49,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP105",
         name: "dangerous-capabilities",
+        fix: "Remove the capability from `capabilities.add`",
         family: Security,
         severity: Error,
         enabled: true,

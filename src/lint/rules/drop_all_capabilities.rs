@@ -34,6 +34,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP104",
         name: "drop-all-capabilities",
+        fix: "Set `securityContext.capabilities.drop: [ALL]`",
         family: Security,
         severity: Warning,
         enabled: true,

@@ -33,6 +33,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP404",
         name: "identical-probes",
+        fix: "Give the liveness probe a higher `failureThreshold`, or a cheaper endpoint",
         family: Probes,
         severity: Warning,
         enabled: true,

@@ -28,6 +28,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP302",
         name: "image-digest",
+        fix: "Pin the image by digest (`name:tag@sha256:…`)",
         family: Images,
         severity: Warning,
         enabled: false,

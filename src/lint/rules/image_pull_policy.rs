@@ -35,6 +35,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP303",
         name: "image-pull-policy",
+        fix: "Pin the image and drop `imagePullPolicy`, or set it to `Always`",
         family: Images,
         severity: Warning,
         enabled: true,

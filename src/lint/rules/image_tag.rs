@@ -29,6 +29,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP301",
         name: "image-tag",
+        fix: "Use an immutable version tag, or a digest",
         family: Images,
         severity: Warning,
         enabled: true,

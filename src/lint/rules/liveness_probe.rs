@@ -26,6 +26,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP402",
         name: "liveness-probe",
+        fix: "Add a `livenessProbe`, more lenient than the readiness probe",
         family: Probes,
         severity: Warning,
         enabled: true,

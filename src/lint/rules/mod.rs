@@ -71,6 +71,9 @@ pub struct Rule {
     code: &'static str,
     /// Kebab-case, as stable as the code.
     pub name: &'static str,
+    /// How to fix a finding, as one short imperative sentence without a final period (ruff's
+    /// `fix_title`): the `help:` line of a finding, the **Fix** line of the rule's page.
+    pub fix_title: &'static str,
     pub family: Family,
     pub severity: Severity,
     /// Runs unless turned off; `false` = opt-in (`.komply.yaml` `rules.enable`).
@@ -107,28 +110,13 @@ impl Rule {
             .join(" ")
     }
 
-    /// The first sentence of the doc's "How to fix" section, on one line (the `help:` of a
-    /// finding); the summary when the rule has no such section.
-    pub fn fix(&self) -> String {
+    /// The documentation with the fix title after its first paragraph (the summary): SARIF's
+    /// `help`, which code scanning shows with an alert.
+    pub fn help(&self) -> String {
         let doc = self.doc();
-        let Some(section) = doc.split("## How to fix").nth(1) else {
-            return self.summary();
-        };
-        let para = section
-            .lines()
-            .map(str::trim)
-            .skip_while(|l| l.is_empty())
-            .take_while(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("```"))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let first = match para.find(". ") {
-            Some(i) => &para[..=i],
-            None => para.as_str(),
-        };
-        if first.is_empty() {
-            self.summary()
-        } else {
-            first.to_string()
+        match doc.split_once("\n\n") {
+            Some((summary, rest)) => format!("{summary}\n\n**Fix:** {}\n\n{rest}", self.fix_title),
+            None => format!("{}\n**Fix:** {}\n", doc, self.fix_title),
         }
     }
 
@@ -153,8 +141,9 @@ impl Rule {
     }
 }
 
-/// Declares a rule. The doc comment becomes [`Rule::doc`]. `security_severity` (security rules)
-/// and `precision` (default `VeryHigh`) are optional, in that order, before `check`.
+/// Declares a rule. The doc comment becomes [`Rule::doc`]; `fix` is [`Rule::fix_title`].
+/// `security_severity` (security rules) and `precision` (default `VeryHigh`) are optional, in
+/// that order, before `check`.
 macro_rules! declare_rule {
     (@opt) => { None };
     (@opt $v:literal) => { Some($v) };
@@ -165,6 +154,7 @@ macro_rules! declare_rule {
         pub static $ident:ident = {
             id: $id:literal,
             name: $name:literal,
+            fix: $fix:literal,
             family: $family:ident,
             severity: $sev:ident,
             enabled: $en:literal,
@@ -178,6 +168,7 @@ macro_rules! declare_rule {
             id: $crate::lint::rules::RuleId::of_module(module_path!()),
             code: $id,
             name: $name,
+            fix_title: $fix,
             family: $crate::lint::rules::Family::$family,
             severity: $crate::diag::Severity::$sev,
             default_enabled: $en,
@@ -451,13 +442,14 @@ pub fn render_doc(r: &Rule) -> String {
         _ => "—".to_string(),
     };
     format!(
-        "# {code} {name}\n\n{summary}\n\n| family | default severity | enabled by default | security severity | precision |\n|---|---|---|---|---|\n| {} | {} | {} | {security} | {} |\n\nSuppress on one object: annotation `ignore.komply.dev/{name}: \"<reason>\"` (on the object or its pod template).\n{body}",
+        "# {code} {name}\n\n{summary}\n\n**Fix:** {fix}\n\n| family | default severity | enabled by default | security severity | precision |\n|---|---|---|---|---|\n| {} | {} | {} | {security} | {} |\n\nSuppress on one object: annotation `ignore.komply.dev/{name}: \"<reason>\"` or `ignore.komply.dev/{code}: \"<reason>\"` (on the object or its pod template).\n{body}",
         r.family.as_str(),
         r.severity.as_str(),
         if r.default_enabled { "yes" } else { "no" },
         r.precision.as_str(),
         code = r.id,
         name = r.name,
+        fix = r.fix_title,
     )
 }
 

@@ -36,6 +36,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP103",
         name: "privilege-escalation",
+        fix: "Set `securityContext.allowPrivilegeEscalation: false`",
         family: Security,
         severity: Error,
         enabled: true,

@@ -30,6 +30,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP102",
         name: "privileged",
+        fix: "Remove `privileged: true`",
         family: Security,
         severity: Error,
         enabled: true,

@@ -33,6 +33,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP403",
         name: "probe-port",
+        fix: "Point the probe at a declared container port, preferably by name",
         family: Probes,
         severity: Error,
         enabled: true,

@@ -28,6 +28,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP106",
         name: "read-only-root-fs",
+        fix: "Set `securityContext.readOnlyRootFilesystem: true`, with an `emptyDir` where the app writes",
         family: Security,
         severity: Warning,
         enabled: true,

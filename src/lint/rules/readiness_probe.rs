@@ -29,6 +29,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP401",
         name: "readiness-probe",
+        fix: "Add a `readinessProbe`",
         family: Probes,
         severity: Warning,
         enabled: true,

@@ -39,6 +39,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP101",
         name: "run-as-non-root",
+        fix: "Set `securityContext.runAsNonRoot: true` and a non-zero `runAsUser`",
         family: Security,
         severity: Error,
         enabled: true,

@@ -40,6 +40,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP109",
         name: "secret-in-env",
+        fix: "Move the value to a Secret and reference it with `valueFrom.secretKeyRef`",
         family: Security,
         severity: Error,
         enabled: true,
