@@ -59,24 +59,20 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod.containers() {
-            let adds = c
-                .security_context()
-                .and_then(|sc| sc.at(&["capabilities", "add"]))
-                .and_then(|a| a.as_seq())
-                .unwrap_or(&[]);
-            for n in adds {
-                if let Some(cap) = cap_name(n).filter(|c| DANGEROUS.contains(&c.as_str())) {
-                    sink.container(
-                        idx,
-                        obj,
-                        &c,
-                        n.span,
-                        format!("adds the dangerous capability {cap}"),
-                    );
-                }
+    for item in ctx.containers() {
+        let c = &item.container;
+        let adds = c
+            .security_context()
+            .and_then(|sc| sc.at(&["capabilities", "add"]))
+            .and_then(|a| a.as_seq())
+            .unwrap_or(&[]);
+        for n in adds {
+            if let Some(cap) = cap_name(n).filter(|c| DANGEROUS.contains(&c.as_str())) {
+                sink.container(
+                    &item,
+                    n.span,
+                    format!("adds the dangerous capability {cap}"),
+                );
             }
         }
     }

@@ -9,8 +9,8 @@
 use crate::diag::Severity;
 use crate::yaml::Span;
 
-use super::context::LintContext;
-use super::model::{Container, Object};
+use super::context::{LintContext, PodContainer};
+use super::model::{ContainerKind, Object};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -348,19 +348,16 @@ impl std::fmt::Debug for Rule {
 /// `resources.<section>.<resource>`, at the `resources` mapping (or the container when absent).
 /// Shared by the resource rules, which differ only in what they require.
 fn require_resource(ctx: &LintContext, sink: &mut Sink, section: &str, resource: &str) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        // Ephemeral containers cannot have resources.
-        for c in pod
-            .containers()
-            .into_iter()
-            .filter(|c| c.kind != super::model::ContainerKind::Ephemeral)
-        {
-            if c.resource(section, resource).is_none() {
-                let span = c.resource_anchor(section);
-                let message = format!("does not set resources.{section}.{resource}");
-                sink.container(idx, obj, &c, span, &message);
-            }
+    // Ephemeral containers cannot have resources.
+    for item in ctx
+        .containers()
+        .filter(|item| item.container.kind != ContainerKind::Ephemeral)
+    {
+        let c = &item.container;
+        if c.resource(section, resource).is_none() {
+            let span = c.resource_anchor(section);
+            let message = format!("does not set resources.{section}.{resource}");
+            sink.container(&item, span, &message);
         }
     }
 }
@@ -391,21 +388,16 @@ impl Sink {
         });
     }
 
-    /// A finding about one container of `obj`.
-    pub fn container(
-        &mut self,
-        idx: usize,
-        obj: &Object,
-        c: &Container<'_>,
-        span: Span,
-        message: impl AsRef<str>,
-    ) {
+    /// A finding about one container (from [`LintContext::containers`]). The message is
+    /// prefixed with `Kind/ns/name: container "x" `.
+    pub fn container(&mut self, item: &PodContainer<'_>, span: Span, message: impl AsRef<str>) {
+        let c = &item.container;
         self.findings.push(Finding {
             rule: self.rule,
             severity: self.rule.severity,
-            message: format!("{}: {} {}", obj.display(), c.label(), message.as_ref()),
+            message: format!("{}: {} {}", item.obj.display(), c.label(), message.as_ref()),
             span,
-            object: Some(idx),
+            object: Some(item.idx),
             container: Some(c.name.clone()),
             suppressed: None,
         });
