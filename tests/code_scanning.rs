@@ -108,7 +108,7 @@ fn sarif_carries_what_code_scanning_reads_and_validates() {
     assert_eq!(rules.len(), komply::lint::rules::ALL.len());
     for (r, rule) in rules.iter().zip(komply::lint::rules::ALL) {
         let id = r["id"].as_str().unwrap();
-        assert_eq!(id, rule.id);
+        assert_eq!(id, rule.id.code());
         // helpUri: the generated page of the rule, which must exist at that path.
         let uri = r["helpUri"].as_str().unwrap();
         let page = uri

@@ -96,7 +96,7 @@ fn run_allowing(files: &[(&str, &str)], env: Option<&str>, asked: &[&str]) -> Ru
         .findings
         .iter()
         .filter(|f| f.severity == komply::diag::Severity::Error && f.suppressed.is_none())
-        .filter(|f| !asked.contains(&f.rule.id))
+        .filter(|f| !asked.contains(&f.rule.id.code()))
         .map(|f| format!("{}: {}", f.rule.id, f.message))
         .collect();
     assert!(errors.is_empty(), "{errors:?}");

@@ -87,7 +87,7 @@ fn cross_object_references_span_chunks() {
     let inputs = [Input::Path(dir.path().to_path_buf())];
     same_in_chunks(&inputs);
     let r = lint_inputs_chunked(&inputs, &Options::default(), Some(1));
-    let ids: Vec<&str> = r.active().map(|f| f.rule.id).collect();
+    let ids: Vec<&str> = r.active().map(|f| f.rule.id.code()).collect();
     for id in ["KP501", "KP503", "KP504", "KP401"] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use komply::lint::rules::{ALL, render_doc};
+use komply::lint::rules::{ALL, RuleId, render_doc};
 
 fn expected() -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
@@ -79,15 +79,26 @@ fn every_rule_documents_why_and_how_to_fix() {
             r.id,
             r.name
         );
-        assert!(r.id.len() == 5 && r.id.starts_with("KP"), "{}", r.id);
+        let code = r.id.code();
+        assert!(code.len() == 5 && code.starts_with("KP"), "{code}");
         let doc = r.doc();
         assert!(doc.contains("## Why"), "{} lacks ## Why", r.id);
         assert!(
-            doc.contains("How to fix") || r.id == "KP003",
+            doc.contains("How to fix") || r.id == RuleId::UnknownDocument,
             "{} lacks How to fix",
             r.id
         );
         assert!(doc.contains("```"), "{} lacks an example", r.id);
+        // A fix title is one short imperative sentence, as ruff's `fix_title`.
+        let fix = r.fix_title;
+        assert!(
+            fix.starts_with(|c: char| c.is_ascii_uppercase())
+                && !fix.ends_with('.')
+                && !fix.contains('\n')
+                && fix.chars().count() <= 100,
+            "{}: fix title {fix:?}",
+            r.id
+        );
         assert!(
             r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
             "{}",

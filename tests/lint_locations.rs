@@ -17,7 +17,7 @@ fn check_with(file: &str, rules: &[&str], expected: &[(&str, u32, u32, &str)], o
     let got: Vec<(String, u32, u32, String)> = report
         .findings
         .iter()
-        .filter(|f| rules.contains(&f.rule.id) && f.suppressed.is_none())
+        .filter(|f| rules.contains(&f.rule.id.code()) && f.suppressed.is_none())
         .map(|f| {
             (
                 f.rule.id.to_string(),

@@ -215,7 +215,7 @@ fn the_linter_follows_every_file_case() {
     let flagged: Vec<String> = report
         .findings
         .iter()
-        .filter(|f| f.rule.id == "KP110")
+        .filter(|f| f.rule.id.code() == "KP110")
         .filter_map(|f| f.object.and_then(|o| report.ctx.object(o)))
         .map(|o| o.name.clone())
         .collect();
@@ -312,7 +312,7 @@ fn the_linter_follows_every_case() {
         report
             .findings
             .iter()
-            .filter(|f| f.rule.id == rule)
+            .filter(|f| f.rule.id.code() == rule)
             .filter_map(|f| f.object.and_then(|o| report.ctx.object(o)))
             .filter(|o| o.kind == kind)
             .map(|o| o.name.clone())
@@ -463,7 +463,7 @@ services:
     let cm_yaml = komply::yaml::to_yaml(cm);
     let report = komply::lint::lint_text("cm.yaml", &cm_yaml, &komply::lint::Options::default());
     assert!(
-        !report.findings.iter().any(|f| f.rule.id == "KP110"),
+        !report.findings.iter().any(|f| f.rule.id.code() == "KP110"),
         "KP110 on the generated ConfigMap"
     );
     // MIGRATION.md: the keys to create, per store and remote key, per environment.
@@ -588,7 +588,7 @@ fn the_policy_is_configured_the_same_way_everywhere() {
         let mut names: Vec<String> = report
             .findings
             .iter()
-            .filter(|f| f.rule.id == "KP109")
+            .filter(|f| f.rule.id.code() == "KP109")
             .filter_map(|f| {
                 rows.iter()
                     .find(|r| {

@@ -102,7 +102,7 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
         let off: Vec<&str> = crate::lint::rules::ALL
             .iter()
             .filter(|r| !opts.config.is_enabled(r))
-            .map(|r| r.id)
+            .map(|r| r.id.code())
             .collect();
         if !off.is_empty() {
             ctx.verbose(format!("rules not run: {}", off.join(" ")));
@@ -110,7 +110,7 @@ pub fn run(ctx: &Ctx, args: LintArgs) -> Result<ExitCode> {
         for f in report.findings.iter() {
             if let Some(reason) = &f.suppressed {
                 let at = output::diagnostic(f).location().unwrap_or_default();
-                ctx.verbose(format!("suppressed {} at {at}: {reason}", f.rule.id));
+                ctx.verbose(format!("suppressed {} at {at}: {reason}", f.rule.id.code()));
             }
         }
     }

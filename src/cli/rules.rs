@@ -36,9 +36,9 @@ pub fn run(_ctx: &Ctx, args: RulesArgs) -> Result<ExitCode> {
                 .iter()
                 .map(|r| {
                     serde_json::json!({
-                        "id": r.id, "name": r.name, "family": r.family.as_str(),
+                        "id": r.id.code(), "name": r.id.name(), "family": r.family.as_str(),
                         "severity": r.severity.as_str(), "enabled": r.default_enabled,
-                        "summary": r.summary(),
+                        "summary": r.summary(), "fix": r.fix_title,
                     })
                 })
                 .collect();
@@ -60,8 +60,8 @@ pub fn run(_ctx: &Ctx, args: RulesArgs) -> Result<ExitCode> {
                 let _ = writeln!(
                     out,
                     "{:<6} {:<24} {:<11} {:<9} {}",
-                    r.id,
-                    r.name,
+                    r.id.code(),
+                    r.id.name(),
                     r.family.as_str(),
                     sev,
                     r.summary()

@@ -24,7 +24,7 @@ use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 
 use super::context::LintContext;
-use super::rules::{self, Finding, Rule};
+use super::rules::{Finding, Rule, RuleId};
 use crate::diag::{Diagnostic, Failure, Result, Severity};
 
 pub const FILE_NAMES: &[&str] = &[".komply.yaml", ".komply.yml"];
@@ -66,8 +66,8 @@ struct RawIgnore {
 
 #[derive(Clone, Debug)]
 struct IgnoreEntry {
-    /// Rule ids; empty = all rules.
-    rules: Vec<&'static str>,
+    /// The rules it ignores; empty = all rules.
+    rules: Vec<RuleId>,
     kind: Option<GlobMatcher>,
     namespace: Option<GlobMatcher>,
     name: Option<GlobMatcher>,
@@ -78,8 +78,8 @@ struct IgnoreEntry {
 /// The effective lint configuration.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
-    enabled: BTreeMap<&'static str, bool>,
-    severity: BTreeMap<&'static str, Severity>,
+    enabled: BTreeMap<RuleId, bool>,
+    severity: BTreeMap<RuleId, Severity>,
     ignores: Vec<IgnoreEntry>,
     /// Which values are secrets (`secret_policy:`; the built-in policy by default).
     policy: std::sync::Arc<crate::secrets::Policy>,
@@ -142,21 +142,21 @@ impl Config {
     }
 
     fn from_raw(raw: RawConfig) -> std::result::Result<Config, String> {
-        let rule = |s: &str| -> std::result::Result<&'static Rule, String> {
-            rules::find(s).ok_or_else(|| format!("unknown rule {s:?} (see `komply rules`)"))
+        let rule = |s: &str| -> std::result::Result<RuleId, String> {
+            RuleId::find(s).ok_or_else(|| format!("unknown rule {s:?} (see `komply rules`)"))
         };
         let mut cfg = Config {
             policy: std::sync::Arc::new(crate::secrets::Policy::new(&raw.secret_policy)),
             ..Config::default()
         };
         for r in &raw.rules.enable {
-            cfg.enabled.insert(rule(r)?.id, true);
+            cfg.enabled.insert(rule(r)?, true);
         }
         for r in &raw.rules.disable {
-            cfg.enabled.insert(rule(r)?.id, false);
+            cfg.enabled.insert(rule(r)?, false);
         }
         for (r, sev) in &raw.rules.severity {
-            cfg.severity.insert(rule(r)?.id, *sev);
+            cfg.severity.insert(rule(r)?, *sev);
         }
         for (i, ig) in raw.ignore.into_iter().enumerate() {
             let glob = |field: &str, v: Option<String>| -> std::result::Result<_, String> {
@@ -170,7 +170,7 @@ impl Config {
             let rules = ig
                 .rules
                 .iter()
-                .map(|r| rule(r).map(|r| r.id))
+                .map(|r| rule(r))
                 .collect::<std::result::Result<Vec<_>, _>>()?;
             cfg.ignores.push(IgnoreEntry {
                 rules,
@@ -193,17 +193,17 @@ impl Config {
 
     /// Input problems (unreadable files, Compose input) cannot be turned off.
     pub fn is_enabled(&self, rule: &Rule) -> bool {
-        if rule.id == "KP001" || rule.id == "KP002" {
+        if rule.id.is_input_problem() {
             return true;
         }
         self.enabled
-            .get(rule.id)
+            .get(&rule.id)
             .copied()
             .unwrap_or(rule.default_enabled)
     }
 
     pub fn apply_severity(&self, f: &mut Finding) {
-        if let Some(s) = self.severity.get(f.rule.id) {
+        if let Some(s) = self.severity.get(&f.rule.id) {
             f.severity = *s;
         }
     }
@@ -248,4 +248,73 @@ pub fn inline_ignore(ctx: &LintContext, f: &Finding) -> Option<String> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  annotations: {ANNOTATIONS}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {POD_ANNOTATIONS}
+    spec:
+      containers:
+        - name: web
+          image: nginx:latest
+";
+
+    /// The suppression reason of the image-tag (KP301) finding of the Deployment.
+    fn kp301(annotations: &str, pod_annotations: &str, config: &str) -> Option<String> {
+        let text = DEPLOYMENT
+            .replace("{ANNOTATIONS}", annotations)
+            .replace("{POD_ANNOTATIONS}", pod_annotations);
+        let opts = crate::lint::Options {
+            config: Config::from_yaml(config).unwrap(),
+            ..Default::default()
+        };
+        let report = crate::lint::lint_text("web.yaml", &text, &opts);
+        let found: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == RuleId::ImageTag)
+            .collect();
+        assert_eq!(found.len(), 1, "{:?}", report.findings);
+        found[0].suppressed.clone()
+    }
+
+    #[test]
+    fn inline_ignores_name_a_rule_by_code_in_any_case_or_by_name() {
+        for key in ["KP301", "kp301", "image-tag"] {
+            let ann = format!("{{ignore.komply.dev/{key}: reviewed}}");
+            assert_eq!(kp301(&ann, "{}", ""), Some("reviewed".into()), "{key}");
+            assert_eq!(kp301("{}", &ann, ""), Some("reviewed".into()), "{key}");
+        }
+        // Another rule's code or name leaves the finding alone.
+        assert_eq!(kp301("{ignore.komply.dev/KP302: x}", "{}", ""), None);
+        assert_eq!(kp301("{ignore.komply.dev/image-digest: x}", "{}", ""), None);
+    }
+
+    #[test]
+    fn config_ignores_name_a_rule_by_code_in_any_case_or_by_name() {
+        for key in ["KP301", "kp301", "image-tag"] {
+            let cfg = format!("ignore:\n  - rules: [{key}]\n    reason: reviewed\n");
+            assert_eq!(kp301("{}", "{}", &cfg), Some("reviewed".into()), "{key}");
+            let cfg = format!("rules:\n  severity: {{{key}: info}}\n  disable: [{key}]\n");
+            let cfg = Config::from_yaml(&cfg).unwrap();
+            assert!(!cfg.is_enabled(RuleId::ImageTag.rule()), "{key}");
+            assert_eq!(cfg.severity.get(&RuleId::ImageTag), Some(&Severity::Info));
+        }
+        assert_eq!(
+            kp301("{}", "{}", "ignore:\n  - rules: [KP302]\n    reason: x\n"),
+            None
+        );
+    }
 }

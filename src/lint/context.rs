@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
 
-use super::model::{LabelSelector, Object};
+use super::model::{Container, LabelSelector, Object, PodView};
 
 /// What the run-wide indexes keep of one object: its identity and labels, not its tree.
 #[derive(Debug, Clone)]
@@ -147,6 +147,18 @@ impl Index {
     }
 }
 
+/// One container of a pod template of the context, with the object it belongs to: what a
+/// container rule looks at, and what [`super::rules::Sink::container`] reports on.
+pub struct PodContainer<'a> {
+    /// Run-wide index of the object (what findings refer to).
+    pub idx: usize,
+    pub obj: &'a Object,
+    /// The pod spec the container is in (its securityContext is the fallback of the
+    /// container's: [`Container::effective`]).
+    pub pod: PodView<'a>,
+    pub container: Container<'a>,
+}
+
 pub struct LintContext {
     /// The objects whose trees this context holds: the whole run, or one chunk of it.
     pub objects: Vec<Object>,
@@ -225,6 +237,24 @@ impl LintContext {
                 .summaries
                 .get(*i)
                 .is_some_and(|s| s.pod_labels.is_some())
+        })
+    }
+
+    /// Every container of every pod template of this context, object by object; within a pod
+    /// `containers`, then `initContainers`, then `ephemeralContainers` (filter on
+    /// [`Container::kind`] for fewer).
+    pub fn containers(&self) -> impl Iterator<Item = PodContainer<'_>> {
+        self.workloads().flat_map(|(idx, obj)| {
+            obj.pod().into_iter().flat_map(move |pod| {
+                pod.containers()
+                    .into_iter()
+                    .map(move |container| PodContainer {
+                        idx,
+                        obj,
+                        pod,
+                        container,
+                    })
+            })
         })
     }
 

@@ -58,7 +58,7 @@ impl Report {
     pub fn bad_input(&self) -> bool {
         self.findings
             .iter()
-            .any(|f| f.suppressed.is_none() && (f.rule.id == "KP001" || f.rule.id == "KP002"))
+            .any(|f| f.suppressed.is_none() && f.rule.id.is_input_problem())
     }
 
     /// Identity of run object `idx` (what findings' `object` refers to).

@@ -159,6 +159,7 @@ impl Object {
 }
 
 /// A pod spec and the labels its pods get.
+#[derive(Clone, Copy)]
 pub struct PodView<'a> {
     /// The pod template (`spec.template`), `None` for a bare Pod.
     pub template: Option<&'a Node>,

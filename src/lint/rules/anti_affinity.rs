@@ -31,6 +31,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP508",
         name: "anti-affinity",
+        fix: "Add a pod anti-affinity or topology spread constraint that matches the workload's pods",
         family: References,
         severity: Info,
         enabled: true,

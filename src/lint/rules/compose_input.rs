@@ -28,6 +28,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP002",
         name: "compose-input",
+        fix: "Fix the error in the compose file (`komply convert -f FILE` shows the same)",
         family: Input,
         severity: Error,
         enabled: true,

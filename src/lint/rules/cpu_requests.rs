@@ -28,6 +28,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP201",
         name: "cpu-requests",
+        fix: "Set `resources.requests.cpu` near the container's typical use",
         family: Resources,
         severity: Warning,
         enabled: true,

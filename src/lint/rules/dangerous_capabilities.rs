@@ -49,6 +49,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP105",
         name: "dangerous-capabilities",
+        fix: "Remove the capability from `capabilities.add`",
         family: Security,
         severity: Error,
         enabled: true,
@@ -58,24 +59,20 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod.containers() {
-            let adds = c
-                .security_context()
-                .and_then(|sc| sc.at(&["capabilities", "add"]))
-                .and_then(|a| a.as_seq())
-                .unwrap_or(&[]);
-            for n in adds {
-                if let Some(cap) = cap_name(n).filter(|c| DANGEROUS.contains(&c.as_str())) {
-                    sink.container(
-                        idx,
-                        obj,
-                        &c,
-                        n.span,
-                        format!("adds the dangerous capability {cap}"),
-                    );
-                }
+    for item in ctx.containers() {
+        let c = &item.container;
+        let adds = c
+            .security_context()
+            .and_then(|sc| sc.at(&["capabilities", "add"]))
+            .and_then(|a| a.as_seq())
+            .unwrap_or(&[]);
+        for n in adds {
+            if let Some(cap) = cap_name(n).filter(|c| DANGEROUS.contains(&c.as_str())) {
+                sink.container(
+                    &item,
+                    n.span,
+                    format!("adds the dangerous capability {cap}"),
+                );
             }
         }
     }

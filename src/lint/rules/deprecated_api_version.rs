@@ -30,6 +30,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP603",
         name: "deprecated-api-version",
+        fix: "Move to the replacement apiVersion named in the message",
         family: Schema,
         severity: Warning,
         enabled: true,

@@ -34,6 +34,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP104",
         name: "drop-all-capabilities",
+        fix: "Set `securityContext.capabilities.drop: [ALL]`",
         family: Security,
         severity: Warning,
         enabled: true,
@@ -43,35 +44,31 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod.containers() {
-            let caps = c.security_context().and_then(|sc| sc.entry("capabilities"));
-            let drop = caps.and_then(|(_, v)| v.entry("drop"));
-            let drops_all = drop
-                .and_then(|(_, v)| v.as_seq())
-                .unwrap_or(&[])
-                .iter()
-                .any(|n| cap_name(n).as_deref() == Some("ALL"));
-            if drops_all {
-                continue;
-            }
-            let span = match (drop, caps) {
-                (Some((k, _)), _) => k.span,
-                (None, Some((k, _))) => k.span,
-                _ => c
-                    .node
-                    .entry("securityContext")
-                    .map(|(k, _)| k.span)
-                    .unwrap_or(c.span()),
-            };
-            sink.container(
-                idx,
-                obj,
-                &c,
-                span,
-                "does not drop all capabilities (capabilities.drop: [ALL])",
-            );
+    for item in ctx.containers() {
+        let c = &item.container;
+        let caps = c.security_context().and_then(|sc| sc.entry("capabilities"));
+        let drop = caps.and_then(|(_, v)| v.entry("drop"));
+        let drops_all = drop
+            .and_then(|(_, v)| v.as_seq())
+            .unwrap_or(&[])
+            .iter()
+            .any(|n| cap_name(n).as_deref() == Some("ALL"));
+        if drops_all {
+            continue;
         }
+        let span = match (drop, caps) {
+            (Some((k, _)), _) => k.span,
+            (None, Some((k, _))) => k.span,
+            _ => c
+                .node
+                .entry("securityContext")
+                .map(|(k, _)| k.span)
+                .unwrap_or(c.span()),
+        };
+        sink.container(
+            &item,
+            span,
+            "does not drop all capabilities (capabilities.drop: [ALL])",
+        );
     }
 }

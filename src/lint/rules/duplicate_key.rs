@@ -30,6 +30,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP004",
         name: "duplicate-key",
+        fix: "Delete the duplicate key, or merge the two entries",
         family: Input,
         severity: Error,
         enabled: true,

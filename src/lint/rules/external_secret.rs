@@ -28,6 +28,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP506",
         name: "external-secret",
+        fix: "Use `apiVersion: external-secrets.io/v1` and name a store in `secretStoreRef`",
         family: References,
         severity: Error,
         enabled: true,

@@ -27,6 +27,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP107",
         name: "host-namespaces",
+        fix: "Remove `hostNetwork`, `hostPID` and `hostIPC` from the pod",
         family: Security,
         severity: Error,
         enabled: true,

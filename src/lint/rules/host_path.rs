@@ -28,6 +28,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP108",
         name: "host-path",
+        fix: "Replace the `hostPath` volume with a PersistentVolumeClaim, `emptyDir`, ConfigMap or Secret",
         family: Security,
         severity: Warning,
         enabled: true,

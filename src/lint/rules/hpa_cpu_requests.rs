@@ -29,6 +29,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP503",
         name: "hpa-cpu-requests",
+        fix: "Set `resources.requests.cpu` on every container of the target",
         family: References,
         severity: Error,
         enabled: true,

@@ -25,6 +25,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP502",
         name: "hpa-target-exists",
+        fix: "Fix `scaleTargetRef`, or lint the HPA together with its target",
         family: References,
         severity: Error,
         enabled: true,

@@ -23,6 +23,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP504",
         name: "hpa-target-replicas",
+        fix: "Remove `spec.replicas`; the HPA's `minReplicas` sets the floor",
         family: References,
         severity: Warning,
         enabled: true,

@@ -1,4 +1,5 @@
 use super::{LintContext, Sink};
+use crate::lint::model::ContainerKind;
 use crate::yaml::Node;
 
 declare_rule! {
@@ -33,6 +34,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP404",
         name: "identical-probes",
+        fix: "Give the liveness probe a higher `failureThreshold`, or a cheaper endpoint",
         family: Probes,
         severity: Warning,
         enabled: true,
@@ -55,27 +57,32 @@ fn num(p: &Node, key: &str, default: i64) -> i64 {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod.main_containers() {
-            let (Some((lk, live)), Some(ready)) =
-                (c.node.entry("livenessProbe"), c.node.get("readinessProbe"))
-            else {
-                continue;
-            };
-            let (Some(hl), Some(hr)) = (handler(live), handler(ready)) else {
-                continue;
-            };
-            if hl != hr {
-                continue;
-            }
-            let window = |p: &Node| num(p, "failureThreshold", 3) * num(p, "periodSeconds", 10);
-            let more_lenient = window(live) > window(ready)
-                || num(live, "initialDelaySeconds", 0) > num(ready, "initialDelaySeconds", 0)
-                || num(live, "timeoutSeconds", 1) > num(ready, "timeoutSeconds", 1);
-            if !more_lenient {
-                sink.container(idx, obj, &c, lk.span, "has a livenessProbe identical to its readinessProbe and no more lenient; an overloaded pod is restarted instead of taken out of rotation");
-            }
+    for item in ctx
+        .containers()
+        .filter(|item| item.container.kind == ContainerKind::Main)
+    {
+        let c = &item.container;
+        let (Some((lk, live)), Some(ready)) =
+            (c.node.entry("livenessProbe"), c.node.get("readinessProbe"))
+        else {
+            continue;
+        };
+        let (Some(hl), Some(hr)) = (handler(live), handler(ready)) else {
+            continue;
+        };
+        if hl != hr {
+            continue;
+        }
+        let window = |p: &Node| num(p, "failureThreshold", 3) * num(p, "periodSeconds", 10);
+        let more_lenient = window(live) > window(ready)
+            || num(live, "initialDelaySeconds", 0) > num(ready, "initialDelaySeconds", 0)
+            || num(live, "timeoutSeconds", 1) > num(ready, "timeoutSeconds", 1);
+        if !more_lenient {
+            sink.container(
+                &item,
+                lk.span,
+                "has a livenessProbe identical to its readinessProbe and no more lenient; an overloaded pod is restarted instead of taken out of rotation",
+            );
         }
     }
 }

@@ -28,6 +28,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP302",
         name: "image-digest",
+        fix: "Pin the image by digest (`name:tag@sha256:…`)",
         family: Images,
         severity: Warning,
         enabled: false,
@@ -36,20 +37,16 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod.containers() {
-            let Some((_, v)) = c.image() else { continue };
-            let Some(image) = v.as_str() else { continue };
-            if ImageRef::parse(image).is_some_and(|r| r.digest.is_none()) {
-                sink.container(
-                    idx,
-                    obj,
-                    &c,
-                    v.span,
-                    format!("uses image {image:?} without a digest"),
-                );
-            }
+    for item in ctx.containers() {
+        let c = &item.container;
+        let Some((_, v)) = c.image() else { continue };
+        let Some(image) = v.as_str() else { continue };
+        if ImageRef::parse(image).is_some_and(|r| r.digest.is_none()) {
+            sink.container(
+                &item,
+                v.span,
+                format!("uses image {image:?} without a digest"),
+            );
         }
     }
 }

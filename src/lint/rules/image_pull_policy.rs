@@ -35,6 +35,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP303",
         name: "image-pull-policy",
+        fix: "Pin the image and drop `imagePullPolicy`, or set it to `Always`",
         family: Images,
         severity: Warning,
         enabled: true,
@@ -43,22 +44,20 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod.containers() {
-            let Some((k, policy)) = c.node.entry("imagePullPolicy") else {
-                continue;
-            };
-            match policy.as_str() {
-                Some("Never") => sink.container(idx, obj, &c, k.span, "sets imagePullPolicy: Never; the pod only starts where the image is already present"),
-                Some("IfNotPresent") => {
-                    let image = c.image().and_then(|(_, v)| v.as_str()).unwrap_or("");
-                    if ImageRef::parse(image).is_some_and(|r| r.is_mutable()) {
-                        sink.container(idx, obj, &c, k.span, format!("sets imagePullPolicy: IfNotPresent for the mutable image {image:?}; nodes keep stale copies"));
-                    }
+    for item in ctx.containers() {
+        let c = &item.container;
+        let Some((k, policy)) = c.node.entry("imagePullPolicy") else {
+            continue;
+        };
+        match policy.as_str() {
+            Some("Never") => sink.container(&item, k.span, "sets imagePullPolicy: Never; the pod only starts where the image is already present"),
+            Some("IfNotPresent") => {
+                let image = c.image().and_then(|(_, v)| v.as_str()).unwrap_or("");
+                if ImageRef::parse(image).is_some_and(|r| r.is_mutable()) {
+                    sink.container(&item, k.span, format!("sets imagePullPolicy: IfNotPresent for the mutable image {image:?}; nodes keep stale copies"));
                 }
-                _ => {}
             }
+            _ => {}
         }
     }
 }

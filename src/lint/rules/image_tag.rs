@@ -29,6 +29,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP301",
         name: "image-tag",
+        fix: "Use an immutable version tag, or a digest",
         family: Images,
         severity: Warning,
         enabled: true,
@@ -37,35 +38,25 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod.containers() {
-            let Some((_, v)) = c.image() else { continue };
-            let Some(image) = v.as_str() else { continue };
-            match ImageRef::parse(image) {
-                None => sink.container(
-                    idx,
-                    obj,
-                    &c,
-                    v.span,
-                    format!("has an invalid image reference {image:?}"),
-                ),
-                Some(r) if r.is_mutable() => {
-                    let what = if r.tag.is_some() {
-                        "the mutable tag latest"
-                    } else {
-                        "no tag (which means latest)"
-                    };
-                    sink.container(
-                        idx,
-                        obj,
-                        &c,
-                        v.span,
-                        format!("uses image {image:?} with {what}"),
-                    )
-                }
-                Some(_) => {}
+    for item in ctx.containers() {
+        let c = &item.container;
+        let Some((_, v)) = c.image() else { continue };
+        let Some(image) = v.as_str() else { continue };
+        match ImageRef::parse(image) {
+            None => sink.container(
+                &item,
+                v.span,
+                format!("has an invalid image reference {image:?}"),
+            ),
+            Some(r) if r.is_mutable() => {
+                let what = if r.tag.is_some() {
+                    "the mutable tag latest"
+                } else {
+                    "no tag (which means latest)"
+                };
+                sink.container(&item, v.span, format!("uses image {image:?} with {what}"))
             }
+            Some(_) => {}
         }
     }
 }

@@ -23,6 +23,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP001",
         name: "invalid-input",
+        fix: "Fix the syntax, encoding or permission problem at the location shown",
         family: Input,
         severity: Error,
         enabled: true,

@@ -1,4 +1,5 @@
 use super::{LintContext, Sink};
+use crate::lint::model::ContainerKind;
 
 declare_rule! {
     /// A long-running container has no liveness probe.
@@ -26,6 +27,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP402",
         name: "liveness-probe",
+        fix: "Add a `livenessProbe`, more lenient than the readiness probe",
         family: Probes,
         severity: Warning,
         enabled: true,
@@ -34,15 +36,13 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        if obj.runs_to_completion() {
-            continue;
-        }
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod.main_containers() {
-            if c.node.get("livenessProbe").is_none() {
-                sink.container(idx, obj, &c, c.span(), "has no livenessProbe");
-            }
+    for item in ctx
+        .containers()
+        .filter(|item| item.container.kind == ContainerKind::Main && !item.obj.runs_to_completion())
+    {
+        let c = &item.container;
+        if c.node.get("livenessProbe").is_none() {
+            sink.container(&item, c.span(), "has no livenessProbe");
         }
     }
 }

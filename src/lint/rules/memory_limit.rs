@@ -28,6 +28,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP203",
         name: "memory-limit",
+        fix: "Set `resources.limits.memory` above the container's peak use",
         family: Resources,
         severity: Warning,
         enabled: true,

@@ -27,6 +27,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP202",
         name: "memory-requests",
+        fix: "Set `resources.requests.memory` near the container's steady-state use",
         family: Resources,
         severity: Warning,
         enabled: true,

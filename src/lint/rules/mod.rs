@@ -9,8 +9,8 @@
 use crate::diag::Severity;
 use crate::yaml::Span;
 
-use super::context::LintContext;
-use super::model::{Container, Object};
+use super::context::{LintContext, PodContainer};
+use super::model::{ContainerKind, Object};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -64,8 +64,16 @@ impl Precision {
 pub type CheckFn = fn(&LintContext, &mut Sink);
 
 pub struct Rule {
-    pub id: &'static str,
+    /// The rule's identity; its string forms are [`RuleId::code`] (`KP101`) and
+    /// [`RuleId::name`] (`run-as-non-root`).
+    pub id: RuleId,
+    /// `KP` + three digits (read through [`RuleId::code`]).
+    code: &'static str,
+    /// Kebab-case, as stable as the code.
     pub name: &'static str,
+    /// How to fix a finding, as one short imperative sentence without a final period (ruff's
+    /// `fix_title`): the `help:` line of a finding, the **Fix** line of the rule's page.
+    pub fix_title: &'static str,
     pub family: Family,
     pub severity: Severity,
     /// Runs unless turned off; `false` = opt-in (`.komply.yaml` `rules.enable`).
@@ -102,28 +110,13 @@ impl Rule {
             .join(" ")
     }
 
-    /// The first sentence of the doc's "How to fix" section, on one line (the `help:` of a
-    /// finding); the summary when the rule has no such section.
-    pub fn fix(&self) -> String {
+    /// The documentation with the fix title after its first paragraph (the summary): SARIF's
+    /// `help`, which code scanning shows with an alert.
+    pub fn help(&self) -> String {
         let doc = self.doc();
-        let Some(section) = doc.split("## How to fix").nth(1) else {
-            return self.summary();
-        };
-        let para = section
-            .lines()
-            .map(str::trim)
-            .skip_while(|l| l.is_empty())
-            .take_while(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with("```"))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let first = match para.find(". ") {
-            Some(i) => &para[..=i],
-            None => para.as_str(),
-        };
-        if first.is_empty() {
-            self.summary()
-        } else {
-            first.to_string()
+        match doc.split_once("\n\n") {
+            Some((summary, rest)) => format!("{summary}\n\n**Fix:** {}\n\n{rest}", self.fix_title),
+            None => format!("{}\n**Fix:** {}\n", doc, self.fix_title),
         }
     }
 
@@ -141,13 +134,16 @@ impl Rule {
         })
     }
 
+    /// True when `id_or_name` names this rule: its code in any case (`KP301`, `kp301`) or its
+    /// name (`image-tag`).
     pub fn matches(&self, id_or_name: &str) -> bool {
-        self.id.eq_ignore_ascii_case(id_or_name) || self.name == id_or_name
+        self.code.eq_ignore_ascii_case(id_or_name) || self.name == id_or_name
     }
 }
 
-/// Declares a rule. The doc comment becomes [`Rule::doc`]. `security_severity` (security rules)
-/// and `precision` (default `VeryHigh`) are optional, in that order, before `check`.
+/// Declares a rule. The doc comment becomes [`Rule::doc`]; `fix` is [`Rule::fix_title`].
+/// `security_severity` (security rules) and `precision` (default `VeryHigh`) are optional, in
+/// that order, before `check`.
 macro_rules! declare_rule {
     (@opt) => { None };
     (@opt $v:literal) => { Some($v) };
@@ -158,6 +154,7 @@ macro_rules! declare_rule {
         pub static $ident:ident = {
             id: $id:literal,
             name: $name:literal,
+            fix: $fix:literal,
             family: $family:ident,
             severity: $sev:ident,
             enabled: $en:literal,
@@ -168,8 +165,10 @@ macro_rules! declare_rule {
     ) => {
         $(#[doc = $doc])*
         pub static $ident: $crate::lint::rules::Rule = $crate::lint::rules::Rule {
-            id: $id,
+            id: $crate::lint::rules::RuleId::of_module(module_path!()),
+            code: $id,
             name: $name,
+            fix_title: $fix,
             family: $crate::lint::rules::Family::$family,
             severity: $crate::diag::Severity::$sev,
             default_enabled: $en,
@@ -181,55 +180,147 @@ macro_rules! declare_rule {
     };
 }
 
-/// Builds the list of all rules from the rule modules.
+/// Builds, from the list of rule modules (each with the name of its [`RuleId`] variant): the
+/// modules, the [`RuleId`] enum, and [`ALL`]. Each module's [`declare_rule!`] finds its own
+/// variant at compile time ([`RuleId::of_module`]), so the variant is written once, here.
 macro_rules! registry {
-    ($($module:ident),* $(,)?) => {
+    ($($module:ident => $variant:ident),* $(,)?) => {
         $(pub mod $module;)*
+
+        /// Every rule, by identity, in id order. The string forms are [`RuleId::code`]
+        /// (`KP101`, shown in reports) and [`RuleId::name`] (`run-as-non-root`); config,
+        /// annotations and `komply rules explain` accept either ([`RuleId::find`]).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum RuleId {
+            $($variant),*
+        }
+
+        impl RuleId {
+            /// Every rule id, in id order (the order of [`ALL`]).
+            pub const ALL: &'static [RuleId] = &[$(RuleId::$variant),*];
+
+            /// The rule's declaration.
+            pub fn rule(self) -> &'static Rule {
+                match self {
+                    $(RuleId::$variant => &$module::RULE),*
+                }
+            }
+
+            /// The id of the rule declared in module `path` (`module_path!()` of a rule file),
+            /// evaluated at compile time by [`declare_rule!`] (a module outside the registry
+            /// does not build).
+            pub const fn of_module(path: &str) -> RuleId {
+                $(
+                    if same_str(path, concat!(module_path!(), "::", stringify!($module))) {
+                        return RuleId::$variant;
+                    }
+                )*
+                panic!("a rule module missing from registry! in src/lint/rules/mod.rs")
+            }
+        }
+
         /// Every rule, in id order.
         pub static ALL: &[&Rule] = &[$(&$module::RULE),*];
     };
 }
 
+/// `a == b`, usable in a `const fn`.
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 registry!(
-    invalid_input,
-    compose_input,
-    unknown_document,
-    duplicate_key,
-    run_as_non_root,
-    privileged,
-    privilege_escalation,
-    drop_all_capabilities,
-    dangerous_capabilities,
-    read_only_root_fs,
-    host_namespaces,
-    host_path,
-    secret_in_env,
-    secret_in_configmap,
-    cpu_requests,
-    memory_requests,
-    memory_limit,
-    image_tag,
-    image_digest,
-    image_pull_policy,
-    readiness_probe,
-    liveness_probe,
-    probe_port,
-    identical_probes,
-    service_selects_pods,
-    hpa_target_exists,
-    hpa_cpu_requests,
-    hpa_target_replicas,
-    virtualservice_subsets,
-    external_secret,
-    pdb_selects_pods,
-    anti_affinity,
-    schema,
-    removed_api_version,
-    deprecated_api_version,
+    invalid_input => InvalidInput,
+    compose_input => ComposeInput,
+    unknown_document => UnknownDocument,
+    duplicate_key => DuplicateKey,
+    run_as_non_root => RunAsNonRoot,
+    privileged => Privileged,
+    privilege_escalation => PrivilegeEscalation,
+    drop_all_capabilities => DropAllCapabilities,
+    dangerous_capabilities => DangerousCapabilities,
+    read_only_root_fs => ReadOnlyRootFs,
+    host_namespaces => HostNamespaces,
+    host_path => HostPath,
+    secret_in_env => SecretInEnv,
+    secret_in_configmap => SecretInConfigMap,
+    cpu_requests => CpuRequests,
+    memory_requests => MemoryRequests,
+    memory_limit => MemoryLimit,
+    image_tag => ImageTag,
+    image_digest => ImageDigest,
+    image_pull_policy => ImagePullPolicy,
+    readiness_probe => ReadinessProbe,
+    liveness_probe => LivenessProbe,
+    probe_port => ProbePort,
+    identical_probes => IdenticalProbes,
+    service_selects_pods => ServiceSelectsPods,
+    hpa_target_exists => HpaTargetExists,
+    hpa_cpu_requests => HpaCpuRequests,
+    hpa_target_replicas => HpaTargetReplicas,
+    virtualservice_subsets => VirtualServiceSubsets,
+    external_secret => ExternalSecret,
+    pdb_selects_pods => PdbSelectsPods,
+    anti_affinity => AntiAffinity,
+    schema => Schema,
+    removed_api_version => RemovedApiVersion,
+    deprecated_api_version => DeprecatedApiVersion,
 );
 
+impl RuleId {
+    /// `KP` + three digits, e.g. `KP101`.
+    pub fn code(self) -> &'static str {
+        self.rule().code
+    }
+
+    /// The kebab-case name, e.g. `run-as-non-root`.
+    pub fn name(self) -> &'static str {
+        self.rule().name
+    }
+
+    /// The rule named by `id_or_name`: its code in any case, or its name.
+    pub fn find(id_or_name: &str) -> Option<RuleId> {
+        RuleId::ALL
+            .iter()
+            .copied()
+            .find(|id| id.rule().matches(id_or_name))
+    }
+
+    /// Input problems (unreadable files, compose files that cannot be converted): they cannot
+    /// be turned off and make the run exit 2.
+    pub fn is_input_problem(self) -> bool {
+        matches!(self, RuleId::InvalidInput | RuleId::ComposeInput)
+    }
+}
+
+/// Shown as the code (`KP101`), as in every report.
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.code())
+    }
+}
+
+/// Serialised as the code (`"KP101"`), as in every report.
+impl serde::Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+/// The rule named by `id_or_name` (its code in any case, or its name).
 pub fn find(id_or_name: &str) -> Option<&'static Rule> {
-    ALL.iter().copied().find(|r| r.matches(id_or_name))
+    RuleId::find(id_or_name).map(RuleId::rule)
 }
 
 /// One problem found.
@@ -248,7 +339,7 @@ pub struct Finding {
 
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id)
+        f.write_str(self.code)
     }
 }
 
@@ -257,19 +348,16 @@ impl std::fmt::Debug for Rule {
 /// `resources.<section>.<resource>`, at the `resources` mapping (or the container when absent).
 /// Shared by the resource rules, which differ only in what they require.
 fn require_resource(ctx: &LintContext, sink: &mut Sink, section: &str, resource: &str) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        // Ephemeral containers cannot have resources.
-        for c in pod
-            .containers()
-            .into_iter()
-            .filter(|c| c.kind != super::model::ContainerKind::Ephemeral)
-        {
-            if c.resource(section, resource).is_none() {
-                let span = c.resource_anchor(section);
-                let message = format!("does not set resources.{section}.{resource}");
-                sink.container(idx, obj, &c, span, &message);
-            }
+    // Ephemeral containers cannot have resources.
+    for item in ctx
+        .containers()
+        .filter(|item| item.container.kind != ContainerKind::Ephemeral)
+    {
+        let c = &item.container;
+        if c.resource(section, resource).is_none() {
+            let span = c.resource_anchor(section);
+            let message = format!("does not set resources.{section}.{resource}");
+            sink.container(&item, span, &message);
         }
     }
 }
@@ -300,21 +388,16 @@ impl Sink {
         });
     }
 
-    /// A finding about one container of `obj`.
-    pub fn container(
-        &mut self,
-        idx: usize,
-        obj: &Object,
-        c: &Container<'_>,
-        span: Span,
-        message: impl AsRef<str>,
-    ) {
+    /// A finding about one container (from [`LintContext::containers`]). The message is
+    /// prefixed with `Kind/ns/name: container "x" `.
+    pub fn container(&mut self, item: &PodContainer<'_>, span: Span, message: impl AsRef<str>) {
+        let c = &item.container;
         self.findings.push(Finding {
             rule: self.rule,
             severity: self.rule.severity,
-            message: format!("{}: {} {}", obj.display(), c.label(), message.as_ref()),
+            message: format!("{}: {} {}", item.obj.display(), c.label(), message.as_ref()),
             span,
-            object: Some(idx),
+            object: Some(item.idx),
             container: Some(c.name.clone()),
             suppressed: None,
         });
@@ -339,26 +422,59 @@ pub(crate) mod util {
 
 /// The documentation page of a rule (`komply rules explain`, `docs/rules/<ID>.md`).
 pub fn render_doc(r: &Rule) -> String {
-    let mut doc = r.doc();
-    let (title, body) = match doc.split_once('\n') {
-        Some((t, b)) => (t.to_string(), b.to_string()),
-        None => (std::mem::take(&mut doc), String::new()),
+    let doc = r.doc();
+    // The first paragraph (the summary, which may span lines) under the heading, the sections
+    // after the table.
+    let (summary, body) = match doc.split_once("\n\n") {
+        Some((s, b)) => (s, format!("\n{b}")),
+        None => (doc.trim_end(), String::new()),
     };
     let security = match (r.security_severity, r.security_level()) {
         (Some(score), Some(level)) => format!("{score} ({level})"),
         _ => "—".to_string(),
     };
     format!(
-        "# {} {}\n\n{}\n\n| family | default severity | enabled by default | security severity | precision |\n|---|---|---|---|---|\n| {} | {} | {} | {} | {} |\n\nSuppress on one object: annotation `ignore.komply.dev/{}: \"<reason>\"` (on the object or its pod template).\n{}",
-        r.id,
-        r.name,
-        title,
+        "# {code} {name}\n\n{summary}\n\n**Fix:** {fix}\n\n| family | default severity | enabled by default | security severity | precision |\n|---|---|---|---|---|\n| {} | {} | {} | {security} | {} |\n\nSuppress on one object: annotation `ignore.komply.dev/{name}: \"<reason>\"` or `ignore.komply.dev/{code}: \"<reason>\"` (on the object or its pod template).\n{body}",
         r.family.as_str(),
         r.severity.as_str(),
         if r.default_enabled { "yes" } else { "no" },
-        security,
         r.precision.as_str(),
-        r.name,
-        body
+        code = r.id,
+        name = r.name,
+        fix = r.fix_title,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ids_follow_the_registry_in_code_order() {
+        assert_eq!(RuleId::ALL.len(), ALL.len());
+        for (i, (&id, &rule)) in RuleId::ALL.iter().zip(ALL).enumerate() {
+            // SARIF's `ruleIndex` is `id as usize` into the rules listed from ALL.
+            assert_eq!(id as usize, i);
+            assert_eq!(rule.id, id);
+            assert!(std::ptr::eq(id.rule(), rule), "{id}");
+        }
+        // Findings sort by RuleId; that must be the order of the codes.
+        assert!(ALL.windows(2).all(|w| w[0].code < w[1].code));
+    }
+
+    #[test]
+    fn a_rule_is_found_by_code_in_any_case_or_by_name() {
+        assert_eq!(RuleId::find("KP301"), Some(RuleId::ImageTag));
+        assert_eq!(RuleId::find("kp301"), Some(RuleId::ImageTag));
+        assert_eq!(RuleId::find("image-tag"), Some(RuleId::ImageTag));
+        assert_eq!(RuleId::find("Image-Tag"), None);
+        assert_eq!(RuleId::find("KP999"), None);
+        assert_eq!(RuleId::ImageTag.code(), "KP301");
+        assert_eq!(RuleId::ImageTag.name(), "image-tag");
+        assert_eq!(format!("[{:<6}]", RuleId::ImageTag), "[KP301 ]");
+        assert_eq!(
+            serde_json::to_string(&RuleId::ImageTag).unwrap(),
+            "\"KP301\""
+        );
+    }
 }

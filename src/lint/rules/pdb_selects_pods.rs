@@ -25,6 +25,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP507",
         name: "pdb-selects-pods",
+        fix: "Make `spec.selector.matchLabels` a subset of the workload's pod labels",
         family: References,
         severity: Warning,
         enabled: true,

@@ -36,6 +36,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP103",
         name: "privilege-escalation",
+        fix: "Set `securityContext.allowPrivilegeEscalation: false`",
         family: Security,
         severity: Error,
         enabled: true,
@@ -45,59 +46,49 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod.containers() {
-            if let Some((k, _)) = c.sc_entry("privileged").filter(|(_, v)| is_true(v)) {
+    for item in ctx.containers() {
+        let c = &item.container;
+        if let Some((k, _)) = c.sc_entry("privileged").filter(|(_, v)| is_true(v)) {
+            sink.container(
+                &item,
+                k.span,
+                "is privileged, which always allows privilege escalation",
+            );
+            continue;
+        }
+        let sys_admin = c
+            .security_context()
+            .and_then(|sc| sc.at(&["capabilities", "add"]))
+            .and_then(|a| a.as_seq())
+            .unwrap_or(&[])
+            .iter()
+            .find(|n| cap_name(n).as_deref() == Some("SYS_ADMIN"));
+        if let Some(n) = sys_admin {
+            sink.container(
+                &item,
+                n.span,
+                "adds SYS_ADMIN, which allows privilege escalation",
+            );
+            continue;
+        }
+        match c.sc_entry("allowPrivilegeEscalation") {
+            Some((_, v)) if v.as_bool() == Some(false) => {}
+            Some((k, _)) => sink.container(&item, k.span, "sets allowPrivilegeEscalation: true"),
+            None => {
+                let span = c
+                    .security_context()
+                    .map(|_| {
+                        c.node
+                            .entry("securityContext")
+                            .map(|(k, _)| k.span)
+                            .unwrap_or(c.span())
+                    })
+                    .unwrap_or(c.span());
                 sink.container(
-                    idx,
-                    obj,
-                    &c,
-                    k.span,
-                    "is privileged, which always allows privilege escalation",
-                );
-                continue;
-            }
-            let sys_admin = c
-                .security_context()
-                .and_then(|sc| sc.at(&["capabilities", "add"]))
-                .and_then(|a| a.as_seq())
-                .unwrap_or(&[])
-                .iter()
-                .find(|n| cap_name(n).as_deref() == Some("SYS_ADMIN"));
-            if let Some(n) = sys_admin {
-                sink.container(
-                    idx,
-                    obj,
-                    &c,
-                    n.span,
-                    "adds SYS_ADMIN, which allows privilege escalation",
-                );
-                continue;
-            }
-            match c.sc_entry("allowPrivilegeEscalation") {
-                Some((_, v)) if v.as_bool() == Some(false) => {}
-                Some((k, _)) => {
-                    sink.container(idx, obj, &c, k.span, "sets allowPrivilegeEscalation: true")
-                }
-                None => {
-                    let span = c
-                        .security_context()
-                        .map(|_| {
-                            c.node
-                                .entry("securityContext")
-                                .map(|(k, _)| k.span)
-                                .unwrap_or(c.span())
-                        })
-                        .unwrap_or(c.span());
-                    sink.container(
-                        idx,
-                        obj,
-                        &c,
-                        span,
-                        "does not set allowPrivilegeEscalation: false (the default allows it)",
-                    )
-                }
+                    &item,
+                    span,
+                    "does not set allowPrivilegeEscalation: false (the default allows it)",
+                )
             }
         }
     }

@@ -30,6 +30,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP102",
         name: "privileged",
+        fix: "Remove `privileged: true`",
         family: Security,
         severity: Error,
         enabled: true,
@@ -39,12 +40,10 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod.containers() {
-            if let Some((k, _)) = c.sc_entry("privileged").filter(|(_, v)| is_true(v)) {
-                sink.container(idx, obj, &c, k.span, "is privileged");
-            }
+    for item in ctx.containers() {
+        let c = &item.container;
+        if let Some((k, _)) = c.sc_entry("privileged").filter(|(_, v)| is_true(v)) {
+            sink.container(&item, k.span, "is privileged");
         }
     }
 }

@@ -1,5 +1,6 @@
 use super::{LintContext, Sink};
 use crate::lint::model::ContainerKind;
+use crate::yaml::Node;
 
 declare_rule! {
     /// A probe targets a port the container does not declare.
@@ -33,6 +34,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP403",
         name: "probe-port",
+        fix: "Point the probe at a declared container port, preferably by name",
         family: Probes,
         severity: Error,
         enabled: true,
@@ -40,46 +42,53 @@ declare_rule! {
     };
 }
 
+/// True when the container declares the TCP port a probe names (by number, quoted or not, or
+/// by name); a container that declares no ports accepts any number.
+fn declares(ports: &[(Option<String>, Option<i64>, String)], port: &Node) -> bool {
+    let by_number = |n: i64| {
+        ports.is_empty()
+            || ports
+                .iter()
+                .any(|(_, num, proto)| *num == Some(n) && proto == "TCP")
+    };
+    if let Some(n) = port.as_i64() {
+        return by_number(n);
+    }
+    let Some(name) = port.as_str() else {
+        return true;
+    };
+    match name.parse::<i64>() {
+        // A quoted number is still a number to the kubelet.
+        Ok(n) => by_number(n),
+        Err(_) => ports
+            .iter()
+            .any(|(pn, _, proto)| pn.as_deref() == Some(name) && proto == "TCP"),
+    }
+}
+
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod
-            .containers()
-            .into_iter()
-            .filter(|c| c.kind != ContainerKind::Ephemeral)
-        {
-            let ports = c.ports();
-            for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
-                let Some(p) = c.node.get(probe) else { continue };
-                for handler in ["httpGet", "tcpSocket", "grpc"] {
-                    let Some((_, port)) = p.get(handler).and_then(|h| h.entry("port")) else {
-                        continue;
-                    };
-                    let ok = if let Some(n) = port.as_i64() {
-                        ports.is_empty()
-                            || ports
-                                .iter()
-                                .any(|(_, num, proto)| *num == Some(n) && proto == "TCP")
-                    } else if let Some(name) = port.as_str() {
-                        match name.parse::<i64>() {
-                            // A quoted number is still a number to the kubelet.
-                            Ok(n) => {
-                                ports.is_empty()
-                                    || ports
-                                        .iter()
-                                        .any(|(_, num, proto)| *num == Some(n) && proto == "TCP")
-                            }
-                            Err(_) => ports.iter().any(|(pn, _, proto)| {
-                                pn.as_deref() == Some(name) && proto == "TCP"
-                            }),
-                        }
-                    } else {
-                        true
-                    };
-                    if !ok {
-                        let shown = port.scalar_string().unwrap_or_default();
-                        sink.container(idx, obj, &c, port.span, format!("{probe} uses port {shown} ({handler}), which the container does not declare as a TCP port"));
-                    }
+    // Ephemeral containers cannot have probes.
+    for item in ctx
+        .containers()
+        .filter(|item| item.container.kind != ContainerKind::Ephemeral)
+    {
+        let c = &item.container;
+        let ports = c.ports();
+        for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+            let Some(p) = c.node.get(probe) else { continue };
+            for handler in ["httpGet", "tcpSocket", "grpc"] {
+                let Some((_, port)) = p.get(handler).and_then(|h| h.entry("port")) else {
+                    continue;
+                };
+                if !declares(&ports, port) {
+                    let shown = port.scalar_string().unwrap_or_default();
+                    sink.container(
+                        &item,
+                        port.span,
+                        format!(
+                            "{probe} uses port {shown} ({handler}), which the container does not declare as a TCP port"
+                        ),
+                    );
                 }
             }
         }

@@ -28,6 +28,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP106",
         name: "read-only-root-fs",
+        fix: "Set `securityContext.readOnlyRootFilesystem: true`, with an `emptyDir` where the app writes",
         family: Security,
         severity: Warning,
         enabled: true,
@@ -37,32 +38,20 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod.containers() {
-            match c.sc_entry("readOnlyRootFilesystem") {
-                Some((_, v)) if v.as_bool() == Some(true) => {}
-                Some((k, _)) => sink.container(
-                    idx,
-                    obj,
-                    &c,
-                    k.span,
-                    "does not have a read-only root filesystem",
-                ),
-                None => {
-                    let span = c
-                        .node
-                        .entry("securityContext")
-                        .map(|(k, _)| k.span)
-                        .unwrap_or(c.span());
-                    sink.container(
-                        idx,
-                        obj,
-                        &c,
-                        span,
-                        "does not set readOnlyRootFilesystem: true",
-                    )
-                }
+    for item in ctx.containers() {
+        let c = &item.container;
+        match c.sc_entry("readOnlyRootFilesystem") {
+            Some((_, v)) if v.as_bool() == Some(true) => {}
+            Some((k, _)) => {
+                sink.container(&item, k.span, "does not have a read-only root filesystem")
+            }
+            None => {
+                let span = c
+                    .node
+                    .entry("securityContext")
+                    .map(|(k, _)| k.span)
+                    .unwrap_or(c.span());
+                sink.container(&item, span, "does not set readOnlyRootFilesystem: true")
             }
         }
     }

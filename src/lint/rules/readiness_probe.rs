@@ -1,4 +1,5 @@
 use super::{LintContext, Sink};
+use crate::lint::model::{Container, ContainerKind};
 
 declare_rule! {
     /// A container that a Service sends traffic to has no readiness probe.
@@ -29,6 +30,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP401",
         name: "readiness-probe",
+        fix: "Add a `readinessProbe`",
         family: Probes,
         severity: Warning,
         enabled: true,
@@ -38,27 +40,25 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        if obj.runs_to_completion() || !ctx.is_service_selected(idx) {
+    let has_probe = |c: &Container<'_>| c.node.get("readinessProbe").is_some();
+    for item in ctx.containers().filter(|item| {
+        item.container.kind == ContainerKind::Main
+            && !item.obj.runs_to_completion()
+            && ctx.is_service_selected(item.idx)
+    }) {
+        let c = &item.container;
+        if has_probe(c) {
             continue;
         }
-        let Some(pod) = obj.pod() else { continue };
-        let mains = pod.main_containers();
-        let any = mains.iter().any(|c| c.node.get("readinessProbe").is_some());
-        for c in &mains {
-            if c.node.get("readinessProbe").is_some() {
-                continue;
-            }
-            if any && c.ports().is_empty() {
-                continue;
-            }
-            sink.container(
-                idx,
-                obj,
-                c,
-                c.span(),
-                "has no readinessProbe, but a Service sends traffic to its pod",
-            );
+        // A container without ports (a sidecar) needs none when another container of the pod
+        // has one.
+        if c.ports().is_empty() && item.pod.main_containers().iter().any(has_probe) {
+            continue;
         }
+        sink.container(
+            &item,
+            c.span(),
+            "has no readinessProbe, but a Service sends traffic to its pod",
+        );
     }
 }

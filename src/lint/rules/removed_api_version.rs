@@ -33,6 +33,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP602",
         name: "removed-api-version",
+        fix: "Move to the replacement apiVersion named in the message",
         family: Schema,
         severity: Error,
         enabled: true,

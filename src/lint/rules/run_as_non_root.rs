@@ -39,6 +39,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP101",
         name: "run-as-non-root",
+        fix: "Set `securityContext.runAsNonRoot: true` and a non-zero `runAsUser`",
         family: Security,
         severity: Error,
         enabled: true,
@@ -48,47 +49,47 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod.containers() {
-            let non_root = c.effective(&pod, "runAsNonRoot");
-            let user = c.effective(&pod, "runAsUser");
-            let non_root_true = non_root
-                .as_ref()
-                .is_some_and(|e| e.value.as_bool() == Some(true));
-            let uid = user.as_ref().and_then(|e| e.value.as_i64());
-            let where_ = |from_pod: bool| {
-                if from_pod {
-                    " (from the pod securityContext)"
-                } else {
-                    ""
+    for item in ctx.containers() {
+        let c = &item.container;
+        let non_root = c.effective(&item.pod, "runAsNonRoot");
+        let user = c.effective(&item.pod, "runAsUser");
+        let non_root_true = non_root
+            .as_ref()
+            .is_some_and(|e| e.value.as_bool() == Some(true));
+        let uid = user.as_ref().and_then(|e| e.value.as_i64());
+        let where_ = |from_pod: bool| {
+            if from_pod {
+                " (from the pod securityContext)"
+            } else {
+                ""
+            }
+        };
+        if let (true, Some(0), Some(u)) = (non_root_true, uid, user.as_ref()) {
+            sink.container(&item, u.key.span,
+                format!(
+                    "sets runAsNonRoot: true but runAsUser: 0{}; the kubelet will refuse to start it",
+                    where_(u.from_pod)
+                ),
+            );
+            continue;
+        }
+        if !(non_root_true || uid.is_some_and(|u| u > 0)) {
+            let span = match (&user, &non_root) {
+                (Some(u), _) if uid == Some(0) => u.key.span,
+                (_, Some(n)) => n.key.span,
+                _ => c.span(),
+            };
+            let why = match uid {
+                Some(0) => format!(
+                    "runs as user 0{}",
+                    where_(user.as_ref().is_some_and(|u| u.from_pod))
+                ),
+                _ => {
+                    "is not set to run as non-root (set runAsNonRoot: true or a runAsUser above 0)"
+                        .to_string()
                 }
             };
-            if let (true, Some(0), Some(u)) = (non_root_true, uid, user.as_ref()) {
-                sink.container(
-                    idx,
-                    obj,
-                    &c,
-                    u.key.span,
-                    format!(
-                        "sets runAsNonRoot: true but runAsUser: 0{}; the kubelet will refuse to start it",
-                        where_(u.from_pod)
-                    ),
-                );
-                continue;
-            }
-            if !(non_root_true || uid.is_some_and(|u| u > 0)) {
-                let span = match (&user, &non_root) {
-                    (Some(u), _) if uid == Some(0) => u.key.span,
-                    (_, Some(n)) => n.key.span,
-                    _ => c.span(),
-                };
-                let why = match uid {
-                    Some(0) => format!("runs as user 0{}", where_(user.as_ref().is_some_and(|u| u.from_pod))),
-                    _ => "is not set to run as non-root (set runAsNonRoot: true or a runAsUser above 0)".to_string(),
-                };
-                sink.container(idx, obj, &c, span, why);
-            }
+            sink.container(&item, span, why);
         }
     }
 }

@@ -32,6 +32,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP601",
         name: "schema",
+        fix: "Fix the field named in the message",
         family: Schema,
         severity: Error,
         enabled: true,

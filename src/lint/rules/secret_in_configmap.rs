@@ -40,6 +40,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP110",
         name: "secret-in-configmap",
+        fix: "Move the key to a Secret and reference that instead",
         family: Security,
         severity: Error,
         enabled: true,

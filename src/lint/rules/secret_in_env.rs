@@ -40,6 +40,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP109",
         name: "secret-in-env",
+        fix: "Move the value to a Secret and reference it with `valueFrom.secretKeyRef`",
         family: Security,
         severity: Error,
         enabled: true,
@@ -50,46 +51,33 @@ declare_rule! {
 }
 
 fn check(ctx: &LintContext, sink: &mut Sink) {
-    for (idx, obj) in ctx.workloads() {
-        let Some(pod) = obj.pod() else { continue };
-        for c in pod.containers() {
-            for e in c.node.get("env").and_then(Node::as_seq).unwrap_or(&[]) {
-                let Some(name) = e.get("name").and_then(Node::scalar_string) else {
-                    continue;
-                };
-                let Some((_, v)) = e.entry("value") else {
-                    continue;
-                };
-                let Some(value) = v.scalar_string() else {
-                    continue;
-                };
-                // The frame of this line masks the value (secrets::frame).
-                let at = v.span;
-                match ctx.policy.classify(&name, &value) {
-                    Verdict::Secret(Why::Shape(Shape::PrivateKey)) => sink.container(
-                        idx,
-                        obj,
-                        &c,
-                        at,
-                        format!("sets environment variable {name} to a literal private key"),
-                    ),
-                    Verdict::Secret(Why::Shape(shape)) => sink.container(
-                        idx,
-                        obj,
-                        &c,
-                        at,
-                        format!("sets environment variable {name} to a literal value that holds {}", shape.describe()),
-                    ),
-                    Verdict::Secret(_) => sink.container(
-                        idx,
-                        obj,
-                        &c,
-                        at,
-                        format!("sets environment variable {name}, which looks like a secret, to a literal value"),
-                    ),
-                    Verdict::Plain(_) => {}
+    for item in ctx.containers() {
+        let c = &item.container;
+        for e in c.node.get("env").and_then(Node::as_seq).unwrap_or(&[]) {
+            let Some(name) = e.get("name").and_then(Node::scalar_string) else {
+                continue;
+            };
+            let Some((_, v)) = e.entry("value") else {
+                continue;
+            };
+            let Some(value) = v.scalar_string() else {
+                continue;
+            };
+            let message = match ctx.policy.classify(&name, &value) {
+                Verdict::Secret(Why::Shape(Shape::PrivateKey)) => {
+                    format!("sets environment variable {name} to a literal private key")
                 }
-            }
+                Verdict::Secret(Why::Shape(shape)) => format!(
+                    "sets environment variable {name} to a literal value that holds {}",
+                    shape.describe()
+                ),
+                Verdict::Secret(_) => format!(
+                    "sets environment variable {name}, which looks like a secret, to a literal value"
+                ),
+                Verdict::Plain(_) => continue,
+            };
+            // The frame of this line masks the value (secrets::frame).
+            sink.container(&item, v.span, message);
         }
     }
 }

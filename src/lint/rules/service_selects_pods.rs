@@ -34,6 +34,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP501",
         name: "service-selects-pods",
+        fix: "Make the selector a subset of the pod labels, or lint the Service with its workload",
         family: References,
         severity: Warning,
         enabled: true,

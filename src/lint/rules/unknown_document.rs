@@ -20,6 +20,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP003",
         name: "unknown-document",
+        fix: "Lint only manifest files, or exclude this one",
         family: Input,
         severity: Info,
         enabled: true,

@@ -33,6 +33,7 @@ declare_rule! {
     pub static RULE = {
         id: "KP505",
         name: "virtualservice-subsets",
+        fix: "Define the subset in the DestinationRule, or fix its labels to match the pods",
         family: References,
         severity: Error,
         enabled: true,
