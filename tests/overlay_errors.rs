@@ -62,7 +62,7 @@ impl Project {
         let mut req = ConvertRequest::new(load);
         req.env = env.map(str::to_string);
         req.overlays = extra.to_vec();
-        convert(&req).map(|c| c.output.objects)
+        convert(&req).map(|c| c.output.values())
     }
     fn ok(&self, env: Option<&str>, extra: &[PathBuf]) -> Vec<Value> {
         self.convert(env, extra).unwrap_or_else(|e| panic!("{e}"))

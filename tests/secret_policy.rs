@@ -156,8 +156,9 @@ fn the_generator_follows_every_file_case() {
     load.working_dir = tmp.path().to_path_buf();
     let converted = komply::pipeline::convert(&komply::pipeline::ConvertRequest::new(load))
         .unwrap_or_else(|f| panic!("{f}"));
-    let objects = &converted.output.objects;
-    let rendered = komply::generate::render(objects, komply::generate::Format::Yaml);
+    let rendered =
+        komply::generate::render(&converted.output.objects, komply::generate::Format::Yaml);
+    let objects = &converted.output.values();
     let find = |kind: &str, name: &str| {
         objects
             .iter()
@@ -260,13 +261,14 @@ fn the_generator_follows_every_case() {
     load.working_dir = tmp.path().to_path_buf();
     let converted = komply::pipeline::convert(&komply::pipeline::ConvertRequest::new(load))
         .unwrap_or_else(|f| panic!("{f}"));
-    let objects = &converted.output.objects;
+    let objects = &converted.output.values();
     let find = |kind: &str, name: &str| {
         objects
             .iter()
             .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
     };
-    let rendered = komply::generate::render(objects, komply::generate::Format::Yaml);
+    let rendered =
+        komply::generate::render(&converted.output.objects, komply::generate::Format::Yaml);
     let mut wrong = Vec::new();
     for (i, c) in all.iter().enumerate() {
         let in_secret = find("ExternalSecret", &format!("c{i}-secrets")).is_some_and(|es| {

@@ -1,7 +1,13 @@
 //! Generate: a resolved Compose project → Kubernetes objects, secure by default.
 //!
-//! Entry point: [`generate`] (typed model in, JSON objects out, warnings beside them), then
-//! [`render`] for a YAML / JSON stream or [`files`] for one file per object.
+//! Entry point: [`generate`] (typed model in, [`crate::k8s::Object`]s out — each with the
+//! service it was made from —, warnings beside them), then [`render`] for a YAML / JSON stream
+//! or [`files`] for one file per object.
+//!
+//! Inside, each service's objects are built from typed structs (`k8s`, re-exported from
+//! `crate::k8s::types`) and edited as JSON by the post-passes (`image_profile`, `reuse`,
+//! `shared_storage`); the end of [`generate`] turns them into envelopes, and one that does not
+//! read back as an object is an error, never dropped.
 //!
 //! **Object order** (documented, stable): the Namespace (if any) first; then services by name;
 //! within a service: ConfigMaps, ExternalSecret, PersistentVolumeClaims, Services, the workload
@@ -30,6 +36,7 @@ use serde_json::Value;
 
 use crate::compose::model::{Model, UNKNOWN_KEY, UNSUPPORTED_KEY};
 use crate::diag::{Diagnostic, Failure, Result, Severity};
+use crate::k8s::{Object, Provenance};
 
 /// How to generate.
 #[derive(Debug, Clone, Default)]
@@ -48,10 +55,9 @@ pub struct GenerateOptions {
 /// The generated objects, in output order, and the warnings produced on the way.
 #[derive(Debug, Clone)]
 pub struct Output {
-    pub objects: Vec<Value>,
-    /// For each object, the service it was generated from (`None` for the Namespace): the
-    /// provenance `komply lint` uses to map findings back to compose lines.
-    pub services: Vec<Option<String>>,
+    /// Each with its provenance: the service it was generated from (`None` for the Namespace),
+    /// which `komply lint` uses to map findings back to compose lines.
+    pub objects: Vec<Object>,
     pub warnings: Vec<Diagnostic>,
     /// Set by an environment with `secrets: generator` (overlay): the one Secret the pods read
     /// instead of the ExternalSecrets, which `komply migrate` writes as a secretGenerator.
@@ -272,6 +278,7 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
 
     shared_storage::apply(&project, &mut objects, &mut services, &mut warnings);
     probe_checks::check(model, &objects, &services, &mut warnings);
+    let objects = envelopes(objects, services, &mut errors);
 
     if opts.strict {
         for w in warnings.iter_mut() {
@@ -288,10 +295,45 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
     }
     Ok(Output {
         objects,
-        services,
         warnings,
         secret_generator: None,
     })
+}
+
+/// The generated JSON objects as envelopes, each with the service it was made from. One that
+/// does not read back as an object (a serialisation failure in [`push`]: a komply bug) is an
+/// error naming it, never dropped.
+fn envelopes(
+    objects: Vec<Value>,
+    services: Vec<Option<String>>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Object> {
+    let mut out = Vec::with_capacity(objects.len());
+    for (i, (v, service)) in objects.into_iter().zip(services).enumerate() {
+        match Object::from_value(v) {
+            Ok(o) => out.push(o.with_provenance(Provenance::of(service.as_deref()))),
+            Err(e) => errors.push(
+                Diagnostic::error(format!(
+                    "generated object {} of {}: {e} (a komply bug, please report it)",
+                    i + 1,
+                    match &service {
+                        Some(s) => format!("service `{s}`"),
+                        None => "the project".into(),
+                    }
+                ))
+                .code("generate/object"),
+            ),
+        }
+    }
+    out
+}
+
+impl Output {
+    /// The objects as JSON, in order (for code that edits or compares JSON: patches, diffs,
+    /// KRM items).
+    pub fn values(&self) -> Vec<Value> {
+        self.objects.iter().map(Object::to_value).collect()
+    }
 }
 
 /// The secret policy of a project: the built-in one, with the project's `x-komply`
@@ -355,18 +397,20 @@ pub fn bind_mount_texts(
     mounts::carried_texts(project_dir, source)
 }
 
+/// Adds a typed object to a service's JSON objects. Serialising komply's own plain structs
+/// cannot fail (no maps with non-string keys); if it ever did, the object is kept as `null`,
+/// which the end of [`generate`] reports as an error instead of dropping it.
 pub(crate) fn push<T: serde::Serialize>(objects: &mut Vec<Value>, obj: &T) {
-    // Serializing our own plain structs cannot fail (no maps with non-string keys).
-    if let Ok(v) = serde_json::to_value(obj) {
-        objects.push(v);
-    }
+    objects.push(serde_json::to_value(obj).unwrap_or(Value::Null));
 }
 
 /// Renders all objects as one stream: YAML documents separated by `---`, or for JSON a
 /// `v1 List` (what `kubectl apply -f` accepts).
-pub fn render(objects: &[Value], format: Format) -> String {
+pub fn render(objects: &[Object], format: Format) -> String {
     match format {
-        Format::Yaml => crate::yaml::to_yaml_stream(objects),
+        Format::Yaml => {
+            crate::yaml::to_yaml_stream(&objects.iter().map(Object::to_value).collect::<Vec<_>>())
+        }
         Format::Json => {
             let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects});
             let mut s = serde_json::to_string_pretty(&list).unwrap_or_default();
@@ -376,19 +420,27 @@ pub fn render(objects: &[Value], format: Format) -> String {
     }
 }
 
-/// One file per object: `<name>-<kind>.yaml` (kompose's naming), in output order.
-pub fn files(objects: &[Value], format: Format) -> Vec<(String, String)> {
+/// The file of one object in [`files`]: `<name>-<kind>.yaml` / `.json` (kompose's naming).
+pub fn file_name(name: &str, kind: &str, format: Format) -> String {
+    let ext = match format {
+        Format::Yaml => "yaml",
+        Format::Json => "json",
+    };
+    format!("{name}-{}.{ext}", kind.to_ascii_lowercase())
+}
+
+/// One file per object ([`file_name`]), in output order.
+pub fn files(objects: &[Object], format: Format) -> Vec<(String, String)> {
     objects
         .iter()
         .map(|o| {
-            let name = o["metadata"]["name"].as_str().unwrap_or("object");
-            let kind = o["kind"].as_str().unwrap_or("object").to_ascii_lowercase();
+            let name = file_name(o.name(), o.kind(), format);
             match format {
-                Format::Yaml => (format!("{name}-{kind}.yaml"), crate::yaml::to_yaml(o)),
+                Format::Yaml => (name, crate::yaml::to_yaml(&o.to_value())),
                 Format::Json => {
                     let mut s = serde_json::to_string_pretty(o).unwrap_or_default();
                     s.push('\n');
-                    (format!("{name}-{kind}.json"), s)
+                    (name, s)
                 }
             }
         })

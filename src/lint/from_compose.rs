@@ -2,8 +2,8 @@
 //! (loader + generator), then every node of every generated object is given the span of the
 //! compose key that controls it, so the rules report compose `file:line:col`s with no change.
 //!
-//! Provenance: the generator records which service produced each object
-//! ([`crate::generate::Output::services`]); within a service, a generated field maps to its
+//! Provenance: the generator records which service produced each object (the
+//! [`crate::k8s::Provenance`] of each [`crate::generate::Output::objects`]); within a service, a generated field maps to its
 //! compose key (image → `image`, probes → `healthcheck`, runAsUser → `user`, …, anything else →
 //! the service's own key), see [`candidates`]. Messages still name the generated object
 //! (`Deployment/users: …`). A compose file that cannot be converted is a `KP002` finding at the
@@ -80,10 +80,9 @@ pub fn objects(converted: &Converted, fallback: Span) -> Vec<Object> {
         .filter(|s| !s.is_synthetic())
         .unwrap_or(fallback);
     let mut objects = Vec::with_capacity(out.objects.len());
-    for (json, service) in out.objects.iter().zip(&out.services) {
-        let mut node = Node::from_json(json);
-        let kind = json["kind"].as_str().unwrap_or_default();
-        let name = json["metadata"]["name"].as_str().unwrap_or_default();
+    for object in &out.objects {
+        let (service, kind, name) = (&object.provenance.service, object.kind(), object.name());
+        let mut node = Node::from_json(&object.to_value());
         let svc = service.as_deref().and_then(|s| {
             let (key, value) = root.get("services")?.entry(s)?;
             Some((key.span, value))

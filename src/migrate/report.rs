@@ -6,33 +6,32 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
-
 use super::{OverlaySummary, display};
 use crate::compose::model::{KeyUse, classify_key};
 use crate::diag::Diagnostic;
+use crate::k8s::Object;
 use crate::pipeline::Converted;
 use crate::secrets::store::RemoteKey;
 use crate::yaml::{Node, Span};
 
 /// The objects generated for one service, by kind.
 struct Made<'a> {
-    objects: Vec<&'a Value>,
+    objects: Vec<&'a Object>,
 }
 
 impl Made<'_> {
     fn of(&self, kinds: &[&str]) -> Vec<String> {
         self.objects
             .iter()
-            .filter(|o| kinds.contains(&o["kind"].as_str().unwrap_or_default()))
+            .filter(|o| kinds.contains(&o.kind()))
             .map(|o| format!("`{}`", display(o)))
             .collect()
     }
     fn workload(&self) -> String {
-        self.of(&["Deployment", "StatefulSet", "Job", "CronJob", "DaemonSet"])
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "the workload".into())
+        self.objects
+            .iter()
+            .find(|o| o.is_workload())
+            .map_or_else(|| "the workload".into(), |o| format!("`{}`", display(o)))
     }
     fn list(&self, kinds: &[&str], none: &str) -> String {
         let v = self.of(kinds);
@@ -46,17 +45,8 @@ impl Made<'_> {
     fn init_containers(&self) -> Vec<String> {
         self.objects
             .iter()
-            .flat_map(|o| {
-                let t = if o["kind"] == "CronJob" {
-                    &o["spec"]["jobTemplate"]["spec"]["template"]
-                } else {
-                    &o["spec"]["template"]
-                };
-                t["spec"]["initContainers"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-            })
+            .filter_map(|o| o.pod_spec()?.get("initContainers")?.as_array())
+            .flatten()
             .filter_map(|c| {
                 c["name"]
                     .as_str()
@@ -68,24 +58,14 @@ impl Made<'_> {
     fn env_configmaps(&self) -> Vec<String> {
         self.objects
             .iter()
-            .filter(|o| {
-                o["kind"] == "ConfigMap"
-                    && o["metadata"]["name"]
-                        .as_str()
-                        .is_some_and(|n| n.ends_with("-env"))
-            })
+            .filter(|o| o.kind() == "ConfigMap" && o.name().ends_with("-env"))
             .map(|o| format!("`{}`", display(o)))
             .collect()
     }
     fn file_configmaps(&self) -> Vec<String> {
         self.objects
             .iter()
-            .filter(|o| {
-                o["kind"] == "ConfigMap"
-                    && !o["metadata"]["name"]
-                        .as_str()
-                        .is_some_and(|n| n.ends_with("-env"))
-            })
+            .filter(|o| o.kind() == "ConfigMap" && !o.name().ends_with("-env"))
             .map(|o| format!("`{}`", display(o)))
             .collect()
     }
@@ -405,9 +385,7 @@ pub fn render(
             objects: out
                 .objects
                 .iter()
-                .zip(&out.services)
-                .filter(|(_, s)| s.as_deref() == Some(name.as_str()))
-                .map(|(o, _)| o)
+                .filter(|o| o.service() == Some(name.as_str()))
                 .collect(),
         };
         let _ = writeln!(md, "### `{name}`\n");

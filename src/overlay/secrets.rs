@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::diag::Diagnostic;
+use crate::k8s::Object;
 use crate::yaml::Span;
 
 use super::Ctx;
@@ -109,14 +110,15 @@ impl RemoteKeys {
     }
 }
 
+/// Points an ExternalSecret at the overlay's store and renders its remote keys.
 pub(crate) fn apply(
-    obj: &mut Value,
+    obj: &mut Object,
     service: &str,
     store: &SecretStore,
     keys: Option<&RemoteKeys>,
     ctx: &Ctx,
 ) -> Result<(), Diagnostic> {
-    if let Some(r) = obj.pointer_mut("/spec/secretStoreRef") {
+    if let Some(r) = obj.get_mut(&["spec", "secretStoreRef"]) {
         if let Some(n) = &store.name {
             r["name"] = json!(n);
         }
@@ -128,7 +130,7 @@ pub(crate) fn apply(
         return Ok(());
     };
     let prefix = format!("{}/", ctx.project);
-    if let Some(Value::Array(data)) = obj.pointer_mut("/spec/data") {
+    if let Some(Value::Array(data)) = obj.get_mut(&["spec", "data"]) {
         for d in data {
             let property = d["remoteRef"]["property"].as_str().map(str::to_string);
             // A Compose secret (no property) is read whole from `<project>/<secret>`.
