@@ -666,3 +666,22 @@ fn the_policy_is_configured_the_same_way_everywhere() {
         "{err}"
     );
 }
+
+/// The policy's name lists are the one source: `docs/secrets.md` lists every one of them, and
+/// the pages that mention secret names refer to it instead of keeping a list of their own.
+#[test]
+fn the_documented_name_lists_are_the_policy_s() {
+    use komply::secrets::policy::{KEY_NAMES, NOT_NAMES, STRONG_NAMES};
+    let page = std::fs::read_to_string(root().join("docs/secrets.md")).unwrap();
+    for name in STRONG_NAMES.iter().chain(KEY_NAMES).chain(NOT_NAMES) {
+        assert!(
+            page.contains(&format!("`{name}`")),
+            "docs/secrets.md lacks `{name}`"
+        );
+    }
+    let generate = std::fs::read_to_string(root().join("docs/generate.md")).unwrap();
+    assert!(
+        generate.contains("[secret policy](secrets.md)") && !generate.contains("`*PASSWD*`"),
+        "docs/generate.md should point at the policy, not list names"
+    );
+}
