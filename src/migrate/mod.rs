@@ -93,7 +93,7 @@ fn kustomization(resources: &[String], patches: &[Value], generators: Option<Val
 fn generator_files(dir: &str, g: &crate::generate::SecretGenerator) -> (Value, Vec<TreeFile>) {
     let mut entry = json!({"name": g.name, "options": {"labels": g.labels}});
     if let Some(ns) = &g.namespace {
-        entry["namespace"] = json!(ns);
+        entry["namespace"] = Value::from(ns.as_str());
     }
     if !g.env_keys.is_empty() {
         entry["envs"] = json!(["secrets.env"]);
@@ -102,7 +102,7 @@ fn generator_files(dir: &str, g: &crate::generate::SecretGenerator) -> (Value, V
         entry["files"] = Value::Array(
             g.file_keys
                 .iter()
-                .map(|k| json!(format!("{k}=secrets/{k}")))
+                .map(|k| Value::from(format!("{k}=secrets/{k}")))
                 .collect(),
         );
     }
@@ -230,7 +230,7 @@ fn patch_file(dir: &str, b: &Object, obj: &Object) -> Option<(TreeFile, Value)> 
         "name": b.name(),
     });
     if let Some(ns) = b.namespace() {
-        target["namespace"] = json!(ns);
+        target["namespace"] = Value::from(ns);
     }
     Some((file, json!({"path": name, "target": target})))
 }
@@ -240,7 +240,7 @@ fn delete_file(dir: &str, b: &Object) -> (TreeFile, Value) {
     let name = format!("delete-{}.yaml", file_stem(b));
     let mut meta = json!({"name": b.name()});
     if let Some(ns) = b.namespace() {
-        meta["namespace"] = json!(ns);
+        meta["namespace"] = Value::from(ns);
     }
     let del = json!({
         "apiVersion": b.api_version(),

@@ -112,7 +112,7 @@ fn memory_floor(
     };
     let limit = container["resources"]["limits"]["memory"].clone();
     if quantity::parse(&limit).is_some_and(|l| quantity::parse_str(&min).is_some_and(|m| l < m)) {
-        container["resources"]["limits"]["memory"] = json!(min);
+        container["resources"]["limits"]["memory"] = Value::from(min.as_str());
         warnings.push(
             Diagnostic::warning(format!(
                 "service `{svc}`: the default memory limit {} is below what image `{image}` needs; it gets {min} ({source})",
@@ -275,7 +275,7 @@ struct Settings<'a> {
 pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) -> Vec<Diagnostic> {
     let keys = match remote_keys(ov, merged) {
         Ok(k) => k,
-        Err(d) => return vec![d],
+        Err(d) => return d,
     };
     let mut groups = groups(std::mem::take(&mut out.objects));
     // `secrets: generator` first: what the strategies copy already reads the one Secret.
@@ -338,7 +338,7 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
 fn remote_keys(
     ov: &Overlay,
     merged: &Node,
-) -> Result<Option<super::secrets::RemoteKeys>, Diagnostic> {
+) -> Result<Option<super::secrets::RemoteKeys>, Vec<Diagnostic>> {
     let Some(pattern) = ov
         .secret_store
         .as_ref()
@@ -348,6 +348,7 @@ fn remote_keys(
     };
     super::secrets::RemoteKeys::compile(pattern, span_at(merged, &["secret_store", "remote_key"]))
         .map(Some)
+        .map_err(|d| vec![d])
 }
 
 /// Contiguous groups of objects per service (generation emits a service's objects together).

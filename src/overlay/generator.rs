@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::generate::{SecretGenerator, naming::dns_label};
@@ -34,8 +34,8 @@ fn rewrite_pod_spec(spec: &mut Value, keys: &KeyMap, generated: &str) {
                         let name = r["name"].as_str().unwrap_or_default().to_string();
                         let key = r["key"].as_str().unwrap_or_default().to_string();
                         if let Some(new) = keys.get(&(name, key)) {
-                            r["name"] = json!(generated);
-                            r["key"] = json!(new);
+                            r["name"] = Value::from(generated);
+                            r["key"] = Value::from(new.as_str());
                         }
                     }
                 }
@@ -48,14 +48,14 @@ fn rewrite_pod_spec(spec: &mut Value, keys: &KeyMap, generated: &str) {
             if let Some(s) = v.pointer_mut("/secret/secretName")
                 && s.as_str().is_some_and(|n| secrets.iter().any(|x| x == n))
             {
-                *s = json!(generated);
+                *s = Value::from(generated);
             }
             if let Some(Value::Array(sources)) = v.pointer_mut("/projected/sources") {
                 for src in sources {
                     if let Some(s) = src.pointer_mut("/secret/name")
                         && s.as_str().is_some_and(|n| secrets.iter().any(|x| x == n))
                     {
-                        *s = json!(generated);
+                        *s = Value::from(generated);
                     }
                 }
             }

@@ -1,7 +1,7 @@
 //! The overlay's `secret_store`: which store every ExternalSecret reads from, and the remote key
 //! of each value, rendered with minijinja from `env`, `project`, `service` and `key`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::k8s::Object;
@@ -120,10 +120,10 @@ pub(crate) fn apply(
 ) -> Result<(), Diagnostic> {
     if let Some(r) = obj.get_mut(&["spec", "secretStoreRef"]) {
         if let Some(n) = &store.name {
-            r["name"] = json!(n);
+            r["name"] = Value::from(n.as_str());
         }
         if let Some(k) = &store.kind {
-            r["kind"] = json!(k);
+            r["kind"] = Value::from(k.as_str());
         }
     }
     let Some(keys) = keys else {
@@ -152,7 +152,7 @@ pub(crate) fn apply(
                 // Whole values need a key of their own.
                 rendered = format!("{rendered}/{key}");
             }
-            remote.insert("key".into(), json!(rendered));
+            remote.insert("key".into(), Value::from(rendered));
         }
     }
     Ok(())

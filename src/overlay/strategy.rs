@@ -78,25 +78,25 @@ fn track(
         .pod_template_mut()
         .and_then(|t| t.pointer_mut("/metadata/labels"))
     {
-        m.insert("app.kubernetes.io/version".into(), json!(version));
-        m.insert(label.0.into(), json!(label.1));
+        m.insert("app.kubernetes.io/version".into(), Value::from(version));
+        m.insert(label.0.into(), Value::from(label.1));
         m.sort_keys();
     }
     if let Some(Value::Object(m)) = d.get_mut(&["spec", "selector", "matchLabels"]) {
-        m.insert(label.0.into(), json!(label.1));
+        m.insert(label.0.into(), Value::from(label.1));
         m.sort_keys();
     }
     if let Some(c) = d.container_mut(0).and_then(|c| c.get_mut("image")) {
-        *c = json!(image);
+        *c = Value::from(image);
     }
     if let Some(r) = replicas
         && let Some(Value::Object(spec)) = d.spec_mut()
     {
         // `replicas` comes first in a DeploymentSpec.
         if let Some(v) = spec.get_mut("replicas") {
-            *v = json!(r);
+            *v = Value::from(r);
         } else {
-            insert_at(spec, "replicas", json!(r), Some(0));
+            insert_at(spec, "replicas", Value::from(r), Some(0));
         }
     }
     d
@@ -171,8 +171,8 @@ fn rolling(
     if let Some(v) = &s.max_unavailable {
         strategy["rollingUpdate"]["maxUnavailable"] = v.clone();
     }
-    if strategy["rollingUpdate"]["maxSurge"] == json!(0)
-        && strategy["rollingUpdate"]["maxUnavailable"] == json!(0)
+    if strategy["rollingUpdate"]["maxSurge"] == Value::from(0)
+        && strategy["rollingUpdate"]["maxUnavailable"] == Value::from(0)
     {
         return err(
             at,
@@ -255,7 +255,7 @@ fn canary(
     if let Some(hi) = find(objs, "HorizontalPodAutoscaler", name) {
         objs[hi].set(
             &["spec", "scaleTargetRef", "name"],
-            json!(format!("{name}-stable")),
+            Value::from(format!("{name}-stable")),
         );
     }
     let subset = |n: &str, v: &str| json!({"name": n, "labels": {VERSION_LABEL: v}});
@@ -302,7 +302,7 @@ fn progressive(
         service.insert("portName".into(), n.clone());
     }
     let mut spec = serde_json::Map::new();
-    spec.insert("provider".into(), json!("istio"));
+    spec.insert("provider".into(), Value::from("istio"));
     spec.insert(
         "targetRef".into(),
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": name}),
@@ -313,13 +313,13 @@ fn progressive(
             json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "name": name}),
         );
     }
-    spec.insert("progressDeadlineSeconds".into(), json!(600));
+    spec.insert("progressDeadlineSeconds".into(), Value::from(600));
     spec.insert("service".into(), Value::Object(service));
     let success = a.success_rate.unwrap_or(99.0);
     let success = if success.fract() == 0.0 {
-        json!(success as u64)
+        Value::from(success as u64)
     } else {
-        json!(success)
+        Value::from(success)
     };
     spec.insert(
         "analysis".into(),
@@ -349,7 +349,7 @@ fn progressive(
         && let Some(sel) =
             objs[pi].get_mut(&["spec", "selector", "matchLabels", "app.kubernetes.io/name"])
     {
-        *sel = json!(format!("{name}-primary"));
+        *sel = Value::from(format!("{name}-primary"));
         // (fluxcd/flagger#1604.) Those pods exist only in the cluster: tell komply's own lint.
         objs[pi].metadata.annotations_mut().insert(
             "ignore.komply.dev/pdb-selects-pods".into(),
@@ -387,8 +387,8 @@ fn blue_green(
     let si = if si > di { si + 1 } else { si };
     let mut preview = objs[si].clone();
     preview.metadata.name = format!("{name}-preview");
-    preview.set(&["spec", "selector", COLOR_LABEL], json!(idle));
-    objs[si].set(&["spec", "selector", COLOR_LABEL], json!(active));
+    preview.set(&["spec", "selector", COLOR_LABEL], Value::from(idle));
+    objs[si].set(&["spec", "selector", COLOR_LABEL], Value::from(active));
     objs.insert(si + 1, preview);
     // One autoscaler per colour.
     if let Some(hi) = find(objs, "HorizontalPodAutoscaler", name) {
@@ -399,7 +399,7 @@ fn blue_green(
             h.metadata.name = format!("{name}-{colour}");
             h.set(
                 &["spec", "scaleTargetRef", "name"],
-                json!(format!("{name}-{colour}")),
+                Value::from(format!("{name}-{colour}")),
             );
             per.push(h);
         }
