@@ -9,12 +9,10 @@ use crate::generate::Output;
 use crate::k8s::{Object, quantity, workload};
 use crate::yaml::{Node, Span};
 
+use super::generator::Group;
 use super::json::{insert_after, insert_at};
 use super::model::{Overlay, Resources, ServiceSettings, StrategyType};
 use super::{Ctx, span_at, strategy};
-
-/// A service's objects (`None`: the project's own, such as the Namespace), in output order.
-pub(crate) type Group = (Option<String>, Vec<Object>);
 
 /// Adds the keys of `defaults` that `target` lacks, recursively (defaults never override).
 fn fill(target: &mut Value, defaults: &Value) {

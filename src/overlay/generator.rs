@@ -16,7 +16,8 @@ use crate::generate::{SecretGenerator, naming::dns_label};
 use crate::k8s::Object;
 use crate::yaml::Span;
 
-use super::apply::Group;
+/// A service's objects (`None`: the project's own, such as the Namespace), in output order.
+pub(crate) type Group = (Option<String>, Vec<Object>);
 
 /// (Secret name, key) → new key, for the Secrets the ExternalSecrets would have made.
 type KeyMap = BTreeMap<(String, String), String>;

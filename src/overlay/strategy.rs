@@ -171,8 +171,8 @@ fn rolling(
     if let Some(v) = &s.max_unavailable {
         strategy["rollingUpdate"]["maxUnavailable"] = v.clone();
     }
-    if strategy["rollingUpdate"]["maxSurge"] == Value::from(0)
-        && strategy["rollingUpdate"]["maxUnavailable"] == Value::from(0)
+    if strategy["rollingUpdate"]["maxSurge"] == 0
+        && strategy["rollingUpdate"]["maxUnavailable"] == 0
     {
         return err(
             at,
