@@ -793,6 +793,26 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_pod_is_selected_by_its_own_labels() {
+        let objects = objects(
+            vec![
+                json!({"kind": "Pod", "metadata": {"name": "p", "labels": {"app": "p"}},
+                       "spec": {"containers": [{"name": "c", "envFrom": [{"secretRef": {"name": "s"}}]}]}}),
+                json!({"kind": "Service", "metadata": {"name": "p"}, "spec": {"selector": {"app": "p"}}}),
+            ],
+            "p",
+        );
+        let g = build("t", &objects);
+        let edges: Vec<(usize, usize, &str)> = g
+            .edges
+            .iter()
+            .map(|e| (e.from, e.to, e.label.as_str()))
+            .collect();
+        assert!(edges.contains(&(1, 0, "selects")), "{edges:?}");
+        assert!(edges.contains(&(2, 0, "env")), "{edges:?}");
+    }
+
+    #[test]
     fn flagger_runtime_objects_and_subsets() {
         let pod = |name: &str, track: &str| {
             json!({"kind": "Deployment", "metadata": {"name": name}, "spec": {"template": {

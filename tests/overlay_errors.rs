@@ -166,6 +166,24 @@ fn patch_that_breaks_the_schema_is_an_error() {
     assert!(msg.contains("Deployment web"), "{msg}");
 }
 
+/// A patch may not leave something that is no object (here: without a name): the envelope
+/// refuses to read it back, at the patch.
+#[test]
+fn patch_that_removes_the_name_is_an_error() {
+    let p = Project::new();
+    p.write(
+        "overlays/prod.yaml",
+        "patches:\n  - target: {kind: Deployment, name: web}\n    json_patch:\n      - {op: remove, path: /metadata/name}\n",
+    );
+    let (code, at, msg, _) = p.error(Some("prod"), &[]);
+    assert_eq!(code, "overlay/patch-invalid");
+    assert!(at.ends_with("overlays/prod.yaml:2:5"), "{at}");
+    assert!(
+        msg.contains("Deployment web") && msg.contains("`/metadata/name` is missing"),
+        "{msg}"
+    );
+}
+
 #[test]
 fn overlay_naming_an_unknown_service_is_an_error() {
     let p = Project::new();

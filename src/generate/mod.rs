@@ -446,3 +446,32 @@ pub fn files(objects: &[Object], format: Format) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    /// An object that does not read back (what `push` keeps when serialising fails) is an
+    /// error naming its service, and the others still come out in order.
+    #[test]
+    fn an_object_that_does_not_read_back_is_an_error_not_dropped() {
+        let ok = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}});
+        let mut errors = Vec::new();
+        let out = super::envelopes(
+            vec![ok.clone(), serde_json::Value::Null, ok],
+            vec![None, Some("web".into()), Some("web".into())],
+            &mut errors,
+        );
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].service(), None);
+        assert_eq!(out[1].service(), Some("web"));
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0]
+                .message
+                .starts_with("generated object 2 of service `web`: the object is null"),
+            "{}",
+            errors[0].message
+        );
+    }
+}
