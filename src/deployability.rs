@@ -8,9 +8,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde_json::Value;
-
 use crate::diag::Diagnostic;
+use crate::k8s::Object;
 
 /// A step of the report, in the order it is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -107,22 +106,23 @@ pub struct Report {
 impl Report {
     /// Builds the report from the objects of one or more conversions and their diagnostics.
     pub fn build<'a>(
-        objects: impl IntoIterator<Item = &'a Value>,
+        objects: impl IntoIterator<Item = &'a Object>,
         diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
     ) -> Report {
         let mut stores: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
         for o in objects {
-            if o["kind"] != "ExternalSecret" {
+            if o.kind() != "ExternalSecret" {
                 continue;
             }
-            let r = &o["spec"]["secretStoreRef"];
             let store = format!(
                 "{} `{}`",
-                r["kind"].as_str().unwrap_or("SecretStore"),
-                r["name"].as_str().unwrap_or_default()
+                o.str_at(&["spec", "secretStoreRef", "kind"])
+                    .unwrap_or("SecretStore"),
+                o.str_at(&["spec", "secretStoreRef", "name"])
+                    .unwrap_or_default()
             );
             let keys = stores.entry(store).or_default();
-            for d in o["spec"]["data"].as_array().into_iter().flatten() {
+            for d in o.items_at(&["spec", "data"]) {
                 let key = d["remoteRef"]["key"]
                     .as_str()
                     .unwrap_or_default()
@@ -237,10 +237,12 @@ mod tests {
 
     #[test]
     fn secrets_and_items_render_in_step_order() {
-        let es = json!({"kind": "ExternalSecret", "spec": {
+        let es = Object::from_value(json!({"apiVersion": "external-secrets.io/v1",
+            "kind": "ExternalSecret", "metadata": {"name": "w"}, "spec": {
             "secretStoreRef": {"kind": "ClusterSecretStore", "name": "vault"},
             "data": [{"secretKey": "a", "remoteRef": {"key": "p/db", "property": "PASSWORD"}},
-                     {"secretKey": "b", "remoteRef": {"key": "p/token"}}]}});
+                     {"secretKey": "b", "remoteRef": {"key": "p/token"}}]}}))
+        .unwrap();
         let d = [
             Diagnostic::warning("service `w`: komply does not know")
                 .code("generate/unknown-image-user"),

@@ -2,7 +2,7 @@
 //! the links the objects themselves imply (a Service selects pods, an HPA scales a workload,
 //! a ConfigMap is used by a Deployment…), rendered as Mermaid or Graphviz DOT.
 //!
-//! Works on the final JSON objects of `pipeline::convert` — after overlays — and derives every
+//! Works on the final objects of `pipeline::convert` — after overlays — and derives every
 //! link from object fields, never from how they were generated, so objects added by overlays
 //! (VirtualServices, Flagger Canaries, Rollouts…) show up linked without extra code here.
 //! Output is deterministic: nodes in object order, edges sorted.
@@ -10,7 +10,10 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use crate::k8s::selector::LabelSelector;
+use crate::k8s::{Object, StringMap};
 
 /// One box in the picture.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,96 +51,31 @@ pub enum Format {
     Dot,
 }
 
-const WORKLOADS: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "Job",
-    "CronJob",
-    "Rollout",
-    "Pod",
-];
-
 fn s<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
-    get(v, path)?.as_str()
-}
-
-fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter().try_fold(v, |v, k| v.get(*k))
+    path.iter().try_fold(v, |v, k| v.get(*k))?.as_str()
 }
 
 fn arr<'a>(v: &'a Value, path: &[&str]) -> impl Iterator<Item = &'a Value> + use<'a> {
-    get(v, path).and_then(Value::as_array).into_iter().flatten()
-}
-
-/// The pod template of a workload (`CronJob` nests it in the job template).
-fn pod_template(o: &Value) -> Option<&Value> {
-    match s(o, &["kind"])? {
-        "CronJob" => get(o, &["spec", "jobTemplate", "spec", "template"]),
-        "Pod" => Some(o),
-        k if WORKLOADS.contains(&k) => get(o, &["spec", "template"]),
-        _ => None,
-    }
-}
-
-/// Does a label selector (`matchLabels` / `matchExpressions`, or a Service's plain map) match?
-fn selects(selector: &Value, labels: &Map<String, Value>) -> bool {
-    let Some(sel) = selector.as_object() else {
-        return false;
-    };
-    let structured = sel.contains_key("matchLabels") || sel.contains_key("matchExpressions");
-    let plain = if structured {
-        sel.get("matchLabels").and_then(Value::as_object)
-    } else {
-        Some(sel)
-    };
-    let mut any = false;
-    for (k, v) in plain.into_iter().flatten() {
-        any = true;
-        if labels.get(k) != Some(v) {
-            return false;
-        }
-    }
-    for e in sel
-        .get("matchExpressions")
+    path.iter()
+        .try_fold(v, |v, k| v.get(*k))
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-    {
-        any = true;
-        let key = e.get("key").and_then(Value::as_str).unwrap_or_default();
-        let values: Vec<&Value> = e
-            .get("values")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().collect())
-            .unwrap_or_default();
-        let have = labels.get(key);
-        let ok = match e.get("operator").and_then(Value::as_str) {
-            Some("In") => have.is_some_and(|h| values.contains(&h)),
-            Some("NotIn") => have.is_none_or(|h| !values.contains(&h)),
-            Some("Exists") => have.is_some(),
-            Some("DoesNotExist") => have.is_none(),
-            _ => false,
-        };
-        if !ok {
-            return false;
-        }
-    }
-    // An empty selector selects nothing worth drawing (every pod in the namespace).
-    any
+}
+
+/// A selector worth drawing: a mapping with at least one term (an empty selector selects every
+/// pod in the namespace, which is no link).
+fn selector(v: Option<&Value>) -> Option<LabelSelector> {
+    LabelSelector::from_value(v?).filter(|s| !s.is_empty())
 }
 
 /// Every name a pod spec refers to, by kind: (kind, name, how).
-fn pod_refs(pod: &Value) -> Vec<(&'static str, String, &'static str)> {
+fn pod_refs(o: &Object) -> Vec<(&'static str, String, &'static str)> {
     let mut out = Vec::new();
-    let Some(spec) = pod.get("spec") else {
+    let Some(spec) = o.pod_spec() else {
         return out;
     };
-    let containers = ["initContainers", "containers", "ephemeralContainers"]
-        .iter()
-        .flat_map(|k| arr(spec, &[k]));
-    for c in containers {
+    for c in o.all_containers() {
         for e in arr(c, &["envFrom"]) {
             if let Some(n) = s(e, &["configMapRef", "name"]) {
                 out.push(("ConfigMap", n.to_string(), "env"));
@@ -192,10 +130,10 @@ fn host_service(host: &str) -> &str {
 
 struct Builder<'a> {
     g: Graph,
-    objects: &'a [Value],
+    objects: &'a [Object],
     edges: BTreeSet<Edge>,
     /// Pods of workloads made at run time (Flagger's `<name>-primary`): (node, pod labels).
-    runtime_pods: Vec<(usize, Map<String, Value>)>,
+    runtime_pods: Vec<(usize, StringMap)>,
 }
 
 impl Builder<'_> {
@@ -208,16 +146,7 @@ impl Builder<'_> {
 
     /// The node for (kind, name), added as a referenced-only node when nothing generated it.
     fn node_or_ref(&mut self, kind: &str, name: &str, group: Option<String>) -> usize {
-        if let Some(i) = self.find(kind, name) {
-            return i;
-        }
-        self.g.nodes.push(Node {
-            kind: kind.to_string(),
-            name: name.to_string(),
-            group,
-            note: Some("not generated"),
-        });
-        self.g.nodes.len() - 1
+        self.runtime_node(kind, name, group, "not generated")
     }
 
     fn edge(&mut self, from: usize, to: usize, label: &str, data: bool) {
@@ -231,25 +160,35 @@ impl Builder<'_> {
         }
     }
 
+    /// Edges `label` from node `i` to every workload whose pods the selector at `path` of
+    /// object `i` matches.
+    fn select_edges(&mut self, i: usize, path: &[&str], label: &str) {
+        if let Some(sel) = selector(self.objects[i].get(path)) {
+            for w in self.selected(&sel) {
+                self.edge(i, w, label, false);
+            }
+        }
+    }
+
     /// Workload nodes whose pods a selector matches.
-    fn selected(&self, selector: &Value) -> Vec<usize> {
+    fn selected(&self, selector: &LabelSelector) -> Vec<usize> {
         let mut out: Vec<usize> = (0..self.objects.len())
             .filter(|&i| {
-                pod_template(&self.objects[i])
-                    .and_then(|t| get(t, &["metadata", "labels"]))
-                    .and_then(Value::as_object)
-                    .is_some_and(|labels| selects(selector, labels))
+                self.objects[i]
+                    .pod_labels()
+                    .is_some_and(|labels| selector.matches(&labels))
             })
             .collect();
         for (node, labels) in &self.runtime_pods {
-            if selects(selector, labels) {
+            if selector.matches(labels) {
                 out.push(*node);
             }
         }
         out
     }
 
-    /// A node for something made at run time by a controller (not in the output).
+    /// A node for something not in the output (made at run time by a controller, or only
+    /// referenced), with its `note`.
     fn runtime_node(
         &mut self,
         kind: &str,
@@ -276,8 +215,8 @@ impl Builder<'_> {
         let o = &self.objects[i];
         let group = self.g.nodes[i].group.clone();
         let (Some(kind), Some(name)) = (
-            s(o, &["spec", "targetRef", "kind"]),
-            s(o, &["spec", "targetRef", "name"]),
+            o.str_at(&["spec", "targetRef", "kind"]),
+            o.str_at(&["spec", "targetRef", "name"]),
         ) else {
             return;
         };
@@ -287,19 +226,16 @@ impl Builder<'_> {
         let primary_name = format!("{name}-primary");
         let primary = self.runtime_node(kind, &primary_name, group.clone(), "made by Flagger");
         self.edge(i, primary, "creates", false);
-        if let Some(labels) = pod_template(&self.objects[target])
-            .and_then(|t| get(t, &["metadata", "labels"]))
-            .and_then(Value::as_object)
-        {
-            let mut labels = labels.clone();
+        if let Some(mut labels) = self.objects[target].pod_labels() {
             for key in ["app", "name", "app.kubernetes.io/name"] {
-                if let Some(Value::String(v)) = labels.get_mut(key) {
+                if let Some(v) = labels.get_mut(key) {
                     v.push_str("-primary");
                 }
             }
             self.runtime_pods.push((primary, labels));
         }
-        let svc = s(o, &["spec", "service", "name"])
+        let svc = o
+            .str_at(&["spec", "service", "name"])
             .unwrap_or(name)
             .to_string();
         for (suffix, to) in [("", primary), ("-primary", primary), ("-canary", target)] {
@@ -313,6 +249,196 @@ impl Builder<'_> {
                 self.edge(i, n, "creates", false);
             }
             self.edge(n, to, "selects", false);
+        }
+    }
+
+    /// An edge `label` from node `i` to the object its `{kind, name}` reference at `path` names.
+    fn ref_edge(&mut self, i: usize, path: &[&str], label: &str) {
+        let o = &self.objects[i];
+        let (Some(k), Some(n)) = (
+            o.get(path).and_then(|r| s(r, &["kind"])),
+            o.get(path).and_then(|r| s(r, &["name"])),
+        ) else {
+            return;
+        };
+        let group = self.g.nodes[i].group.clone();
+        let t = self.node_or_ref(k, n, group);
+        self.edge(i, t, label, false);
+    }
+
+    /// An Ingress routes to the Services of its backends.
+    fn ingress(&mut self, i: usize) {
+        let o = &self.objects[i];
+        let mut backends = Vec::new();
+        if let Some(n) = o.str_at(&["spec", "defaultBackend", "service", "name"]) {
+            backends.push(n.to_string());
+        }
+        for r in o.items_at(&["spec", "rules"]) {
+            for p in arr(r, &["http", "paths"]) {
+                if let Some(n) = s(p, &["backend", "service", "name"]) {
+                    backends.push(n.to_string());
+                }
+            }
+        }
+        let group = self.g.nodes[i].group.clone();
+        for n in backends {
+            let t = self.node_or_ref("Service", &n, group.clone());
+            self.edge(i, t, "routes to", false);
+        }
+    }
+
+    /// An ExternalSecret reads from its store and creates its Secret.
+    fn external_secret(&mut self, i: usize) {
+        let o = &self.objects[i];
+        let group = self.g.nodes[i].group.clone();
+        let store_kind = o
+            .str_at(&["spec", "secretStoreRef", "kind"])
+            .unwrap_or("SecretStore")
+            .to_string();
+        let store = o
+            .str_at(&["spec", "secretStoreRef", "name"])
+            .map(str::to_string);
+        let target = o
+            .str_at(&["spec", "target", "name"])
+            .unwrap_or(o.name())
+            .to_string();
+        if let Some(store) = store {
+            // The store is shared by every service: drawn outside the groups.
+            let t = self.node_or_ref(&store_kind, &store, None);
+            self.edge(i, t, "reads from", false);
+        }
+        let secret = match self.find("Secret", &target) {
+            Some(t) => t,
+            None => self.runtime_node("Secret", &target, group, "made by ExternalSecret"),
+        };
+        self.edge(i, secret, "creates", false);
+    }
+
+    /// A VirtualService: the Gateways it routes via, the Services it routes to, and the
+    /// DestinationRule subsets it names.
+    fn virtual_service(&mut self, i: usize) {
+        let o = &self.objects[i];
+        let group = self.g.nodes[i].group.clone();
+        let gateways: Vec<String> = o
+            .items_at(&["spec", "gateways"])
+            .filter_map(Value::as_str)
+            .filter(|g| *g != "mesh")
+            .map(|g| g.rsplit('/').next().unwrap_or(g).to_string())
+            .collect();
+        for name in gateways {
+            let t = self.node_or_ref("Gateway", &name, None);
+            self.edge(t, i, "routes via", false);
+        }
+        let routes: Vec<(String, Option<String>)> = ["http", "tcp", "tls"]
+            .iter()
+            .flat_map(|k| o.items_at(&["spec", k]))
+            .flat_map(|r| arr(r, &["route"]).chain(arr(r, &["mirror"])))
+            .filter_map(|r| {
+                let d = r.get("destination").unwrap_or(r);
+                Some((
+                    s(d, &["host"])?.to_string(),
+                    s(d, &["subset"]).map(str::to_string),
+                ))
+            })
+            .collect();
+        for (host, subset) in routes {
+            let svc = host_service(&host).to_string();
+            let t = self.node_or_ref("Service", &svc, group.clone());
+            self.edge(i, t, "routes to", false);
+            if let Some(subset) = subset {
+                let drs: Vec<usize> = (0..self.objects.len())
+                    .filter(|&j| {
+                        self.g.nodes[j].kind == "DestinationRule"
+                            && self.objects[j].str_at(&["spec", "host"]).map(host_service)
+                                == Some(svc.as_str())
+                    })
+                    .collect();
+                for dr in drs {
+                    self.edge(i, dr, &format!("subset {subset}"), false);
+                }
+            }
+        }
+    }
+
+    /// A DestinationRule: the Service it sets the traffic policy of, and per subset the
+    /// Service's pods that also carry the subset's labels.
+    fn destination_rule(&mut self, i: usize) {
+        let o = &self.objects[i];
+        let Some(host) = o.str_at(&["spec", "host"]) else {
+            return;
+        };
+        let group = self.g.nodes[i].group.clone();
+        let svc_name = host_service(host).to_string();
+        let t = self.node_or_ref("Service", &svc_name, group);
+        self.edge(i, t, "traffic policy", false);
+        let svc_selector = (0..self.objects.len())
+            .find(|&j| self.g.nodes[j].kind == "Service" && self.g.nodes[j].name == svc_name)
+            .and_then(|j| self.objects[j].get(&["spec", "selector"]))
+            .map(LabelSelector::from_map_value)
+            .unwrap_or_default();
+        let subsets: Vec<(String, LabelSelector)> = o
+            .items_at(&["spec", "subsets"])
+            .filter_map(|subset| {
+                let name = s(subset, &["name"])?;
+                let labels = subset.get("labels").filter(|l| l.is_object())?;
+                let mut sel = svc_selector.clone();
+                sel.match_labels
+                    .extend(LabelSelector::from_map_value(labels).match_labels);
+                Some((name.to_string(), sel))
+            })
+            .collect();
+        for (name, sel) in subsets.into_iter().filter(|(_, sel)| !sel.is_empty()) {
+            for w in self.selected(&sel) {
+                self.edge(i, w, &format!("subset {name}"), false);
+            }
+        }
+    }
+
+    /// Argo Rollouts: the Services a canary / blue-green strategy switches between, and the
+    /// workload it takes its template from.
+    fn rollout(&mut self, i: usize) {
+        let group = self.g.nodes[i].group.clone();
+        for (field, label) in [
+            (&["canary", "stableService"], "stable"),
+            (&["canary", "canaryService"], "canary"),
+            (&["blueGreen", "activeService"], "active"),
+            (&["blueGreen", "previewService"], "preview"),
+        ] {
+            let path = ["spec", "strategy", field[0], field[1]];
+            if let Some(n) = self.objects[i].str_at(&path).map(str::to_string) {
+                let t = self.node_or_ref("Service", &n, group.clone());
+                self.edge(i, t, label, false);
+            }
+        }
+        self.ref_edge(i, &["spec", "workloadRef"], "template from");
+    }
+
+    /// The edges of object `i` that its kind implies.
+    fn kind_edges(&mut self, i: usize) {
+        match self.g.nodes[i].kind.as_str() {
+            "Service" => self.select_edges(i, &["spec", "selector"], "selects"),
+            "PodDisruptionBudget" => self.select_edges(i, &["spec", "selector"], "protects"),
+            "NetworkPolicy" => self.select_edges(i, &["spec", "podSelector"], "applies to"),
+            "HorizontalPodAutoscaler" => self.ref_edge(i, &["spec", "scaleTargetRef"], "scales"),
+            "Ingress" => self.ingress(i),
+            "ExternalSecret" => self.external_secret(i),
+            "VirtualService" => self.virtual_service(i),
+            "DestinationRule" => self.destination_rule(i),
+            "Canary" => {
+                self.ref_edge(i, &["spec", "targetRef"], "canary of");
+                self.ref_edge(i, &["spec", "autoscalerRef"], "autoscaler");
+            }
+            "Rollout" => self.rollout(i),
+            _ => {}
+        }
+    }
+
+    /// What the pods of object `i` use: config, secrets, claims.
+    fn pod_edges(&mut self, i: usize) {
+        let group = self.g.nodes[i].group.clone();
+        for (kind, name, how) in pod_refs(&self.objects[i]) {
+            let from = self.node_or_ref(kind, &name, group.clone());
+            self.edge(from, i, how, true);
         }
     }
 }
@@ -330,11 +456,33 @@ pub fn made_elsewhere(g: &mut Graph, kind: &str, name: &str, note: &'static str)
     }
 }
 
-/// Builds the graph of `objects`; `services[i]` is the compose service object `i` came from
-/// (from `generate::Output::services`; objects an overlay added may have none, then the
-/// `app.kubernetes.io/name` label is used when it names a known service).
-pub fn build(title: &str, objects: &[Value], services: &[Option<String>]) -> Graph {
-    let known: BTreeSet<&str> = services.iter().flatten().map(String::as_str).collect();
+/// One node per object (node `i` is object `i`), grouped by the service in its provenance;
+/// objects an overlay added may have none, then the `app.kubernetes.io/name` label is used
+/// when it names a known service. The Namespace is drawn as the title, not in a group.
+fn object_nodes(objects: &[Object], g: &mut Graph) {
+    let known: BTreeSet<&str> = objects.iter().filter_map(Object::service).collect();
+    for o in objects {
+        let group = o.provenance.service.clone().or_else(|| {
+            o.metadata
+                .label("app.kubernetes.io/name")
+                .filter(|n| known.contains(n))
+                .map(str::to_string)
+        });
+        let group = if o.kind() == "Namespace" { None } else { group };
+        if let Some(name) = group.as_ref().filter(|n| !g.groups.contains(n)) {
+            g.groups.push(name.clone());
+        }
+        g.nodes.push(Node {
+            kind: o.kind().to_string(),
+            name: o.name().to_string(),
+            group,
+            note: None,
+        });
+    }
+}
+
+/// Builds the graph of `objects` (see the module doc).
+pub fn build(title: &str, objects: &[Object]) -> Graph {
     let mut b = Builder {
         g: Graph {
             title: title.to_string(),
@@ -344,225 +492,16 @@ pub fn build(title: &str, objects: &[Value], services: &[Option<String>]) -> Gra
         edges: BTreeSet::new(),
         runtime_pods: Vec::new(),
     };
-    // Node i is object i (the Namespace is drawn as the title, not a box).
-    for (i, o) in objects.iter().enumerate() {
-        let kind = s(o, &["kind"]).unwrap_or("?").to_string();
-        let name = s(o, &["metadata", "name"]).unwrap_or("?").to_string();
-        let group = services.get(i).cloned().flatten().or_else(|| {
-            s(o, &["metadata", "labels", "app.kubernetes.io/name"])
-                .filter(|n| known.contains(n))
-                .map(str::to_string)
-        });
-        let group = if kind == "Namespace" { None } else { group };
-        if let Some(g) = group.as_ref().filter(|g| !b.g.groups.contains(g)) {
-            b.g.groups.push(g.clone());
-        }
-        b.g.nodes.push(Node {
-            kind,
-            name,
-            group,
-            note: None,
-        });
-    }
-    let n_objects = objects.len();
+    object_nodes(objects, &mut b.g);
     // Controllers' run-time objects first, so every selector below can match them.
-    for i in 0..n_objects {
+    for i in 0..objects.len() {
         if b.g.nodes[i].kind == "Canary" {
             b.flagger(i);
         }
     }
-    for i in 0..n_objects {
-        let o = &objects[i];
-        let group = b.g.nodes[i].group.clone();
-        match b.g.nodes[i].kind.as_str() {
-            "Service" => {
-                if let Some(sel) = get(o, &["spec", "selector"]) {
-                    for w in b.selected(sel) {
-                        b.edge(i, w, "selects", false);
-                    }
-                }
-            }
-            "PodDisruptionBudget" => {
-                if let Some(sel) = get(o, &["spec", "selector"]) {
-                    for w in b.selected(sel) {
-                        b.edge(i, w, "protects", false);
-                    }
-                }
-            }
-            "NetworkPolicy" => {
-                if let Some(sel) = get(o, &["spec", "podSelector"]) {
-                    for w in b.selected(sel) {
-                        b.edge(i, w, "applies to", false);
-                    }
-                }
-            }
-            "HorizontalPodAutoscaler" => {
-                if let (Some(k), Some(n)) = (
-                    s(o, &["spec", "scaleTargetRef", "kind"]),
-                    s(o, &["spec", "scaleTargetRef", "name"]),
-                ) {
-                    let t = b.node_or_ref(k, n, group.clone());
-                    b.edge(i, t, "scales", false);
-                }
-            }
-            "Ingress" => {
-                let mut backends = Vec::new();
-                if let Some(n) = s(o, &["spec", "defaultBackend", "service", "name"]) {
-                    backends.push(n.to_string());
-                }
-                for r in arr(o, &["spec", "rules"]) {
-                    for p in arr(r, &["http", "paths"]) {
-                        if let Some(n) = s(p, &["backend", "service", "name"]) {
-                            backends.push(n.to_string());
-                        }
-                    }
-                }
-                for n in backends {
-                    let t = b.node_or_ref("Service", &n, group.clone());
-                    b.edge(i, t, "routes to", false);
-                }
-            }
-            "ExternalSecret" => {
-                let store_kind = s(o, &["spec", "secretStoreRef", "kind"]).unwrap_or("SecretStore");
-                if let Some(store) = s(o, &["spec", "secretStoreRef", "name"]) {
-                    // The store is shared by every service: drawn outside the groups.
-                    let t = b.node_or_ref(store_kind, store, None);
-                    b.edge(i, t, "reads from", false);
-                }
-                let target = s(o, &["spec", "target", "name"])
-                    .or_else(|| s(o, &["metadata", "name"]))
-                    .unwrap_or("?")
-                    .to_string();
-                let secret = match b.find("Secret", &target) {
-                    Some(t) => t,
-                    None => {
-                        b.g.nodes.push(Node {
-                            kind: "Secret".into(),
-                            name: target,
-                            group: group.clone(),
-                            note: Some("made by ExternalSecret"),
-                        });
-                        b.g.nodes.len() - 1
-                    }
-                };
-                b.edge(i, secret, "creates", false);
-            }
-            "VirtualService" => {
-                for g in arr(o, &["spec", "gateways"]) {
-                    if let Some(g) = g.as_str().filter(|g| *g != "mesh") {
-                        let name = g.rsplit('/').next().unwrap_or(g);
-                        let t = b.node_or_ref("Gateway", name, None);
-                        b.edge(t, i, "routes via", false);
-                    }
-                }
-                let routes = ["http", "tcp", "tls"]
-                    .iter()
-                    .flat_map(|k| arr(o, &["spec", k]))
-                    .flat_map(|r| arr(r, &["route"]).chain(arr(r, &["mirror"])))
-                    .collect::<Vec<_>>();
-                for r in routes {
-                    let d = r.get("destination").unwrap_or(r);
-                    let Some(host) = s(d, &["host"]) else {
-                        continue;
-                    };
-                    let svc = host_service(host).to_string();
-                    let t = b.node_or_ref("Service", &svc, group.clone());
-                    b.edge(i, t, "routes to", false);
-                    if let Some(subset) = s(d, &["subset"]) {
-                        let drs: Vec<usize> = (0..n_objects)
-                            .filter(|&j| {
-                                b.g.nodes[j].kind == "DestinationRule"
-                                    && s(&objects[j], &["spec", "host"]).map(host_service)
-                                        == Some(svc.as_str())
-                            })
-                            .collect();
-                        for dr in drs {
-                            b.edge(i, dr, &format!("subset {subset}"), false);
-                        }
-                    }
-                }
-            }
-            "DestinationRule" => {
-                if let Some(host) = s(o, &["spec", "host"]) {
-                    let svc_name = host_service(host);
-                    let t = b.node_or_ref("Service", svc_name, group.clone());
-                    b.edge(i, t, "traffic policy", false);
-                    // Each subset: the Service's pods that also carry the subset's labels.
-                    let svc_selector = (0..n_objects)
-                        .find(|&j| b.g.nodes[j].kind == "Service" && b.g.nodes[j].name == svc_name)
-                        .and_then(|j| get(&objects[j], &["spec", "selector"]))
-                        .and_then(Value::as_object)
-                        .cloned()
-                        .unwrap_or_default();
-                    for subset in arr(o, &["spec", "subsets"]) {
-                        let (Some(name), Some(labels)) = (
-                            s(subset, &["name"]),
-                            subset.get("labels").and_then(Value::as_object),
-                        ) else {
-                            continue;
-                        };
-                        let mut sel = svc_selector.clone();
-                        sel.extend(labels.clone());
-                        for w in b.selected(&Value::Object(sel)) {
-                            b.edge(i, w, &format!("subset {name}"), false);
-                        }
-                    }
-                }
-            }
-            "Canary" => {
-                for (field, label) in [("targetRef", "canary of"), ("autoscalerRef", "autoscaler")]
-                {
-                    if let (Some(k), Some(n)) = (
-                        s(o, &["spec", field, "kind"]),
-                        s(o, &["spec", field, "name"]),
-                    ) {
-                        let t = b.node_or_ref(k, n, group.clone());
-                        b.edge(i, t, label, false);
-                    }
-                }
-            }
-            _ => {}
-        }
-        // Argo Rollouts: the Services a canary / blue-green strategy switches between.
-        if b.g.nodes[i].kind == "Rollout" {
-            for (path, label) in [
-                (
-                    &["spec", "strategy", "canary", "stableService"][..],
-                    "stable",
-                ),
-                (
-                    &["spec", "strategy", "canary", "canaryService"][..],
-                    "canary",
-                ),
-                (
-                    &["spec", "strategy", "blueGreen", "activeService"][..],
-                    "active",
-                ),
-                (
-                    &["spec", "strategy", "blueGreen", "previewService"][..],
-                    "preview",
-                ),
-            ] {
-                if let Some(n) = s(o, path) {
-                    let t = b.node_or_ref("Service", n, group.clone());
-                    b.edge(i, t, label, false);
-                }
-            }
-            if let (Some(k), Some(n)) = (
-                s(o, &["spec", "workloadRef", "kind"]),
-                s(o, &["spec", "workloadRef", "name"]),
-            ) {
-                let t = b.node_or_ref(k, n, group.clone());
-                b.edge(i, t, "template from", false);
-            }
-        }
-        // What the pods use: config, secrets, claims.
-        if let Some(t) = pod_template(o) {
-            for (kind, name, how) in pod_refs(t) {
-                let from = b.node_or_ref(kind, &name, group.clone());
-                b.edge(from, i, how, true);
-            }
-        }
+    for i in 0..objects.len() {
+        b.kind_edges(i);
+        b.pod_edges(i);
     }
     b.g.edges = b.edges.into_iter().collect();
     b.g
@@ -778,38 +717,52 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Objects from JSON without `apiVersion` (the graph does not read it), all of `service`.
+    fn objects(values: Vec<Value>, service: &str) -> Vec<Object> {
+        values
+            .into_iter()
+            .map(|mut v| {
+                v["apiVersion"] = json!("v1");
+                Object::from_value(v)
+                    .unwrap()
+                    .with_provenance(crate::k8s::Provenance::of(Some(service)))
+            })
+            .collect()
+    }
+
     #[test]
     fn selector_matching() {
         let labels = json!({"app": "web", "tier": "front"});
         let l = labels.as_object().unwrap();
-        assert!(selects(&json!({"app": "web"}), l));
-        assert!(selects(&json!({"matchLabels": {"app": "web"}}), l));
-        assert!(!selects(&json!({"matchLabels": {"app": "db"}}), l));
+        let selects = |v: Value| selector(Some(&v)).is_some_and(|s| s.matches(l));
+        assert!(selects(json!({"app": "web"})));
+        assert!(selects(json!({"matchLabels": {"app": "web"}})));
+        assert!(!selects(json!({"matchLabels": {"app": "db"}})));
         assert!(selects(
-            &json!({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["front"]}]}),
-            l
+            json!({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["front"]}]})
         ));
         assert!(!selects(
-            &json!({"matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}]}),
-            l
+            json!({"matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}]})
         ));
-        assert!(!selects(&json!({}), l), "an empty selector draws no edge");
+        assert!(!selects(json!({})), "an empty selector draws no edge");
     }
 
     #[test]
     fn links_from_fields() {
-        let objects = vec![
-            json!({"kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {
+        let objects = objects(
+            vec![
+                json!({"kind": "Deployment", "metadata": {"name": "web"}, "spec": {"template": {
                 "metadata": {"labels": {"app": "web"}},
                 "spec": {"containers": [{"envFrom": [{"configMapRef": {"name": "web-env"}}]}]}}}}),
-            json!({"kind": "Service", "metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}}}),
-            json!({"kind": "VirtualService", "metadata": {"name": "web"}, "spec": {"http": [{"route": [
+                json!({"kind": "Service", "metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}}}),
+                json!({"kind": "VirtualService", "metadata": {"name": "web"}, "spec": {"http": [{"route": [
                 {"destination": {"host": "web", "subset": "stable"}},
                 {"destination": {"host": "web.shop.svc.cluster.local", "subset": "canary"}}]}]}}),
-            json!({"kind": "DestinationRule", "metadata": {"name": "web"}, "spec": {"host": "web"}}),
-        ];
-        let services = vec![Some("web".to_string()); 4];
-        let g = build("t", &objects, &services);
+                json!({"kind": "DestinationRule", "metadata": {"name": "web"}, "spec": {"host": "web"}}),
+            ],
+            "web",
+        );
+        let g = build("t", &objects);
         let names: Vec<String> = g
             .edges
             .iter()
@@ -840,24 +793,47 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_pod_is_selected_by_its_own_labels() {
+        let objects = objects(
+            vec![
+                json!({"kind": "Pod", "metadata": {"name": "p", "labels": {"app": "p"}},
+                       "spec": {"containers": [{"name": "c", "envFrom": [{"secretRef": {"name": "s"}}]}]}}),
+                json!({"kind": "Service", "metadata": {"name": "p"}, "spec": {"selector": {"app": "p"}}}),
+            ],
+            "p",
+        );
+        let g = build("t", &objects);
+        let edges: Vec<(usize, usize, &str)> = g
+            .edges
+            .iter()
+            .map(|e| (e.from, e.to, e.label.as_str()))
+            .collect();
+        assert!(edges.contains(&(1, 0, "selects")), "{edges:?}");
+        assert!(edges.contains(&(2, 0, "env")), "{edges:?}");
+    }
+
+    #[test]
     fn flagger_runtime_objects_and_subsets() {
         let pod = |name: &str, track: &str| {
             json!({"kind": "Deployment", "metadata": {"name": name}, "spec": {"template": {
                 "metadata": {"labels": {"app.kubernetes.io/name": "api", "track": track}}}}})
         };
-        let objects = vec![
-            pod("api", "stable"),
-            pod("api-canary", "canary"),
-            json!({"kind": "Service", "metadata": {"name": "api"},
+        let objects = objects(
+            vec![
+                pod("api", "stable"),
+                pod("api-canary", "canary"),
+                json!({"kind": "Service", "metadata": {"name": "api"},
                    "spec": {"selector": {"app.kubernetes.io/name": "api"}}}),
-            json!({"kind": "DestinationRule", "metadata": {"name": "api"}, "spec": {"host": "api",
+                json!({"kind": "DestinationRule", "metadata": {"name": "api"}, "spec": {"host": "api",
                    "subsets": [{"name": "canary", "labels": {"track": "canary"}}]}}),
-            json!({"kind": "PodDisruptionBudget", "metadata": {"name": "api"},
+                json!({"kind": "PodDisruptionBudget", "metadata": {"name": "api"},
                    "spec": {"selector": {"matchLabels": {"app.kubernetes.io/name": "api-primary"}}}}),
-            json!({"kind": "Canary", "metadata": {"name": "api"},
+                json!({"kind": "Canary", "metadata": {"name": "api"},
                    "spec": {"targetRef": {"kind": "Deployment", "name": "api"}}}),
-        ];
-        let g = build("t", &objects, &vec![Some("api".to_string()); objects.len()]);
+            ],
+            "api",
+        );
+        let g = build("t", &objects);
         let edges: Vec<String> = g
             .edges
             .iter()

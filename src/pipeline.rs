@@ -105,7 +105,7 @@ pub fn convert(req: &ConvertRequest) -> Result<Converted> {
         &model,
         &generate::secret_policy(&model),
     ));
-    crate::secrets::guard::objects(&mut output.objects, &known, &mut output.warnings);
+    crate::secrets::guard::objects(&mut output.objects, &known, &mut output.warnings)?;
     timings.generate = started.elapsed() - timings.load;
     validate(&project, &output)?;
     timings.validate = started.elapsed() - timings.load - timings.generate;
@@ -121,19 +121,15 @@ pub fn convert(req: &ConvertRequest) -> Result<Converted> {
 /// name rules, no object twice; errors at the compose key that controls the field.
 fn validate(project: &Project, output: &Output) -> Result<()> {
     let locate = |i: usize, pointer: &str| {
+        let object = &output.objects[i];
         generate::locate::compose_span(
             &project.canonical,
-            &output.provenance.get(i).cloned().unwrap_or_default(),
-            &output.objects[i],
+            &object.provenance,
+            &object.to_value(),
             pointer,
         )
     };
-    let services: Vec<Option<String>> = output
-        .provenance
-        .iter()
-        .map(|p| p.service.clone())
-        .collect();
-    let errors = crate::validate::check_generated(&output.objects, &services, &locate);
+    let errors = crate::validate::check_generated(&output.objects, &locate);
     if errors.is_empty() {
         Ok(())
     } else {

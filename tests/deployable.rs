@@ -11,15 +11,15 @@ use serde_json::Value;
 
 struct Run {
     c: Converted,
+    /// The objects as JSON (what the assertions index).
+    json: Vec<Value>,
     _dir: tempfile::TempDir,
 }
 
 impl Run {
     fn pod(&self, name: &str) -> &Value {
         let o = self
-            .c
-            .output
-            .objects
+            .json
             .iter()
             .find(|o| {
                 o["metadata"]["name"] == name
@@ -32,9 +32,7 @@ impl Run {
         &o["spec"]["template"]["spec"]
     }
     fn workload(&self, name: &str) -> &Value {
-        self.c
-            .output
-            .objects
+        self.json
             .iter()
             .find(|o| {
                 o["metadata"]["name"] == name
@@ -78,7 +76,8 @@ fn run_allowing(files: &[(&str, &str)], env: Option<&str>, asked: &[&str]) -> Ru
     });
     req.env = env.map(str::to_string);
     let c = convert(&req).unwrap_or_else(|e| panic!("{e}"));
-    for o in &c.output.objects {
+    let json = c.output.values();
+    for o in &json {
         if let Ok(v) = komply::validate::validate_k8s_json(o) {
             assert!(
                 v.is_empty(),
@@ -100,7 +99,7 @@ fn run_allowing(files: &[(&str, &str)], env: Option<&str>, asked: &[&str]) -> Ru
         .map(|f| format!("{}: {}", f.rule.id, f.message))
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
-    Run { c, _dir: dir }
+    Run { c, json, _dir: dir }
 }
 
 fn compose(text: &str) -> Run {

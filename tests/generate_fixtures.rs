@@ -203,7 +203,7 @@ fn no_secret_value_leaks() {
 }
 
 fn objects_of(id: &str) -> Vec<Value> {
-    convert(&root().join("tests/fixtures/generate").join(id)).objects
+    convert(&root().join("tests/fixtures/generate").join(id)).values()
 }
 
 fn find<'a>(objs: &'a [Value], kind: &str, name: &str) -> &'a Value {
@@ -404,7 +404,7 @@ fn bad_x_komply_is_a_located_error() {
 fn every_object_validates_against_strict_schemas() {
     let mut validated = 0;
     for (id, dir) in fixtures() {
-        for obj in convert(&dir).objects {
+        for obj in convert(&dir).values() {
             match komply::validate::validate_k8s_json(&obj) {
                 Ok(v) => {
                     assert!(
@@ -507,7 +507,7 @@ fn convert_text(name: &str, text: &str) -> Vec<Value> {
     let model = Model::from_canonical(&docs[0]).unwrap();
     generate::generate(&model, &GenerateOptions::default())
         .unwrap()
-        .objects
+        .values()
 }
 
 #[test]

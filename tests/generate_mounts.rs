@@ -17,7 +17,7 @@ fn convert_in(dir: &Path, canonical: &str) -> Output {
         ..Default::default()
     };
     let out = generate::generate(&model, &opts).unwrap_or_else(|e| panic!("{e}"));
-    for o in &out.objects {
+    for o in &out.values() {
         if let Ok(v) = komply::validate::validate_k8s_json(o) {
             assert!(
                 v.is_empty(),
@@ -54,23 +54,19 @@ fn write(dir: &Path, rel: &str, content: &[u8]) {
     std::fs::write(p, content).unwrap();
 }
 
-fn find<'a>(out: &'a Output, kind: &str, name: &str) -> &'a Value {
+/// The object as JSON.
+fn find(out: &Output, kind: &str, name: &str) -> Value {
     out.objects
         .iter()
-        .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+        .find(|o| o.is(kind, name))
+        .map(|o| o.to_value())
         .unwrap_or_else(|| panic!("no {kind}/{name} in {:#?}", names(out)))
 }
 
 fn names(out: &Output) -> Vec<String> {
     out.objects
         .iter()
-        .map(|o| {
-            format!(
-                "{}/{}",
-                o["kind"].as_str().unwrap(),
-                o["metadata"]["name"].as_str().unwrap()
-            )
-        })
+        .map(|o| format!("{}/{}", o.kind(), o.name()))
         .collect()
 }
 
@@ -802,9 +798,9 @@ fn bind_storage_is_not_scaled_by_a_preset() {
         c.output
             .objects
             .iter()
-            .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+            .find(|o| o.is(kind, name))
             .unwrap_or_else(|| panic!("no {kind}/{name}"))
-            .clone()
+            .to_value()
     };
     let app = get("StatefulSet", "app");
     assert_eq!(app["spec"]["replicas"], 1, "{app}");

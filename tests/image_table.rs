@@ -700,7 +700,7 @@ fn convert_one(
         .iter()
         .filter_map(|w| w.code.clone())
         .collect();
-    (c.output.objects.clone(), warnings, c)
+    (c.output.values(), warnings, c)
 }
 
 fn mount_paths(pod: &Value) -> Vec<String> {

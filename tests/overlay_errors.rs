@@ -62,7 +62,7 @@ impl Project {
         let mut req = ConvertRequest::new(load);
         req.env = env.map(str::to_string);
         req.overlays = extra.to_vec();
-        convert(&req).map(|c| c.output.objects)
+        convert(&req).map(|c| c.output.values())
     }
     fn ok(&self, env: Option<&str>, extra: &[PathBuf]) -> Vec<Value> {
         self.convert(env, extra).unwrap_or_else(|e| panic!("{e}"))
@@ -164,6 +164,24 @@ fn patch_that_breaks_the_schema_is_an_error() {
     assert_eq!(code, "overlay/patch-invalid");
     assert!(at.ends_with("overlays/prod.yaml:2:5"), "{at}");
     assert!(msg.contains("Deployment web"), "{msg}");
+}
+
+/// A patch may not leave something that is no object (here: without a name): the envelope
+/// refuses to read it back, at the patch.
+#[test]
+fn patch_that_removes_the_name_is_an_error() {
+    let p = Project::new();
+    p.write(
+        "overlays/prod.yaml",
+        "patches:\n  - target: {kind: Deployment, name: web}\n    json_patch:\n      - {op: remove, path: /metadata/name}\n",
+    );
+    let (code, at, msg, _) = p.error(Some("prod"), &[]);
+    assert_eq!(code, "overlay/patch-invalid");
+    assert!(at.ends_with("overlays/prod.yaml:2:5"), "{at}");
+    assert!(
+        msg.contains("Deployment web") && msg.contains("`/metadata/name` is missing"),
+        "{msg}"
+    );
 }
 
 #[test]

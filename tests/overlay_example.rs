@@ -84,7 +84,7 @@ fn golden_outputs_for_every_env() {
 #[test]
 fn every_object_of_every_env_validates_strictly() {
     for env in ENVS {
-        for obj in run(env).output.objects {
+        for obj in run(env).output.values() {
             let who = format!("{env}: {} {}", obj["kind"], obj["metadata"]["name"]);
             match komply::validate::validate_k8s_json(&obj) {
                 Ok(v) => assert!(v.is_empty(), "{who}: {v:?}"),
@@ -110,7 +110,7 @@ fn selects(selector: &Value, labels: &Value) -> bool {
 #[test]
 fn canary_subsets_exist_and_match_pod_templates() {
     for env in ["staging", "prod"] {
-        let objs = run(env).output.objects;
+        let objs = run(env).output.values();
         let vs = find(&objs, "VirtualService", "catalog").expect("VirtualService");
         let dr = find(&objs, "DestinationRule", "catalog").expect("DestinationRule");
         assert_eq!(dr["apiVersion"], "networking.istio.io/v1");
@@ -161,7 +161,7 @@ fn canary_subsets_exist_and_match_pod_templates() {
         assert!(find(&objs, "Deployment", "catalog").is_none());
     }
     // prod: v1.1 stable, v1.2 canary on 1 % of the traffic.
-    let objs = run("prod").output.objects;
+    let objs = run("prod").output.values();
     let vs = find(&objs, "VirtualService", "catalog").unwrap();
     assert_eq!(vs["spec"]["http"][0]["route"][0]["weight"], 99);
     assert_eq!(vs["spec"]["http"][0]["route"][1]["weight"], 1);
@@ -185,7 +185,7 @@ fn canary_subsets_exist_and_match_pod_templates() {
 
 #[test]
 fn flagger_owns_the_services_of_a_progressive_service() {
-    let objs = run("prod").output.objects;
+    let objs = run("prod").output.values();
     let canary = find(&objs, "Canary", "playback").expect("Canary");
     assert_eq!(canary["apiVersion"], "flagger.app/v1beta1");
     let a = &canary["spec"]["analysis"];
@@ -216,7 +216,7 @@ fn flagger_owns_the_services_of_a_progressive_service() {
 #[test]
 fn blue_green_service_selects_the_active_colour() {
     for (env, active, idle) in [("staging", "green", "blue"), ("prod", "blue", "green")] {
-        let objs = run(env).output.objects;
+        let objs = run(env).output.values();
         let svc = find(&objs, "Service", "web").unwrap();
         let preview = find(&objs, "Service", "web-preview").unwrap();
         let labels = |c: &str| {

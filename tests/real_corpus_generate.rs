@@ -91,18 +91,18 @@ fn real_projects_convert_validate_and_lint_clean() {
             if svc.ports.is_empty() && svc.expose.is_empty() {
                 portless += 1;
                 let name = generate::naming::dns_label(&svc.name);
-                if out.objects.iter().zip(&out.provenance).any(|(o, p)| {
-                    o["kind"] == "Service"
-                        && p.service.as_deref() == Some(svc.name.as_str())
-                        && o["metadata"]["name"] == name.as_str()
-                }) {
+                if out
+                    .objects
+                    .iter()
+                    .any(|o| o.is("Service", &name) && o.service() == Some(svc.name.as_str()))
+                {
                     portless_with_service += 1;
                 } else if std::env::var_os("KOMPLY_PRINT_MOUNTS").is_some() {
                     println!("no-service\t{shown}\t{}", svc.name);
                 }
             }
         }
-        for o in &out.objects {
+        for o in &out.values() {
             if matches!(
                 o["kind"].as_str(),
                 Some("Deployment" | "StatefulSet" | "Job" | "CronJob")

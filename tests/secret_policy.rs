@@ -156,8 +156,9 @@ fn the_generator_follows_every_file_case() {
     load.working_dir = tmp.path().to_path_buf();
     let converted = komply::pipeline::convert(&komply::pipeline::ConvertRequest::new(load))
         .unwrap_or_else(|f| panic!("{f}"));
-    let objects = &converted.output.objects;
-    let rendered = komply::generate::render(objects, komply::generate::Format::Yaml);
+    let rendered =
+        komply::generate::render(&converted.output.objects, komply::generate::Format::Yaml);
+    let objects = &converted.output.values();
     let find = |kind: &str, name: &str| {
         objects
             .iter()
@@ -260,13 +261,14 @@ fn the_generator_follows_every_case() {
     load.working_dir = tmp.path().to_path_buf();
     let converted = komply::pipeline::convert(&komply::pipeline::ConvertRequest::new(load))
         .unwrap_or_else(|f| panic!("{f}"));
-    let objects = &converted.output.objects;
+    let objects = &converted.output.values();
     let find = |kind: &str, name: &str| {
         objects
             .iter()
             .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
     };
-    let rendered = komply::generate::render(objects, komply::generate::Format::Yaml);
+    let rendered =
+        komply::generate::render(&converted.output.objects, komply::generate::Format::Yaml);
     let mut wrong = Vec::new();
     for (i, c) in all.iter().enumerate() {
         let in_secret = find("ExternalSecret", &format!("c{i}-secrets")).is_some_and(|es| {
@@ -662,5 +664,24 @@ fn the_policy_is_configured_the_same_way_everywhere() {
     assert!(
         err.contains(".komply.yaml:2:3") && err.contains("did you mean `not_names`?"),
         "{err}"
+    );
+}
+
+/// The policy's name lists are the one source: `docs/secrets.md` lists every one of them, and
+/// the pages that mention secret names refer to it instead of keeping a list of their own.
+#[test]
+fn the_documented_name_lists_are_the_policy_s() {
+    use komply::secrets::policy::{KEY_NAMES, NOT_NAMES, STRONG_NAMES};
+    let page = std::fs::read_to_string(root().join("docs/secrets.md")).unwrap();
+    for name in STRONG_NAMES.iter().chain(KEY_NAMES).chain(NOT_NAMES) {
+        assert!(
+            page.contains(&format!("`{name}`")),
+            "docs/secrets.md lacks `{name}`"
+        );
+    }
+    let generate = std::fs::read_to_string(root().join("docs/generate.md")).unwrap();
+    assert!(
+        generate.contains("[secret policy](secrets.md)") && !generate.contains("`*PASSWD*`"),
+        "docs/generate.md should point at the policy, not list names"
     );
 }

@@ -6,7 +6,20 @@ use komply::compose::LoadOptions;
 use komply::pipeline::{ConvertRequest, Converted, convert};
 use serde_json::Value;
 
-fn convert_text(files: &[(&str, &str)]) -> Converted {
+/// A conversion, with its objects as JSON (what the assertions index).
+struct Run {
+    c: Converted,
+    json: Vec<Value>,
+}
+
+impl std::ops::Deref for Run {
+    type Target = Converted;
+    fn deref(&self) -> &Converted {
+        &self.c
+    }
+}
+
+fn convert_text(files: &[(&str, &str)]) -> Run {
     let dir = tempfile::tempdir().unwrap();
     for (rel, text) in files {
         let p = dir.path().join(rel);
@@ -20,7 +33,8 @@ fn convert_text(files: &[(&str, &str)]) -> Converted {
         ..Default::default()
     });
     let c = convert(&req).unwrap_or_else(|e| panic!("{e}"));
-    for o in &c.output.objects {
+    let json = c.output.values();
+    for o in &json {
         if let Ok(v) = komply::validate::validate_k8s_json(o) {
             assert!(v.is_empty(), "{} invalid: {v:?}", o["kind"]);
         }
@@ -37,12 +51,11 @@ fn convert_text(files: &[(&str, &str)]) -> Converted {
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
     std::mem::forget(dir); // the spans' source paths stay readable for messages
-    c
+    Run { c, json }
 }
 
-fn workload<'a>(c: &'a Converted, name: &str) -> &'a Value {
-    c.output
-        .objects
+fn workload<'a>(c: &'a Run, name: &str) -> &'a Value {
+    c.json
         .iter()
         .find(|o| {
             o["metadata"]["name"] == name
@@ -54,9 +67,8 @@ fn workload<'a>(c: &'a Converted, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no workload {name}"))
 }
 
-fn claims(c: &Converted) -> Vec<String> {
-    c.output
-        .objects
+fn claims(c: &Run) -> Vec<String> {
+    c.json
         .iter()
         .filter(|o| o["kind"] == "PersistentVolumeClaim")
         .map(|o| o["metadata"]["name"].as_str().unwrap().to_string())
@@ -147,8 +159,7 @@ fn a_named_volume_of_several_services_is_one_claim_on_one_node() {
     }
     // The claim sits with its first user's objects, before its workload.
     let names: Vec<String> = c
-        .output
-        .objects
+        .json
         .iter()
         .map(|o| {
             format!(
@@ -164,7 +175,7 @@ fn a_named_volume_of_several_services_is_one_claim_on_one_node() {
         .unwrap();
     let app = names.iter().position(|n| n == "StatefulSet/app").unwrap();
     assert!(pvc < app, "{names:?}");
-    assert_eq!(c.output.provenance[pvc].service.as_deref(), Some("app"));
+    assert_eq!(c.output.objects[pvc].service(), Some("app"));
     let w = c
         .output
         .warnings

@@ -81,8 +81,7 @@ pub fn run(ctx: &Ctx, args: GraphArgs) -> Result<ExitCode> {
 
 /// The graph of one conversion; the Secret of `secrets: generator` is drawn as kustomize's.
 fn graph_of(title: &str, out: &crate::generate::Output) -> graph::Graph {
-    let services: Vec<Option<String>> = out.provenance.iter().map(|p| p.service.clone()).collect();
-    let mut g = graph::build(title, &out.objects, &services);
+    let mut g = graph::build(title, &out.objects);
     if let Some(s) = &out.secret_generator {
         graph::made_elsewhere(&mut g, "Secret", &s.name, "made by secretGenerator");
     }

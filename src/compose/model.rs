@@ -388,63 +388,21 @@ impl Reader {
     }
 }
 
-/// Parses a Go-style duration (`1m30s`, `500ms`, `1.5s`, `2h`) into whole seconds, rounding up.
+/// A Go duration (`1m30s`, `500ms`, `1.5s`, `2h`; a bare number is seconds) in whole seconds,
+/// rounding up. Parsed by [`super::units::parse_duration`], the loader's one duration parser.
 pub fn parse_duration_secs(s: &str) -> Option<u64> {
     let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
     if let Ok(n) = s.parse::<u64>() {
         return Some(n);
     }
-    let mut total_ns: f64 = 0.0;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let num_end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if num_end == 0 {
-            return None;
-        }
-        let n: f64 = rest[..num_end].parse().ok()?;
-        rest = &rest[num_end..];
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let factor = match &rest[..unit_end] {
-            "ns" => 1.0,
-            "us" | "µs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        total_ns += n * factor;
-        rest = &rest[unit_end..];
-    }
-    Some((total_ns / 1e9).ceil() as u64)
+    let nanos = u64::try_from(super::units::parse_duration(s).ok()?.as_nanos()).ok()?;
+    Some(nanos.div_ceil(1_000_000_000))
 }
 
-/// Parses a byte quantity as Docker does (`512m`, `1g`, `1073741824`; binary units).
+/// A byte size as Docker reads it (`512m`, `1g`, `1073741824`; binary units). Parsed by
+/// [`super::units::parse_byte_size`], the loader's one byte-size parser.
 pub fn parse_bytes(s: &str) -> Option<u64> {
-    let t = s.trim().to_ascii_lowercase();
-    if let Ok(n) = t.parse::<u64>() {
-        return Some(n);
-    }
-    let t = t.strip_suffix('b').unwrap_or(&t);
-    let (num, mult) = match t.chars().last()? {
-        'k' => (&t[..t.len() - 1], 1u64 << 10),
-        'm' => (&t[..t.len() - 1], 1 << 20),
-        'g' => (&t[..t.len() - 1], 1 << 30),
-        't' => (&t[..t.len() - 1], 1 << 40),
-        _ => (t, 1),
-    };
-    let n: f64 = num.trim().parse().ok()?;
-    if !n.is_finite() || n < 0.0 {
-        return None;
-    }
-    Some((n * mult as f64).round() as u64)
+    u64::try_from(super::units::parse_byte_size(s.trim()).ok()?).ok()
 }
 
 impl Model {

@@ -28,6 +28,7 @@ use super::Project;
 use super::dockerfile;
 use crate::compose::model::{Mount, MountKind, Service};
 use crate::diag::Diagnostic;
+use crate::k8s::workload::{pod_spec_of as pod_spec, pod_spec_of_mut as pod_spec_mut};
 
 /// The table, embedded.
 pub const TABLE: &str = include_str!("../../data/images.yaml");
@@ -359,22 +360,6 @@ pub fn min_memory(image: &str) -> Option<(String, String)> {
 /// The container image of a workload object.
 pub fn workload_image(obj: &Value) -> Option<&str> {
     pod_spec(obj)?["containers"][0]["image"].as_str()
-}
-
-fn pod_spec(obj: &Value) -> Option<&Value> {
-    match obj["kind"].as_str()? {
-        "Deployment" | "StatefulSet" | "Job" => obj.pointer("/spec/template/spec"),
-        "CronJob" => obj.pointer("/spec/jobTemplate/spec/template/spec"),
-        _ => None,
-    }
-}
-
-fn pod_spec_mut(obj: &mut Value) -> Option<&mut Value> {
-    match obj["kind"].as_str()? {
-        "Deployment" | "StatefulSet" | "Job" => obj.pointer_mut("/spec/template/spec"),
-        "CronJob" => obj.pointer_mut("/spec/jobTemplate/spec/template/spec"),
-        _ => None,
-    }
 }
 
 /// An anonymous volume over a path the image fills must not hide the image's content: Docker
@@ -1164,8 +1149,12 @@ fn privileged_ports(
 }
 
 /// After an overlay set the pod's user, the "unknown user" warning of that service is moot.
-pub fn drop_resolved_warnings(obj: &Value, service: &str, warnings: &mut Vec<Diagnostic>) {
-    let Some(spec) = pod_spec(obj) else { return };
+pub fn drop_resolved_warnings(
+    obj: &crate::k8s::Object,
+    service: &str,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    let Some(spec) = obj.pod_spec() else { return };
     let has_uid = spec["securityContext"]["runAsUser"].is_i64()
         || spec["containers"][0]["securityContext"]["runAsUser"].is_i64();
     if !has_uid {

@@ -1,7 +1,13 @@
 //! Generate: a resolved Compose project → Kubernetes objects, secure by default.
 //!
-//! Entry point: [`generate`] (typed model in, JSON objects out, warnings beside them), then
-//! [`render`] for a YAML / JSON stream or [`files`] for one file per object.
+//! Entry point: [`generate`] (typed model in, [`crate::k8s::Object`]s out — each with the
+//! service it was made from —, warnings beside them), then [`render`] for a YAML / JSON stream
+//! or [`files`] for one file per object.
+//!
+//! Inside, each service's objects are built from typed structs (`k8s`, re-exported from
+//! `crate::k8s::types`) and edited as JSON by the post-passes (`image_profile`, `reuse`,
+//! `shared_storage`); the end of [`generate`] turns them into envelopes, and one that does not
+//! read back as an object is an error, never dropped.
 //!
 //! **Object order** (documented, stable): the Namespace (if any) first; then services by name;
 //! within a service: ConfigMaps, ExternalSecret, PersistentVolumeClaims, Services, the workload
@@ -31,6 +37,7 @@ use serde_json::Value;
 
 use crate::compose::model::{Model, UNKNOWN_KEY, UNSUPPORTED_KEY};
 use crate::diag::{Diagnostic, Failure, Result, Severity};
+use crate::k8s::{Object, Provenance};
 
 /// How to generate.
 #[derive(Debug, Clone, Default)]
@@ -49,11 +56,10 @@ pub struct GenerateOptions {
 /// The generated objects, in output order, and the warnings produced on the way.
 #[derive(Debug, Clone)]
 pub struct Output {
-    pub objects: Vec<Value>,
-    /// For each object, where it comes from: the service it was generated from (`None` for the
-    /// Namespace) and which compose key produced which field — what `komply lint` and the
-    /// validate stage use to point at compose lines ([`locate`]).
-    pub provenance: Vec<crate::k8s::Provenance>,
+    /// Each with its provenance: the service it was generated from (`None` for the Namespace)
+    /// and which compose key produced which field — what `komply lint` and the validate stage
+    /// use to point at compose lines ([`locate`]).
+    pub objects: Vec<Object>,
     pub warnings: Vec<Diagnostic>,
     /// Set by an environment with `secrets: generator` (overlay): the one Secret the pods read
     /// instead of the ExternalSecrets, which `komply migrate` writes as a secretGenerator.
@@ -274,6 +280,7 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
 
     shared_storage::apply(&project, &mut objects, &mut provenance, &mut warnings);
     probe_checks::check(model, &objects, &provenance, &mut warnings);
+    let objects = envelopes(objects, provenance, &mut errors);
 
     if opts.strict {
         for w in warnings.iter_mut() {
@@ -290,10 +297,46 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
     }
     Ok(Output {
         objects,
-        provenance,
         warnings,
         secret_generator: None,
     })
+}
+
+/// The generated JSON objects as envelopes, each with the service it was made from. One that
+/// does not read back as an object (a serialisation failure in [`push`]: a komply bug) is an
+/// error naming it, never dropped.
+fn envelopes(
+    objects: Vec<Value>,
+    provenance: Vec<Provenance>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Object> {
+    let mut out = Vec::with_capacity(objects.len());
+    for (i, (v, prov)) in objects.into_iter().zip(provenance).enumerate() {
+        let service = prov.service.clone();
+        match Object::from_value(v) {
+            Ok(o) => out.push(o.with_provenance(prov)),
+            Err(e) => errors.push(
+                Diagnostic::error(format!(
+                    "generated object {} of {}: {e} (a komply bug, please report it)",
+                    i + 1,
+                    match &service {
+                        Some(s) => format!("service `{s}`"),
+                        None => "the project".into(),
+                    }
+                ))
+                .code("generate/object"),
+            ),
+        }
+    }
+    out
+}
+
+impl Output {
+    /// The objects as JSON, in order (for code that edits or compares JSON: patches, diffs,
+    /// KRM items).
+    pub fn values(&self) -> Vec<Value> {
+        self.objects.iter().map(Object::to_value).collect()
+    }
 }
 
 /// The secret policy of a project: the built-in one, with the project's `x-komply`
@@ -357,18 +400,20 @@ pub fn bind_mount_texts(
     mounts::carried_texts(project_dir, source)
 }
 
+/// Adds a typed object to a service's JSON objects. Serialising komply's own plain structs
+/// cannot fail (no maps with non-string keys); if it ever did, the object is kept as `null`,
+/// which the end of [`generate`] reports as an error instead of dropping it.
 pub(crate) fn push<T: serde::Serialize>(objects: &mut Vec<Value>, obj: &T) {
-    // Serializing our own plain structs cannot fail (no maps with non-string keys).
-    if let Ok(v) = serde_json::to_value(obj) {
-        objects.push(v);
-    }
+    objects.push(serde_json::to_value(obj).unwrap_or(Value::Null));
 }
 
 /// Renders all objects as one stream: YAML documents separated by `---`, or for JSON a
 /// `v1 List` (what `kubectl apply -f` accepts).
-pub fn render(objects: &[Value], format: Format) -> String {
+pub fn render(objects: &[Object], format: Format) -> String {
     match format {
-        Format::Yaml => crate::yaml::to_yaml_stream(objects),
+        Format::Yaml => {
+            crate::yaml::to_yaml_stream(&objects.iter().map(Object::to_value).collect::<Vec<_>>())
+        }
         Format::Json => {
             let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects});
             let mut s = serde_json::to_string_pretty(&list).unwrap_or_default();
@@ -378,21 +423,63 @@ pub fn render(objects: &[Value], format: Format) -> String {
     }
 }
 
-/// One file per object: `<name>-<kind>.yaml` (kompose's naming), in output order.
-pub fn files(objects: &[Value], format: Format) -> Vec<(String, String)> {
+/// The file of one object in [`files`]: `<name>-<kind>.yaml` / `.json` (kompose's naming).
+pub fn file_name(name: &str, kind: &str, format: Format) -> String {
+    let ext = match format {
+        Format::Yaml => "yaml",
+        Format::Json => "json",
+    };
+    format!("{name}-{}.{ext}", kind.to_ascii_lowercase())
+}
+
+/// One file per object ([`file_name`]), in output order.
+pub fn files(objects: &[Object], format: Format) -> Vec<(String, String)> {
     objects
         .iter()
         .map(|o| {
-            let name = o["metadata"]["name"].as_str().unwrap_or("object");
-            let kind = o["kind"].as_str().unwrap_or("object").to_ascii_lowercase();
+            let name = file_name(o.name(), o.kind(), format);
             match format {
-                Format::Yaml => (format!("{name}-{kind}.yaml"), crate::yaml::to_yaml(o)),
+                Format::Yaml => (name, crate::yaml::to_yaml(&o.to_value())),
                 Format::Json => {
                     let mut s = serde_json::to_string_pretty(o).unwrap_or_default();
                     s.push('\n');
-                    (format!("{name}-{kind}.json"), s)
+                    (name, s)
                 }
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::k8s::Provenance;
+    use serde_json::json;
+
+    /// An object that does not read back (what `push` keeps when serialising fails) is an
+    /// error naming its service, and the others still come out in order.
+    #[test]
+    fn an_object_that_does_not_read_back_is_an_error_not_dropped() {
+        let ok = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}});
+        let mut errors = Vec::new();
+        let out = super::envelopes(
+            vec![ok.clone(), serde_json::Value::Null, ok],
+            vec![
+                Provenance::of(None),
+                Provenance::of(Some("web")),
+                Provenance::of(Some("web")),
+            ],
+            &mut errors,
+        );
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].service(), None);
+        assert_eq!(out[1].service(), Some("web"));
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0]
+                .message
+                .starts_with("generated object 2 of service `web`: the object is null"),
+            "{}",
+            errors[0].message
+        );
+    }
 }

@@ -111,31 +111,8 @@ pub fn selector(project: &str, name: &str) -> Map {
     m
 }
 
-/// `0.5` → `500m`, `2` → `2`; `None` for zero.
-pub fn cpu_quantity(cpus: f64) -> Option<String> {
-    let millis = (cpus * 1000.0).round() as i64;
-    if millis <= 0 {
-        None
-    } else if millis % 1000 == 0 {
-        Some((millis / 1000).to_string())
-    } else {
-        Some(format!("{millis}m"))
-    }
-}
-
-/// Bytes as the largest exact binary unit: `536870912` → `512Mi`, `1572864000` → `1500Mi`.
-pub fn memory_quantity(bytes: u64) -> Option<String> {
-    if bytes == 0 {
-        return None;
-    }
-    for (unit, shift) in [("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10)] {
-        let size = 1u64 << shift;
-        if bytes.is_multiple_of(size) {
-            return Some(format!("{}{unit}", bytes / size));
-        }
-    }
-    Some(bytes.to_string())
-}
+/// Quantities are written by `crate::k8s::quantity` (the one place that reads them too).
+pub use crate::k8s::quantity::{format_cpu as cpu_quantity, format_memory as memory_quantity};
 
 /// FNV-1a 64: a stable, dependency-free content hash (not a security boundary; it only has to
 /// change when the content does).
@@ -178,17 +155,6 @@ mod tests {
         assert_eq!(default_port_name(8080, "tcp", None), "http");
         assert_eq!(default_port_name(53, "udp", None), "udp-53");
         assert_eq!(default_port_name(9000, "tcp", Some("grpc")), "grpc");
-    }
-
-    #[test]
-    fn quantities() {
-        assert_eq!(cpu_quantity(0.5).as_deref(), Some("500m"));
-        assert_eq!(cpu_quantity(1.0).as_deref(), Some("1"));
-        assert_eq!(cpu_quantity(1.5).as_deref(), Some("1500m"));
-        assert_eq!(memory_quantity(536870912).as_deref(), Some("512Mi"));
-        assert_eq!(memory_quantity(1 << 30).as_deref(), Some("1Gi"));
-        assert_eq!(memory_quantity(1572864000).as_deref(), Some("1500Mi"));
-        assert_eq!(memory_quantity(1000).as_deref(), Some("1000"));
     }
 
     #[test]

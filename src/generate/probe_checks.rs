@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::compose::model::{Model, MountKind};
 use crate::diag::Diagnostic;
+use crate::k8s::workload::pod_spec_of as pod_spec;
 
 pub const PROBE_HOST: &str = "generate/probe-host";
 pub const PROBE_DROPPED_MOUNT: &str = "generate/probe-dropped-mount";
@@ -79,14 +80,6 @@ fn probe_words(probe: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn pod_spec(obj: &Value) -> Option<&Value> {
-    match obj["kind"].as_str()? {
-        "Deployment" | "StatefulSet" | "Job" => obj.pointer("/spec/template/spec"),
-        "CronJob" => obj.pointer("/spec/jobTemplate/spec/template/spec"),
-        _ => None,
-    }
 }
 
 /// Warns about the probes of every workload that cannot work (see the module doc).

@@ -22,6 +22,9 @@ use super::naming::dns_label;
 use crate::compose::model::MountKind;
 use crate::diag::Diagnostic;
 use crate::k8s::Provenance;
+use crate::k8s::workload::{
+    self, pod_spec_of, pod_spec_of_mut as pod_spec_mut, template_of_mut as template_mut,
+};
 use crate::yaml::Span;
 
 pub const CODE: &str = "generate/shared-volume";
@@ -38,22 +41,6 @@ struct Use {
     /// The claim all users mount.
     claim: String,
     external: bool,
-}
-
-fn pod_spec_mut(obj: &mut Value) -> Option<&mut Value> {
-    match obj["kind"].as_str()? {
-        "Deployment" | "StatefulSet" | "Job" => obj.pointer_mut("/spec/template/spec"),
-        "CronJob" => obj.pointer_mut("/spec/jobTemplate/spec/template/spec"),
-        _ => None,
-    }
-}
-
-fn template_mut(obj: &mut Value) -> Option<&mut Value> {
-    match obj["kind"].as_str()? {
-        "Deployment" | "StatefulSet" | "Job" => obj.pointer_mut("/spec/template"),
-        "CronJob" => obj.pointer_mut("/spec/jobTemplate/spec/template"),
-        _ => None,
-    }
 }
 
 /// Storage that may be shared, keyed by identity (a named volume, a host directory).
@@ -113,11 +100,7 @@ fn uses(p: &Project) -> BTreeMap<String, Vec<Use>> {
 /// The index of the workload of `svc` among `objects`.
 fn workload_of(objects: &[Value], provenance: &[Provenance], svc: &str) -> Option<usize> {
     objects.iter().zip(provenance).position(|(o, p)| {
-        p.service.as_deref() == Some(svc)
-            && matches!(
-                o["kind"].as_str(),
-                Some("Deployment" | "StatefulSet" | "Job" | "CronJob")
-            )
+        p.service.as_deref() == Some(svc) && o["kind"].as_str().is_some_and(workload::is_workload)
     })
 }
 
@@ -297,11 +280,7 @@ fn drop_orphans(
     let referenced: BTreeSet<String> = objects
         .iter()
         .filter_map(|o| {
-            let kind = o["kind"].as_str()?;
-            let spec = match kind {
-                "CronJob" => o.pointer("/spec/jobTemplate/spec/template/spec"),
-                _ => o.pointer("/spec/template/spec"),
-            }?;
+            let spec = pod_spec_of(o)?;
             Some(
                 spec["volumes"]
                     .as_array()

@@ -128,6 +128,13 @@ impl Ledger {
         Ledger { entries }
     }
 
+    /// The ledger of envelopes (each carries its own provenance).
+    pub fn of(objects: &[super::Object]) -> Ledger {
+        let values: Vec<serde_json::Value> = objects.iter().map(super::Object::to_value).collect();
+        let provenance: Vec<Provenance> = objects.iter().map(|o| o.provenance.clone()).collect();
+        Ledger::new(&values, &provenance)
+    }
+
     /// The provenance of `object` of `service` after the rebuild: that of the same object before
     /// (same kind and name), else of the service's first object of its kind (a copy such as
     /// `web-canary`), else, for an object with a pod template at `/spec/template` (an Argo

@@ -206,9 +206,14 @@ fn is_function_annotation(key: &str) -> bool {
 /// Adds the generated objects to `items`: an item with the same identity is replaced (so
 /// running the generator again changes nothing) and keeps its function annotations (its file);
 /// a new object is filed under `<path>/<name>-<kind>.yaml`, as `komply convert -o` names it.
+/// The ResourceList is JSON in and out, so the generated objects join it as JSON.
 pub fn merge_generated(items: &mut Vec<Value>, objects: &[Value], path: &str) {
-    let files = crate::generate::files(objects, crate::generate::Format::Yaml);
-    for (obj, (file, _)) in objects.iter().zip(files) {
+    for obj in objects {
+        let file = crate::generate::file_name(
+            obj["metadata"]["name"].as_str().unwrap_or("object"),
+            obj["kind"].as_str().unwrap_or("object"),
+            crate::generate::Format::Yaml,
+        );
         let mut obj = obj.clone();
         let id = identity(&obj);
         match items.iter().position(|i| identity(i) == id) {
@@ -510,7 +515,7 @@ pub fn run(text: &str, root: &Root) -> Result<(String, u8, Vec<Diagnostic>)> {
             }
             // Existing items as the user wrote them (kpt writes files back from our output);
             // what komply adds — objects and results — is redacted (the items are not).
-            let mut objects = converted.output.objects.clone();
+            let mut objects = converted.output.values();
             objects
                 .iter_mut()
                 .for_each(crate::secrets::registry::redact_json);

@@ -80,8 +80,9 @@ pub fn objects(converted: &Converted, fallback: Span) -> Vec<Object> {
         .filter(|s| !s.is_synthetic())
         .unwrap_or(fallback);
     let mut objects = Vec::with_capacity(out.objects.len());
-    for (json, provenance) in out.objects.iter().zip(&out.provenance) {
-        let mut node = Node::from_json(json);
+    for object in &out.objects {
+        let provenance = &object.provenance;
+        let mut node = Node::from_json(&object.to_value());
         let svc = locate::service_entry(root, provenance.service.as_deref());
         let at = |path: &[String]| -> (Span, Span) {
             match svc {

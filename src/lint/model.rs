@@ -98,28 +98,12 @@ impl Object {
 
     /// The pod template of a workload, or the spec of a bare Pod.
     pub fn pod(&self) -> Option<PodView<'_>> {
-        let (template, spec) = match self.kind.as_str() {
-            "Pod" => (None, self.node.get("spec")?),
-            "Deployment"
-            | "StatefulSet"
-            | "DaemonSet"
-            | "ReplicaSet"
-            | "ReplicationController"
-            | "Job"
-            | "DeploymentConfig"
-            | "Rollout" => {
-                let t = self.node.at(&["spec", "template"])?;
-                (Some(t), t.get("spec").unwrap_or(&EMPTY_MAP))
-            }
-            "CronJob" => {
-                let t = self.node.at(&["spec", "jobTemplate", "spec", "template"])?;
-                (Some(t), t.get("spec").unwrap_or(&EMPTY_MAP))
-            }
-            "PodTemplate" => {
-                let t = self.node.get("template")?;
-                (Some(t), t.get("spec").unwrap_or(&EMPTY_MAP))
-            }
-            _ => return None,
+        let w = crate::k8s::workload::of(&self.kind)?;
+        let (template, spec) = if w.is_pod() {
+            (None, self.node.get("spec")?)
+        } else {
+            let t = self.node.at(w.template)?;
+            (Some(t), t.get("spec").unwrap_or(&EMPTY_MAP))
         };
         if !spec.is_map() {
             return None;
@@ -137,20 +121,12 @@ impl Object {
 
     /// Workloads whose pods run to completion are exempt from liveness / readiness rules.
     pub fn runs_to_completion(&self) -> bool {
-        matches!(self.kind.as_str(), "Job" | "CronJob")
+        crate::k8s::workload::runs_to_completion(&self.kind)
     }
 
     /// `spec.replicas` of a replicated workload: the node, and its value.
     pub fn replicas(&self) -> Option<(&Node, i64)> {
-        if !matches!(
-            self.kind.as_str(),
-            "Deployment"
-                | "StatefulSet"
-                | "ReplicaSet"
-                | "ReplicationController"
-                | "DeploymentConfig"
-                | "Rollout"
-        ) {
+        if !crate::k8s::workload::is_replicated(&self.kind) {
             return None;
         }
         let (k, v) = self.node.get("spec")?.entry("replicas")?;
@@ -349,12 +325,10 @@ pub fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
     out
 }
 
-/// A `LabelSelector` (`matchLabels` + `matchExpressions`).
-#[derive(Debug, Default, Clone)]
-pub struct LabelSelector {
-    pub match_labels: BTreeMap<String, String>,
-    pub expressions: Vec<(String, String, Vec<String>)>,
-}
+/// Label selectors and their matching live in `crate::k8s::selector`; this module reads them
+/// from span-carrying trees.
+pub use crate::k8s::selector::LabelSelector;
+use crate::k8s::selector::{Operator, Requirement};
 
 impl LabelSelector {
     pub fn from_node(node: Option<&Node>) -> LabelSelector {
@@ -368,7 +342,7 @@ impl LabelSelector {
             .iter()
             .filter_map(|e| {
                 let key = e.get("key")?.scalar_string()?;
-                let op = e.get("operator")?.scalar_string()?;
+                let op = Operator::parse(&e.get("operator")?.scalar_string()?);
                 let values = e
                     .get("values")
                     .and_then(Node::as_seq)
@@ -376,7 +350,7 @@ impl LabelSelector {
                     .iter()
                     .filter_map(Node::scalar_string)
                     .collect();
-                Some((key, op, values))
+                Some(Requirement::new(key, op, values))
             })
             .collect();
         LabelSelector {
@@ -391,25 +365,5 @@ impl LabelSelector {
             match_labels: string_map(node),
             expressions: Vec::new(),
         }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.match_labels.is_empty() && self.expressions.is_empty()
-    }
-
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        self.match_labels
-            .iter()
-            .all(|(k, v)| labels.get(k) == Some(v))
-            && self.expressions.iter().all(|(k, op, values)| {
-                let have = labels.get(k);
-                match op.as_str() {
-                    "In" => have.is_some_and(|h| values.contains(h)),
-                    "NotIn" => have.is_none_or(|h| !values.contains(h)),
-                    "Exists" => have.is_some(),
-                    "DoesNotExist" => have.is_none(),
-                    _ => false,
-                }
-            })
     }
 }

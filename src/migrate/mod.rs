@@ -17,6 +17,7 @@ pub mod report;
 
 use serde_json::{Value, json};
 
+use crate::k8s::Object;
 use crate::pipeline::Converted;
 
 /// A file of the tree: path relative to the output directory, and its text.
@@ -33,45 +34,25 @@ pub struct OverlaySummary {
     pub generator: Option<crate::generate::SecretGenerator>,
 }
 
-fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or_default()
-}
-
-fn group_version(api_version: &str) -> (&str, &str) {
-    match api_version.rsplit_once('/') {
-        Some((g, v)) => (g, v),
-        None => ("", api_version),
+/// `Kind/name` (with the namespace when set and not empty), for reports.
+pub fn display(o: &Object) -> String {
+    match o.namespace().filter(|ns| !ns.is_empty()) {
+        Some(ns) => format!("{}/{ns}/{}", o.kind(), o.name()),
+        None => format!("{}/{}", o.kind(), o.name()),
     }
 }
 
-/// `Kind/name` (with the namespace when set), for reports.
-pub fn display(o: &Value) -> String {
-    let ns = s(&o["metadata"]["namespace"]);
-    if ns.is_empty() {
-        format!("{}/{}", s(&o["kind"]), s(&o["metadata"]["name"]))
-    } else {
-        format!("{}/{}/{}", s(&o["kind"]), ns, s(&o["metadata"]["name"]))
-    }
+fn file_stem(o: &Object) -> String {
+    format!("{}-{}", o.name(), o.kind().to_ascii_lowercase())
 }
 
-fn file_stem(o: &Value) -> String {
-    format!(
-        "{}-{}",
-        s(&o["metadata"]["name"]),
-        s(&o["kind"]).to_ascii_lowercase()
-    )
-}
-
-fn loose_key(o: &Value) -> (String, String, String) {
-    (
-        group_version(s(&o["apiVersion"])).0.to_string(),
-        s(&o["kind"]).to_string(),
-        s(&o["metadata"]["name"]).to_string(),
-    )
+/// The identity objects are paired by: (group, kind, name).
+fn loose_key(o: &Object) -> (&str, &str, &str) {
+    (o.types.group(), o.kind(), o.name())
 }
 
 /// Pairs every env object with at most one base object.
-fn pair(base: &[Value], env: &[Value]) -> Vec<Option<usize>> {
+fn pair(base: &[Object], env: &[Object]) -> Vec<Option<usize>> {
     let mut used = vec![false; base.len()];
     env.iter()
         .map(|e| {
@@ -81,7 +62,7 @@ fn pair(base: &[Value], env: &[Value]) -> Vec<Option<usize>> {
             let pick = candidates
                 .iter()
                 .copied()
-                .find(|&i| base[i]["metadata"]["namespace"] == e["metadata"]["namespace"])
+                .find(|&i| base[i].namespace() == e.namespace())
                 .or_else(|| candidates.first().copied());
             if let Some(i) = pick {
                 used[i] = true;
@@ -112,7 +93,7 @@ fn kustomization(resources: &[String], patches: &[Value], generators: Option<Val
 fn generator_files(dir: &str, g: &crate::generate::SecretGenerator) -> (Value, Vec<TreeFile>) {
     let mut entry = json!({"name": g.name, "options": {"labels": g.labels}});
     if let Some(ns) = &g.namespace {
-        entry["namespace"] = json!(ns);
+        entry["namespace"] = Value::from(ns.as_str());
     }
     if !g.env_keys.is_empty() {
         entry["envs"] = json!(["secrets.env"]);
@@ -121,7 +102,7 @@ fn generator_files(dir: &str, g: &crate::generate::SecretGenerator) -> (Value, V
         entry["files"] = Value::Array(
             g.file_keys
                 .iter()
-                .map(|k| json!(format!("{k}=secrets/{k}")))
+                .map(|k| Value::from(format!("{k}=secrets/{k}")))
                 .collect(),
         );
     }
@@ -158,7 +139,7 @@ fn generator_files(dir: &str, g: &crate::generate::SecretGenerator) -> (Value, V
 }
 
 /// The base: one file per object and a kustomization listing them in output order.
-pub fn base_tree(base: &[Value]) -> Vec<TreeFile> {
+pub fn base_tree(base: &[Object]) -> Vec<TreeFile> {
     let files = crate::generate::files(base, crate::generate::Format::Yaml);
     let resources: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
     let mut out: Vec<TreeFile> = files
@@ -175,8 +156,8 @@ pub fn base_tree(base: &[Value]) -> Vec<TreeFile> {
 /// One environment's overlay over `base` (with its secretGenerator in `secrets: generator`).
 pub fn overlay_tree(
     env: &str,
-    base: &[Value],
-    objects: &[Value],
+    base: &[Object],
+    objects: &[Object],
     generator: Option<&crate::generate::SecretGenerator>,
 ) -> (Vec<TreeFile>, OverlaySummary) {
     let dir = format!("overlays/{env}");
@@ -192,29 +173,18 @@ pub fn overlay_tree(
         match paired {
             Some(i) => {
                 let b = &base[*i];
-                let ops = json_patch::diff(b, obj);
-                if ops.0.is_empty() {
-                    continue;
+                if let Some((file, patch)) = patch_file(&dir, b, obj) {
+                    files.push(file);
+                    patches.push(patch);
+                    summary.patched.push(display(b));
                 }
-                let name = format!("patch-{}.yaml", file_stem(b));
-                let ops = serde_json::to_value(&ops).unwrap_or(Value::Array(Vec::new()));
-                files.push((format!("{dir}/{name}"), crate::yaml::to_yaml(&ops)));
-                let (group, version) = group_version(s(&b["apiVersion"]));
-                let mut target = json!({
-                    "group": group,
-                    "version": version,
-                    "kind": b["kind"],
-                    "name": b["metadata"]["name"],
-                });
-                if let Some(ns) = b["metadata"]["namespace"].as_str() {
-                    target["namespace"] = json!(ns);
-                }
-                patches.push(json!({"path": name, "target": target}));
-                summary.patched.push(display(b));
             }
             None => {
                 let name = format!("{}.yaml", file_stem(obj));
-                files.push((format!("{dir}/{name}"), crate::yaml::to_yaml(obj)));
+                files.push((
+                    format!("{dir}/{name}"),
+                    crate::yaml::to_yaml(&obj.to_value()),
+                ));
                 resources.push(name);
                 summary.added.push(display(obj));
             }
@@ -224,19 +194,9 @@ pub fn overlay_tree(
         if pairs.contains(&Some(i)) {
             continue;
         }
-        let name = format!("delete-{}.yaml", file_stem(b));
-        let mut meta = json!({"name": b["metadata"]["name"]});
-        if let Some(ns) = b["metadata"]["namespace"].as_str() {
-            meta["namespace"] = json!(ns);
-        }
-        let del = json!({
-            "apiVersion": b["apiVersion"],
-            "kind": b["kind"],
-            "metadata": meta,
-            "$patch": "delete",
-        });
-        files.push((format!("{dir}/{name}"), crate::yaml::to_yaml(&del)));
-        patches.push(json!({"path": name}));
+        let (file, patch) = delete_file(&dir, b);
+        files.push(file);
+        patches.push(patch);
         summary.deleted.push(display(b));
     }
     let generators = generator.map(|g| {
@@ -250,6 +210,46 @@ pub fn overlay_tree(
         kustomization(&resources, &patches, generators),
     ));
     (files, summary)
+}
+
+/// The JSON patch from base object `b` to `obj` (JSON Patch works on JSON) and its
+/// kustomization entry, targeted by group / version / kind / name (and namespace); `None`
+/// when they are the same.
+fn patch_file(dir: &str, b: &Object, obj: &Object) -> Option<(TreeFile, Value)> {
+    let ops = json_patch::diff(&b.to_value(), &obj.to_value());
+    if ops.0.is_empty() {
+        return None;
+    }
+    let name = format!("patch-{}.yaml", file_stem(b));
+    let ops = serde_json::to_value(&ops).unwrap_or(Value::Array(Vec::new()));
+    let file = (format!("{dir}/{name}"), crate::yaml::to_yaml(&ops));
+    let mut target = json!({
+        "group": b.types.group(),
+        "version": b.types.version(),
+        "kind": b.kind(),
+        "name": b.name(),
+    });
+    if let Some(ns) = b.namespace() {
+        target["namespace"] = Value::from(ns);
+    }
+    Some((file, json!({"path": name, "target": target})))
+}
+
+/// A `$patch: delete` file for a base object the environment drops, and its entry.
+fn delete_file(dir: &str, b: &Object) -> (TreeFile, Value) {
+    let name = format!("delete-{}.yaml", file_stem(b));
+    let mut meta = json!({"name": b.name()});
+    if let Some(ns) = b.namespace() {
+        meta["namespace"] = Value::from(ns);
+    }
+    let del = json!({
+        "apiVersion": b.api_version(),
+        "kind": b.kind(),
+        "metadata": meta,
+        "$patch": "delete",
+    });
+    let file = (format!("{dir}/{name}"), crate::yaml::to_yaml(&del));
+    (file, json!({"path": name}))
 }
 
 /// The whole tree: base, one overlay per environment, and MIGRATION.md.
@@ -285,12 +285,10 @@ pub fn tree(base: &Converted, envs: &[(String, Converted)]) -> Vec<TreeFile> {
 mod tests {
     use super::*;
 
-    fn obj(kind: &str, name: &str, extra: Value) -> Value {
-        let mut o = json!({"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name}});
-        if let (Some(m), Some(e)) = (o.as_object_mut(), extra.as_object()) {
-            for (k, v) in e {
-                m.insert(k.clone(), v.clone());
-            }
+    fn obj(kind: &str, name: &str, extra: Value) -> Object {
+        let mut o = Object::new("apps/v1", kind, name);
+        if let Some(e) = extra.as_object() {
+            o.body.extend(e.clone());
         }
         o
     }
@@ -303,7 +301,7 @@ mod tests {
         ];
         let env = vec![
             obj("Deployment", "web", json!({"spec": {"replicas": 3}})),
-            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"}}),
+            Object::new("autoscaling/v2", "HorizontalPodAutoscaler", "web"),
         ];
         let (files, sum) = overlay_tree("prod", &base, &env, None);
         assert_eq!(sum.patched, vec!["Deployment/web"]);
@@ -337,7 +335,7 @@ mod tests {
     fn a_namespace_move_is_a_patch_not_a_copy() {
         let base = vec![obj("Deployment", "web", json!({}))];
         let mut moved = base[0].clone();
-        moved["metadata"]["namespace"] = json!("prod");
+        moved.metadata.namespace = Some("prod".into());
         let (_, sum) = overlay_tree("prod", &base, &[moved], None);
         assert_eq!(sum.patched.len(), 1);
         assert!(sum.added.is_empty() && sum.deleted.is_empty());

@@ -6,33 +6,32 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
-
 use super::{OverlaySummary, display};
 use crate::compose::model::{KeyUse, classify_key};
 use crate::diag::Diagnostic;
+use crate::k8s::Object;
 use crate::pipeline::Converted;
 use crate::secrets::store::RemoteKey;
 use crate::yaml::{Node, Span};
 
 /// The objects generated for one service, by kind.
 struct Made<'a> {
-    objects: Vec<&'a Value>,
+    objects: Vec<&'a Object>,
 }
 
 impl Made<'_> {
     fn of(&self, kinds: &[&str]) -> Vec<String> {
         self.objects
             .iter()
-            .filter(|o| kinds.contains(&o["kind"].as_str().unwrap_or_default()))
+            .filter(|o| kinds.contains(&o.kind()))
             .map(|o| format!("`{}`", display(o)))
             .collect()
     }
     fn workload(&self) -> String {
-        self.of(&["Deployment", "StatefulSet", "Job", "CronJob", "DaemonSet"])
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "the workload".into())
+        self.objects
+            .iter()
+            .find(|o| o.is_workload())
+            .map_or_else(|| "the workload".into(), |o| format!("`{}`", display(o)))
     }
     fn list(&self, kinds: &[&str], none: &str) -> String {
         let v = self.of(kinds);
@@ -46,17 +45,8 @@ impl Made<'_> {
     fn init_containers(&self) -> Vec<String> {
         self.objects
             .iter()
-            .flat_map(|o| {
-                let t = if o["kind"] == "CronJob" {
-                    &o["spec"]["jobTemplate"]["spec"]["template"]
-                } else {
-                    &o["spec"]["template"]
-                };
-                t["spec"]["initContainers"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-            })
+            .filter_map(|o| o.pod_spec()?.get("initContainers")?.as_array())
+            .flatten()
             .filter_map(|c| {
                 c["name"]
                     .as_str()
@@ -68,24 +58,14 @@ impl Made<'_> {
     fn env_configmaps(&self) -> Vec<String> {
         self.objects
             .iter()
-            .filter(|o| {
-                o["kind"] == "ConfigMap"
-                    && o["metadata"]["name"]
-                        .as_str()
-                        .is_some_and(|n| n.ends_with("-env"))
-            })
+            .filter(|o| o.kind() == "ConfigMap" && o.name().ends_with("-env"))
             .map(|o| format!("`{}`", display(o)))
             .collect()
     }
     fn file_configmaps(&self) -> Vec<String> {
         self.objects
             .iter()
-            .filter(|o| {
-                o["kind"] == "ConfigMap"
-                    && !o["metadata"]["name"]
-                        .as_str()
-                        .is_some_and(|n| n.ends_with("-env"))
-            })
+            .filter(|o| o.kind() == "ConfigMap" && !o.name().ends_with("-env"))
             .map(|o| format!("`{}`", display(o)))
             .collect()
     }
@@ -314,17 +294,34 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-/// Renders the report.
+/// Renders the report: header and readiness, the tree, the secrets to create, each service's
+/// keys, the project-level keys, the notes no key took.
 pub fn render(
     base: &Converted,
     overlays: &[OverlaySummary],
     stores: &[(String, Vec<RemoteKey>)],
 ) -> String {
-    let project = &base.project;
-    let out = &base.output;
+    let (project, out) = (&base.project, &base.output);
     let warnings: Vec<&Diagnostic> = project.warnings.iter().chain(&out.warnings).collect();
     let mut used = vec![false; warnings.len()];
     let mut md = String::new();
+    header(&mut md, base, &warnings);
+    tree_section(&mut md, out.objects.len(), overlays);
+    secrets_section(&mut md, stores);
+    generator_sections(&mut md, overlays);
+    let dropped_total = services_section(&mut md, base, &warnings, &mut used);
+    project_keys_section(&mut md, &project.canonical);
+    notes_section(&mut md, &warnings, &used);
+    let _ = writeln!(
+        md,
+        "{dropped_total} service key(s) dropped; every dropped key says why above."
+    );
+    md
+}
+
+/// The title, where the report comes from, and the "Before the pods start" readiness report.
+fn header(md: &mut String, base: &Converted, warnings: &[&Diagnostic]) {
+    let project = &base.project;
     let _ = writeln!(md, "# Migration report: `{}`\n", project.name);
     let files: Vec<String> = project
         .files
@@ -339,13 +336,17 @@ pub fn render(
         files.join(", ")
     );
     md.push_str(
-        &crate::deployability::Report::build(&out.objects, warnings.iter().copied()).markdown(),
+        &crate::deployability::Report::build(&base.output.objects, warnings.iter().copied())
+            .markdown(),
     );
+}
+
+/// `## The tree`: the base and what each overlay patches, adds and deletes.
+fn tree_section(md: &mut String, base_objects: usize, overlays: &[OverlaySummary]) {
     let _ = writeln!(md, "## The tree\n");
     let _ = writeln!(
         md,
-        "- `base/`: {} objects, one file each, listed in `base/kustomization.yaml`.",
-        out.objects.len()
+        "- `base/`: {base_objects} objects, one file each, listed in `base/kustomization.yaml`."
     );
     for o in overlays {
         let _ = writeln!(
@@ -368,7 +369,10 @@ pub fn render(
         }
     }
     md.push('\n');
-    secrets_section(&mut md, stores);
+}
+
+/// One section per overlay in `secrets: generator` mode: the keys of its generated Secret.
+fn generator_sections(md: &mut String, overlays: &[OverlaySummary]) {
     for o in overlays {
         let Some(g) = &o.generator else { continue };
         let _ = writeln!(
@@ -391,8 +395,18 @@ pub fn render(
         }
         md.push('\n');
     }
+}
 
-    let services = project
+/// `## Services`: per service, its objects and a row per compose key. Marks the warnings it
+/// placed in `used`; returns how many keys were dropped.
+fn services_section(
+    md: &mut String,
+    base: &Converted,
+    warnings: &[&Diagnostic],
+    used: &mut [bool],
+) -> usize {
+    let services = base
+        .project
         .canonical
         .get("services")
         .and_then(Node::as_map)
@@ -402,12 +416,11 @@ pub fn render(
     for (name_node, svc) in services {
         let name = name_node.scalar_string().unwrap_or_default();
         let made = Made {
-            objects: out
+            objects: base
+                .output
                 .objects
                 .iter()
-                .zip(&out.provenance)
-                .filter(|(_, p)| p.service.as_deref() == Some(name.as_str()))
-                .map(|(o, _)| o)
+                .filter(|o| o.service() == Some(name.as_str()))
                 .collect(),
         };
         let _ = writeln!(md, "### `{name}`\n");
@@ -428,86 +441,112 @@ pub fn render(
         let _ = writeln!(md, "| compose key | line | verdict | became / why |");
         let _ = writeln!(md, "|---|---|---|---|");
         for (k, v) in svc.as_map().unwrap_or_default() {
-            let key = k.scalar_string().unwrap_or_default();
-            let line = if k.span.is_synthetic() {
-                "(default)".to_string()
-            } else {
-                format!(
-                    "{}:{}",
-                    crate::source::sources().display(k.span.source),
-                    k.span.start.line
-                )
-            };
-            let (verdict, mut text) = match classify_key(&key) {
-                _ if v.is_null() && k.span.is_synthetic() => {
-                    ("unset", "not set (a Compose default)".to_string())
-                }
-                KeyUse::Mapped => ("mapped", mapped(&key, &made)),
-                KeyUse::Resolved => ("resolved", resolved(&key).to_string()),
-                KeyUse::Unsupported(why) => {
-                    dropped_total += 1;
-                    ("dropped", why.to_string())
-                }
-                KeyUse::Extension => ("ignored", "your own `x-*` extension".to_string()),
-                KeyUse::Unknown => {
-                    dropped_total += 1;
-                    ("dropped", "not a Compose key".to_string())
-                }
-            };
-            let mut notes: Vec<String> = Vec::new();
-            for (i, w) in warnings.iter().enumerate() {
-                // Keys shared through anchors (`<<: *common`) have one span for several
-                // services: a warning naming another service is not this one's.
-                let other = w.message.contains("service `")
-                    && !w.message.contains(&format!("service `{name}`"));
-                if !used[i] && !other && w.span.is_some_and(|s| within(s, k.span, v.span)) {
-                    used[i] = true;
-                    notes.push(w.message.clone());
-                }
-            }
-            let verdict = if verdict == "mapped" && !notes.is_empty() {
-                "partly"
-            } else {
-                verdict
-            };
-            for n in notes {
-                let _ = write!(text, ". Note: {n}");
-            }
-            let _ = writeln!(md, "| `{key}` | {line} | {verdict} | {} |", cell(&text));
+            let (row, dropped) = key_row(&name, k, v, &made, warnings, used);
+            dropped_total += usize::from(dropped);
+            let _ = writeln!(md, "{row}");
         }
         md.push('\n');
     }
+    dropped_total
+}
 
-    let top: Vec<String> = project
-        .canonical
+/// One row of a service's table: the key, its line, the verdict and what it became (with the
+/// warnings located inside it, marked in `used`); and whether the key was dropped.
+fn key_row(
+    service: &str,
+    k: &Node,
+    v: &Node,
+    made: &Made,
+    warnings: &[&Diagnostic],
+    used: &mut [bool],
+) -> (String, bool) {
+    let key = k.scalar_string().unwrap_or_default();
+    let line = if k.span.is_synthetic() {
+        "(default)".to_string()
+    } else {
+        format!(
+            "{}:{}",
+            crate::source::sources().display(k.span.source),
+            k.span.start.line
+        )
+    };
+    let mut dropped = false;
+    let (verdict, mut text) = match classify_key(&key) {
+        _ if v.is_null() && k.span.is_synthetic() => {
+            ("unset", "not set (a Compose default)".to_string())
+        }
+        KeyUse::Mapped => ("mapped", mapped(&key, made)),
+        KeyUse::Resolved => ("resolved", resolved(&key).to_string()),
+        KeyUse::Unsupported(why) => {
+            dropped = true;
+            ("dropped", why.to_string())
+        }
+        KeyUse::Extension => ("ignored", "your own `x-*` extension".to_string()),
+        KeyUse::Unknown => {
+            dropped = true;
+            ("dropped", "not a Compose key".to_string())
+        }
+    };
+    let mut notes: Vec<String> = Vec::new();
+    for (i, w) in warnings.iter().enumerate() {
+        // Keys shared through anchors (`<<: *common`) have one span for several services: a
+        // warning naming another service is not this one's.
+        let other =
+            w.message.contains("service `") && !w.message.contains(&format!("service `{service}`"));
+        if !used[i] && !other && w.span.is_some_and(|s| within(s, k.span, v.span)) {
+            used[i] = true;
+            notes.push(w.message.clone());
+        }
+    }
+    let verdict = if verdict == "mapped" && !notes.is_empty() {
+        "partly"
+    } else {
+        verdict
+    };
+    for n in notes {
+        let _ = write!(text, ". Note: {n}");
+    }
+    (
+        format!("| `{key}` | {line} | {verdict} | {} |", cell(&text)),
+        dropped,
+    )
+}
+
+/// `## Project-level keys`: what each top-level key other than `services` became.
+fn project_keys_section(md: &mut String, canonical: &Node) {
+    let top: Vec<String> = canonical
         .as_map()
         .unwrap_or_default()
         .iter()
         .filter_map(|(k, _)| k.scalar_string())
         .filter(|k| k != "services")
         .collect();
-    if !top.is_empty() {
-        let _ = writeln!(md, "## Project-level keys\n");
-        let _ = writeln!(md, "| key | became |\n|---|---|");
-        for k in top {
-            let text = match k.as_str() {
-                "name" => "the `app.kubernetes.io/part-of` / `instance` labels and object names",
-                "volumes" => {
-                    "PersistentVolumeClaims (or StatefulSet volumeClaimTemplates) of the services that mount them"
-                }
-                "secrets" => "ExternalSecrets (values are never written; the store holds them)",
-                "configs" => "ConfigMaps mounted as files",
-                "networks" => "flattened: one cluster network (no NetworkPolicy is generated)",
-                "x-komply" => "project-wide komply settings (namespace, secret store, …)",
-                "include" => "merged by the loader",
-                _ if k.starts_with("x-") => "your own extension (anchors), used by the loader",
-                _ => "not used",
-            };
-            let _ = writeln!(md, "| `{k}` | {text} |");
-        }
-        md.push('\n');
+    if top.is_empty() {
+        return;
     }
+    let _ = writeln!(md, "## Project-level keys\n");
+    let _ = writeln!(md, "| key | became |\n|---|---|");
+    for k in top {
+        let text = match k.as_str() {
+            "name" => "the `app.kubernetes.io/part-of` / `instance` labels and object names",
+            "volumes" => {
+                "PersistentVolumeClaims (or StatefulSet volumeClaimTemplates) of the services that mount them"
+            }
+            "secrets" => "ExternalSecrets (values are never written; the store holds them)",
+            "configs" => "ConfigMaps mounted as files",
+            "networks" => "flattened: one cluster network (no NetworkPolicy is generated)",
+            "x-komply" => "project-wide komply settings (namespace, secret store, …)",
+            "include" => "merged by the loader",
+            _ if k.starts_with("x-") => "your own extension (anchors), used by the loader",
+            _ => "not used",
+        };
+        let _ = writeln!(md, "| `{k}` | {text} |");
+    }
+    md.push('\n');
+}
 
+/// `## Other notes`: the warnings no key's row took.
+fn notes_section(md: &mut String, warnings: &[&Diagnostic], used: &[bool]) {
     let rest: Vec<String> = warnings
         .iter()
         .enumerate()
@@ -517,16 +556,12 @@ pub fn render(
             None => format!("- {}", w.message),
         })
         .collect();
-    if !rest.is_empty() {
-        let _ = writeln!(md, "## Other notes\n");
-        for r in rest {
-            let _ = writeln!(md, "{}", cell(&r));
-        }
-        md.push('\n');
+    if rest.is_empty() {
+        return;
     }
-    let _ = writeln!(
-        md,
-        "{dropped_total} service key(s) dropped; every dropped key says why above."
-    );
-    md
+    let _ = writeln!(md, "## Other notes\n");
+    for r in rest {
+        let _ = writeln!(md, "{}", cell(&r));
+    }
+    md.push('\n');
 }

@@ -6,26 +6,13 @@ use serde_json::{Map as JMap, Value, json};
 
 use crate::diag::Diagnostic;
 use crate::generate::Output;
+use crate::k8s::{Object, quantity, workload};
 use crate::yaml::{Node, Span};
 
+use super::generator::Group;
+use super::json::{insert_after, insert_at};
 use super::model::{Overlay, Resources, ServiceSettings, StrategyType};
 use super::{Ctx, span_at, strategy};
-
-/// The pod template of a workload object.
-pub(crate) fn template_mut(obj: &mut Value) -> Option<&mut Value> {
-    match obj["kind"].as_str()? {
-        "Deployment" | "StatefulSet" | "Job" => obj.pointer_mut("/spec/template"),
-        "CronJob" => obj.pointer_mut("/spec/jobTemplate/spec/template"),
-        _ => None,
-    }
-}
-
-pub(crate) fn is_workload(obj: &Value) -> bool {
-    matches!(
-        obj["kind"].as_str(),
-        Some("Deployment" | "StatefulSet" | "Job" | "CronJob")
-    )
-}
 
 /// Adds the keys of `defaults` that `target` lacks, recursively (defaults never override).
 fn fill(target: &mut Value, defaults: &Value) {
@@ -38,43 +25,6 @@ fn fill(target: &mut Value, defaults: &Value) {
                 }
             }
         }
-    }
-}
-
-/// A quantity as a number of base units, for "is the request above the limit" checks.
-fn quantity(v: &Value) -> Option<f64> {
-    let s = match v {
-        Value::Number(n) => return n.as_f64(),
-        Value::String(s) => s.as_str(),
-        _ => return None,
-    };
-    let split = s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let mult = match unit {
-        "" => 1.0,
-        "m" => 1e-3,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "P" => 1e15,
-        "E" => 1e18,
-        "Ki" => 1024.0,
-        "Mi" => 1024f64.powi(2),
-        "Gi" => 1024f64.powi(3),
-        "Ti" => 1024f64.powi(4),
-        "Pi" => 1024f64.powi(5),
-        "Ei" => 1024f64.powi(6),
-        _ => return None,
-    };
-    Some(n * mult)
-}
-
-fn as_quantity(v: &Value) -> Value {
-    match v {
-        Value::Number(n) => Value::String(n.to_string()),
-        other => other.clone(),
     }
 }
 
@@ -97,7 +47,7 @@ fn apply_resources(
     if let Some(own) = own {
         for (section, values) in [("requests", &own.requests), ("limits", &own.limits)] {
             for (k, v) in values {
-                res[section][k] = as_quantity(v);
+                res[section][k] = quantity::to_string_value(v);
             }
         }
     }
@@ -106,21 +56,21 @@ fn apply_resources(
             if res["requests"].get(k).is_some() {
                 continue;
             }
-            let limit = res["limits"].get(k).and_then(quantity);
-            if limit.is_some_and(|l| quantity(v).is_some_and(|q| q > l)) {
+            let limit = res["limits"].get(k).and_then(quantity::parse);
+            if limit.is_some_and(|l| quantity::parse(v).is_some_and(|q| q > l)) {
                 continue;
             }
-            res["requests"][k] = as_quantity(v);
+            res["requests"][k] = quantity::to_string_value(v);
         }
         for (k, v) in &d.limits {
             if res["limits"].get(k).is_some() {
                 continue;
             }
-            let request = res["requests"].get(k).and_then(quantity);
-            if request.is_some_and(|r| quantity(v).is_some_and(|q| q < r)) {
+            let request = res["requests"].get(k).and_then(quantity::parse);
+            if request.is_some_and(|r| quantity::parse(v).is_some_and(|q| q < r)) {
                 continue;
             }
-            res["limits"][k] = as_quantity(v);
+            res["limits"][k] = quantity::to_string_value(v);
             default_memory |= k == "memory";
         }
     }
@@ -159,8 +109,8 @@ fn memory_floor(
         return false;
     };
     let limit = container["resources"]["limits"]["memory"].clone();
-    if quantity(&limit).is_some_and(|l| quantity(&json!(min)).is_some_and(|m| l < m)) {
-        container["resources"]["limits"]["memory"] = json!(min);
+    if quantity::parse(&limit).is_some_and(|l| quantity::parse_str(&min).is_some_and(|m| l < m)) {
+        container["resources"]["limits"]["memory"] = Value::from(min.as_str());
         warnings.push(
             Diagnostic::warning(format!(
                 "service `{svc}`: the default memory limit {} is below what image `{image}` needs; it gets {min} ({source})",
@@ -172,37 +122,6 @@ fn memory_floor(
         );
     }
     true
-}
-
-/// Inserts `key` into an object keeping the conventional order: right after the first of
-/// `after` present (or at the end), replacing an existing value in place.
-fn insert_after(obj: &mut Value, key: &str, value: Value, after: &[&str]) {
-    let Value::Object(m) = obj else { return };
-    if let Some(v) = m.get_mut(key) {
-        *v = value;
-        return;
-    }
-    let pos = after
-        .iter()
-        .find_map(|a| m.keys().position(|k| k == a))
-        .map(|i| i + 1);
-    insert_at(m, key, value, pos);
-}
-
-/// Inserts a new key at position `pos` (the end when `None`); serde_json's map keeps order
-/// but cannot move entries, so it is rebuilt.
-pub(crate) fn insert_at(m: &mut JMap<String, Value>, key: &str, value: Value, pos: Option<usize>) {
-    let Some(pos) = pos.filter(|p| *p < m.len()) else {
-        m.insert(key.to_string(), value);
-        return;
-    };
-    let old = std::mem::take(m);
-    for (i, (k, v)) in old.into_iter().enumerate() {
-        if i == pos {
-            m.insert(key.to_string(), value.clone());
-        }
-        m.insert(k, v);
-    }
 }
 
 fn apply_probes(container: &mut Value, own: &ServiceSettings, defaults: &ServiceSettings) {
@@ -272,25 +191,33 @@ fn apply_security(template: &mut Value, own: &ServiceSettings, defaults: &Servic
     }
 }
 
+/// Adds `extra` to a label / annotation map and sorts it (the generator writes them sorted).
+fn add_sorted(m: &mut crate::k8s::StringMap, extra: &super::model::Map) {
+    for (k, v) in extra {
+        m.insert(k.clone(), v.clone());
+    }
+    m.sort_keys();
+}
+
+/// [`add_sorted`] on the JSON map at `pointer` of a pod template (nothing if there is none).
 fn add_map(obj: &mut Value, pointer: &str, extra: &super::model::Map) {
     if extra.is_empty() {
         return;
     }
-    let Some(meta) = obj.pointer_mut(pointer) else {
+    let Some(Value::Object(m)) = obj.pointer_mut(pointer) else {
         return;
     };
-    let Value::Object(m) = meta else { return };
     for (k, v) in extra {
         m.insert(k.clone(), Value::String(v.clone()));
     }
     m.sort_keys();
 }
 
+/// Creates the (empty) map `key` in the JSON object at `parent`, labels before annotations.
 fn ensure(obj: &mut Value, parent: &str, key: &str) {
     if let Some(Value::Object(m)) = obj.pointer_mut(parent)
         && !m.contains_key(key)
     {
-        // labels come before annotations in metadata.
         let pos = if key == "labels" {
             m.keys().position(|k| k == "annotations")
         } else {
@@ -302,22 +229,18 @@ fn ensure(obj: &mut Value, parent: &str, key: &str) {
 
 /// Labels / annotations on one object (metadata, and the pod template for workloads).
 fn label_object(
-    obj: &mut Value,
+    obj: &mut Object,
     labels: &super::model::Map,
     annotations: &super::model::Map,
     pod_annotations: &super::model::Map,
 ) {
     if !labels.is_empty() {
-        ensure(obj, "/metadata", "labels");
-        add_map(obj, "/metadata/labels", labels);
+        add_sorted(obj.metadata.labels_mut(), labels);
     }
     if !annotations.is_empty() {
-        ensure(obj, "/metadata", "annotations");
-        add_map(obj, "/metadata/annotations", annotations);
+        add_sorted(obj.metadata.annotations_mut(), annotations);
     }
-    if is_workload(obj)
-        && let Some(t) = template_mut(obj)
-    {
+    if let Some(t) = obj.pod_template_mut() {
         if !labels.is_empty() {
             ensure(t, "/metadata", "labels");
             add_map(t, "/metadata/labels", labels);
@@ -329,39 +252,32 @@ fn label_object(
     }
 }
 
-/// Applies everything but the raw patches. `out.objects` / `out.provenance` are rebuilt (the
-/// strategies add and remove objects; a copy keeps the provenance of what it copies).
+/// What the per-service steps report into.
+struct Report<'a> {
+    errors: Vec<Diagnostic>,
+    warnings: &'a mut Vec<Diagnostic>,
+    /// Services that got the default memory limit although komply knows no figure for them.
+    unknown_memory: Vec<String>,
+}
+
+/// One service's settings: its own, and the overlay's defaults.
+struct Settings<'a> {
+    svc: &'a str,
+    own: &'a ServiceSettings,
+    defaults: &'a ServiceSettings,
+    merged: &'a Node,
+}
+
+/// Applies everything but the raw patches. `out.objects` is rebuilt (the strategies add and
+/// remove objects); each object keeps its provenance, new ones get their service's.
 pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) -> Vec<Diagnostic> {
-    let mut errors = Vec::new();
-    let keys = match ov
-        .secret_store
-        .as_ref()
-        .and_then(|s| s.remote_key.as_deref())
-    {
-        Some(pattern) => {
-            match super::secrets::RemoteKeys::compile(
-                pattern,
-                span_at(merged, &["secret_store", "remote_key"]),
-            ) {
-                Ok(k) => Some(k),
-                Err(d) => return vec![d],
-            }
-        }
-        None => None,
+    let keys = match remote_keys(ov, merged) {
+        Ok(k) => k,
+        Err(d) => return d,
     };
-    // Contiguous groups of objects per service (generation emits a service's objects together).
-    let mut groups: Vec<(Option<String>, Vec<Value>)> = Vec::new();
-    let ledger = crate::k8s::provenance::Ledger::new(&out.objects, &out.provenance);
-    for (obj, svc) in std::mem::take(&mut out.objects).into_iter().zip(
-        std::mem::take(&mut out.provenance)
-            .into_iter()
-            .map(|p| p.service),
-    ) {
-        match groups.last_mut() {
-            Some((s, objs)) if *s == svc => objs.push(obj),
-            _ => groups.push((svc, vec![obj])),
-        }
-    }
+    // What each object came from, for the copies and replacements the strategies make.
+    let ledger = crate::k8s::provenance::Ledger::of(&out.objects);
+    let mut groups = groups(std::mem::take(&mut out.objects));
     // `secrets: generator` first: what the strategies copy already reads the one Secret.
     if ov.secrets == Some(super::model::SecretsMode::Generator)
         && let Some((generator, note)) = super::generator::apply(
@@ -375,8 +291,12 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
         out.secret_generator = Some(generator);
         out.warnings.push(note);
     }
+    let mut report = Report {
+        errors: Vec::new(),
+        warnings: &mut out.warnings,
+        unknown_memory: Vec::new(),
+    };
     let empty = ServiceSettings::default();
-    let mut unknown_memory: Vec<String> = Vec::new();
     for (svc, objs) in &mut groups {
         let Some(svc) = svc.as_deref() else {
             for o in objs.iter_mut() {
@@ -384,163 +304,24 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
             }
             continue;
         };
-        let own = ov.services.get(svc).unwrap_or(&empty);
-        let defaults = &ov.defaults;
-        for o in objs.iter_mut() {
-            let kind = o["kind"].as_str().unwrap_or_default().to_string();
-            if !is_workload(o) {
-                continue;
-            }
-            if matches!(kind.as_str(), "Job" | "CronJob") && own.replicas.is_some() {
-                errors.push(
-                    Diagnostic::error(format!(
-                        "service `{svc}` is a {kind}; `replicas` applies to Deployments and StatefulSets"
-                    ))
-                    .at(span_at(merged, &["services", svc, "replicas"]))
-                    .code("overlay/replicas"),
-                );
-            }
-            let Some(t) = template_mut(o) else { continue };
-            if let Some(c) = t.pointer_mut("/spec/containers/0") {
-                let default_memory =
-                    apply_resources(c, own.resources.as_ref(), defaults.resources.as_ref());
-                let at = span_at(merged, &["defaults", "resources", "limits", "memory"]);
-                if default_memory && !memory_floor(c, svc, &mut out.warnings, at) {
-                    unknown_memory.push(svc.to_string());
-                }
-                if matches!(kind.as_str(), "Deployment" | "StatefulSet") {
-                    let window = |c: &Value| {
-                        let p = &c["startupProbe"];
-                        Some(p["failureThreshold"].as_u64()? * p["periodSeconds"].as_u64()?)
-                    };
-                    let before = window(c);
-                    apply_probes(c, own, defaults);
-                    if let (Some(b), Some(a)) = (before, window(c))
-                        && a < b
-                    {
-                        let at = if own.probes.is_some() {
-                            span_at(merged, &["services", svc, "probes", "startup"])
-                        } else {
-                            span_at(merged, &["defaults", "probes", "startup"])
-                        };
-                        out.warnings.push(
-                            Diagnostic::warning(format!(
-                                "service `{svc}`: this startup probe gives up after {a}s, but its healthcheck allows {b}s (start_period + retries × interval); a slow start is killed in Kubernetes where Docker would have waited"
-                            ))
-                            .at(at)
-                            .code("overlay/startup-probe-short")
-                            .help(format!("raise failureThreshold × periodSeconds to at least {b}")),
-                        );
-                    }
-                }
-            }
-            apply_security(t, own, defaults);
-            crate::generate::image_profile::drop_resolved_warnings(o, svc, &mut out.warnings);
+        let s = Settings {
+            svc,
+            own: ov.services.get(svc).unwrap_or(&empty),
+            defaults: &ov.defaults,
+            merged,
+        };
+        for o in objs.iter_mut().filter(|o| o.is_workload()) {
+            tune_workload(o, &s, &mut report);
         }
-        // ---- rollout strategy -------------------------------------------------------------
-        if let Some(s) = &own.strategy {
-            let at = span_at(merged, &["services", svc, "strategy"]);
-            if let Err(d) = strategy::apply(objs, svc, s, at, &mut out.warnings) {
-                errors.extend(d);
-            }
-        } else if let Some(s) = &defaults.strategy
-            && objs.iter().any(|o| o["kind"] == "Deployment")
-        {
-            // Only rolling parameters make sense for every service (checked once, below).
-            if s.type_ == StrategyType::Rolling {
-                let at = span_at(merged, &["defaults", "strategy"]);
-                if let Err(d) = strategy::apply(objs, svc, s, at, &mut out.warnings) {
-                    errors.extend(d);
-                }
-            }
-        }
-        // ---- labels, annotations, secret store --------------------------------------------
-        let mut labels = ov.labels.clone();
-        labels.extend(defaults.labels.clone());
-        labels.extend(own.labels.clone());
-        let mut annotations = ov.annotations.clone();
-        annotations.extend(defaults.annotations.clone());
-        annotations.extend(own.annotations.clone());
-        let mut pod_annotations = defaults.pod_annotations.clone();
-        pod_annotations.extend(own.pod_annotations.clone());
-        for o in objs.iter_mut() {
-            label_object(o, &labels, &annotations, &pod_annotations);
-            if o["kind"] == "ExternalSecret"
-                && let Some(store) = &ov.secret_store
-                && let Err(d) = super::secrets::apply(o, svc, store, keys.as_ref(), ctx)
-            {
-                errors.push(d);
-            }
-        }
-        // Probes and security contexts are free-form Kubernetes fields: the workloads they
-        // landed in must still validate, or the error points at the overlay that wrote them.
-        let free_form = [
-            ("services", Some(svc), "probes", own.probes.is_some()),
-            (
-                "services",
-                Some(svc),
-                "security_context",
-                own.security_context.is_some(),
-            ),
-            ("defaults", None, "probes", defaults.probes.is_some()),
-            (
-                "defaults",
-                None,
-                "security_context",
-                defaults.security_context.is_some(),
-            ),
-        ];
-        if let Some((top, name, key, _)) = free_form.iter().find(|f| f.3) {
-            let path: Vec<&str> = [Some(*top), *name, Some(*key)]
-                .into_iter()
-                .flatten()
-                .collect();
-            for o in objs.iter().filter(|o| is_workload(o)) {
-                if let Ok(v) = crate::validate::validate_k8s_json(o)
-                    && let Some(v) = v.first()
-                {
-                    errors.push(
-                        Diagnostic::error(format!(
-                            "with this overlay, {} {} is not valid: {}",
-                            o["kind"].as_str().unwrap_or_default(),
-                            o["metadata"]["name"].as_str().unwrap_or_default(),
-                            v.message
-                        ))
-                        .at(super::key_span_at(merged, &path))
-                        .code("overlay/invalid-result"),
-                    );
-                }
-            }
-        }
+        rollout(objs, &s, &mut report);
+        label_and_store(objs, &s, ov, keys.as_ref(), ctx, &mut report);
+        check_free_form(objs, &s, &mut report);
     }
-    unknown_memory.dedup();
-    if !unknown_memory.is_empty()
-        && let Some(limit) = ov
-            .defaults
-            .resources
-            .as_ref()
-            .and_then(|r| r.limits.get("memory"))
-    {
-        let limit = as_quantity(limit);
-        out.warnings.push(
-            Diagnostic::warning(format!(
-                "the default memory limit {} applies to {}, whose memory needs komply does not know; a process that needs more is OOM-killed",
-                limit.as_str().unwrap_or_default(),
-                unknown_memory
-                    .iter()
-                    .map(|s| format!("`{s}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-            .at(span_at(merged, &["defaults", "resources", "limits", "memory"]))
-            .code("overlay/memory-unknown")
-            .help("give a service that needs more its own limit: `deploy.resources.limits.memory` in the compose file, or `services.<name>.resources.limits.memory` in the overlay"),
-        );
-    }
+    memory_unknown(ov, merged, &mut report);
     if let Some(s) = &ov.defaults.strategy
         && s.type_ != StrategyType::Rolling
     {
-        errors.push(
+        report.errors.push(
             Diagnostic::error(
                 "`defaults.strategy` can only set rolling-update parameters; canary, progressive and blue-green are per service",
             )
@@ -548,11 +329,230 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
             .code("overlay/strategy"),
         );
     }
-    for (svc, objs) in groups {
-        for o in objs {
-            out.provenance.push(ledger.carry(&o, svc.as_deref()));
-            out.objects.push(o);
+    let errors = report.errors;
+    out.objects = groups.into_iter().flat_map(|(_, objs)| objs).collect();
+    for o in &mut out.objects {
+        if o.provenance.fields.is_empty() {
+            o.provenance = ledger.carry(&o.to_value(), o.service());
         }
     }
     errors
+}
+
+/// The compiled `secret_store.remote_key` template, when the overlay has one.
+fn remote_keys(
+    ov: &Overlay,
+    merged: &Node,
+) -> Result<Option<super::secrets::RemoteKeys>, Vec<Diagnostic>> {
+    let Some(pattern) = ov
+        .secret_store
+        .as_ref()
+        .and_then(|s| s.remote_key.as_deref())
+    else {
+        return Ok(None);
+    };
+    super::secrets::RemoteKeys::compile(pattern, span_at(merged, &["secret_store", "remote_key"]))
+        .map(Some)
+        .map_err(|d| vec![d])
+}
+
+/// Contiguous groups of objects per service (generation emits a service's objects together).
+fn groups(objects: Vec<Object>) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for obj in objects {
+        match groups.last_mut() {
+            Some((s, objs)) if s.as_deref() == obj.service() => objs.push(obj),
+            _ => groups.push((obj.provenance.service.clone(), vec![obj])),
+        }
+    }
+    groups
+}
+
+/// One workload: replicas of a run-to-completion kind refused; resources (with the memory
+/// floor), probes (with the startup window check) and security contexts applied.
+fn tune_workload(o: &mut Object, s: &Settings, report: &mut Report) {
+    let (svc, own, defaults, merged) = (s.svc, s.own, s.defaults, s.merged);
+    let kind = o.kind().to_string();
+    if workload::runs_to_completion(&kind) && own.replicas.is_some() {
+        report.errors.push(
+            Diagnostic::error(format!(
+                "service `{svc}` is a {kind}; `replicas` applies to Deployments and StatefulSets"
+            ))
+            .at(span_at(merged, &["services", svc, "replicas"]))
+            .code("overlay/replicas"),
+        );
+    }
+    if o.pod_template().is_none() {
+        return;
+    }
+    if let Some(c) = o.container_mut(0) {
+        let default_memory =
+            apply_resources(c, own.resources.as_ref(), defaults.resources.as_ref());
+        let at = span_at(merged, &["defaults", "resources", "limits", "memory"]);
+        if default_memory && !memory_floor(c, svc, report.warnings, at) {
+            report.unknown_memory.push(svc.to_string());
+        }
+        if !workload::runs_to_completion(&kind) {
+            probes_with_window_check(c, s, report.warnings);
+        }
+    }
+    if let Some(t) = o.pod_template_mut() {
+        apply_security(t, own, defaults);
+    }
+    crate::generate::image_profile::drop_resolved_warnings(o, svc, report.warnings);
+}
+
+/// Probes of a long-running container, and a warning when they shorten the startup window the
+/// healthcheck allowed.
+fn probes_with_window_check(c: &mut Value, s: &Settings, warnings: &mut Vec<Diagnostic>) {
+    let window = |c: &Value| {
+        let p = &c["startupProbe"];
+        Some(p["failureThreshold"].as_u64()? * p["periodSeconds"].as_u64()?)
+    };
+    let before = window(c);
+    apply_probes(c, s.own, s.defaults);
+    if let (Some(b), Some(a)) = (before, window(c))
+        && a < b
+    {
+        let svc = s.svc;
+        let at = if s.own.probes.is_some() {
+            span_at(s.merged, &["services", svc, "probes", "startup"])
+        } else {
+            span_at(s.merged, &["defaults", "probes", "startup"])
+        };
+        warnings.push(
+            Diagnostic::warning(format!(
+                "service `{svc}`: this startup probe gives up after {a}s, but its healthcheck allows {b}s (start_period + retries × interval); a slow start is killed in Kubernetes where Docker would have waited"
+            ))
+            .at(at)
+            .code("overlay/startup-probe-short")
+            .help(format!("raise failureThreshold × periodSeconds to at least {b}")),
+        );
+    }
+}
+
+/// The service's rollout strategy, or the defaults' rolling parameters for a Deployment.
+fn rollout(objs: &mut Vec<Object>, s: &Settings, report: &mut Report) {
+    let (svc, merged) = (s.svc, s.merged);
+    if let Some(st) = &s.own.strategy {
+        let at = span_at(merged, &["services", svc, "strategy"]);
+        if let Err(d) = strategy::apply(objs, svc, st, at, report.warnings) {
+            report.errors.extend(d);
+        }
+    } else if let Some(st) = &s.defaults.strategy
+        && objs.iter().any(|o| o.kind() == "Deployment")
+        // Only rolling parameters make sense for every service (checked once, in `apply`).
+        && st.type_ == StrategyType::Rolling
+    {
+        let at = span_at(merged, &["defaults", "strategy"]);
+        if let Err(d) = strategy::apply(objs, svc, st, at, report.warnings) {
+            report.errors.extend(d);
+        }
+    }
+}
+
+/// Labels and annotations (the overlay's, the defaults', the service's) and the secret store.
+fn label_and_store(
+    objs: &mut [Object],
+    s: &Settings,
+    ov: &Overlay,
+    keys: Option<&super::secrets::RemoteKeys>,
+    ctx: &Ctx,
+    report: &mut Report,
+) {
+    let (own, defaults) = (s.own, s.defaults);
+    let mut labels = ov.labels.clone();
+    labels.extend(defaults.labels.clone());
+    labels.extend(own.labels.clone());
+    let mut annotations = ov.annotations.clone();
+    annotations.extend(defaults.annotations.clone());
+    annotations.extend(own.annotations.clone());
+    let mut pod_annotations = defaults.pod_annotations.clone();
+    pod_annotations.extend(own.pod_annotations.clone());
+    for o in objs.iter_mut() {
+        label_object(o, &labels, &annotations, &pod_annotations);
+        if o.kind() == "ExternalSecret"
+            && let Some(store) = &ov.secret_store
+            && let Err(d) = super::secrets::apply(o, s.svc, store, keys, ctx)
+        {
+            report.errors.push(d);
+        }
+    }
+}
+
+/// Probes and security contexts are free-form Kubernetes fields: the workloads they landed in
+/// must still validate, or the error points at the overlay that wrote them.
+fn check_free_form(objs: &[Object], s: &Settings, report: &mut Report) {
+    let (own, defaults) = (s.own, s.defaults);
+    let free_form = [
+        ("services", Some(s.svc), "probes", own.probes.is_some()),
+        (
+            "services",
+            Some(s.svc),
+            "security_context",
+            own.security_context.is_some(),
+        ),
+        ("defaults", None, "probes", defaults.probes.is_some()),
+        (
+            "defaults",
+            None,
+            "security_context",
+            defaults.security_context.is_some(),
+        ),
+    ];
+    let Some((top, name, key, _)) = free_form.iter().find(|f| f.3) else {
+        return;
+    };
+    let path: Vec<&str> = [Some(*top), *name, Some(*key)]
+        .into_iter()
+        .flatten()
+        .collect();
+    for o in objs.iter().filter(|o| o.is_workload()) {
+        if let Ok(v) = crate::validate::validate_k8s_json(&o.to_value())
+            && let Some(v) = v.first()
+        {
+            report.errors.push(
+                Diagnostic::error(format!(
+                    "with this overlay, {} {} is not valid: {}",
+                    o.kind(),
+                    o.name(),
+                    v.message
+                ))
+                .at(super::key_span_at(s.merged, &path))
+                .code("overlay/invalid-result"),
+            );
+        }
+    }
+}
+
+/// One warning for the services that got the default memory limit without a known figure.
+fn memory_unknown(ov: &Overlay, merged: &Node, report: &mut Report) {
+    report.unknown_memory.dedup();
+    if report.unknown_memory.is_empty() {
+        return;
+    }
+    let Some(limit) = ov
+        .defaults
+        .resources
+        .as_ref()
+        .and_then(|r| r.limits.get("memory"))
+    else {
+        return;
+    };
+    let limit = quantity::to_string_value(limit);
+    report.warnings.push(
+        Diagnostic::warning(format!(
+            "the default memory limit {} applies to {}, whose memory needs komply does not know; a process that needs more is OOM-killed",
+            limit.as_str().unwrap_or_default(),
+            report
+                .unknown_memory
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .at(span_at(merged, &["defaults", "resources", "limits", "memory"]))
+        .code("overlay/memory-unknown")
+        .help("give a service that needs more its own limit: `deploy.resources.limits.memory` in the compose file, or `services.<name>.resources.limits.memory` in the overlay"),
+    );
 }

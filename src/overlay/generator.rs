@@ -9,20 +9,21 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::generate::{SecretGenerator, naming::dns_label};
+use crate::k8s::Object;
 use crate::yaml::Span;
 
-use super::apply::{is_workload, template_mut};
+/// A service's objects (`None`: the project's own, such as the Namespace), in output order.
+pub(crate) type Group = (Option<String>, Vec<Object>);
 
 /// (Secret name, key) → new key, for the Secrets the ExternalSecrets would have made.
 type KeyMap = BTreeMap<(String, String), String>;
 
-/// Rewrites the references of one pod template to the generated Secret.
-fn rewrite_template(t: &mut Value, keys: &KeyMap, generated: &str) {
-    let spec = &mut t["spec"];
+/// Rewrites the references of one pod spec to the generated Secret.
+fn rewrite_pod_spec(spec: &mut Value, keys: &KeyMap, generated: &str) {
     for list in ["initContainers", "containers"] {
         if let Some(Value::Array(cs)) = spec.get_mut(list) {
             for c in cs {
@@ -34,8 +35,8 @@ fn rewrite_template(t: &mut Value, keys: &KeyMap, generated: &str) {
                         let name = r["name"].as_str().unwrap_or_default().to_string();
                         let key = r["key"].as_str().unwrap_or_default().to_string();
                         if let Some(new) = keys.get(&(name, key)) {
-                            r["name"] = json!(generated);
-                            r["key"] = json!(new);
+                            r["name"] = Value::from(generated);
+                            r["key"] = Value::from(new.as_str());
                         }
                     }
                 }
@@ -48,14 +49,14 @@ fn rewrite_template(t: &mut Value, keys: &KeyMap, generated: &str) {
             if let Some(s) = v.pointer_mut("/secret/secretName")
                 && s.as_str().is_some_and(|n| secrets.iter().any(|x| x == n))
             {
-                *s = json!(generated);
+                *s = Value::from(generated);
             }
             if let Some(Value::Array(sources)) = v.pointer_mut("/projected/sources") {
                 for src in sources {
                     if let Some(s) = src.pointer_mut("/secret/name")
                         && s.as_str().is_some_and(|n| secrets.iter().any(|x| x == n))
                     {
-                        *s = json!(generated);
+                        *s = Value::from(generated);
                     }
                 }
             }
@@ -66,7 +67,7 @@ fn rewrite_template(t: &mut Value, keys: &KeyMap, generated: &str) {
 /// Applies generator mode to the groups of objects (service, objects); returns the Secret the
 /// pods now read and a warning that says how to create it (`None` when nothing is secret).
 pub(crate) fn apply(
-    groups: &mut [(Option<String>, Vec<Value>)],
+    groups: &mut [Group],
     project: &str,
     env: &str,
     env_labels: &super::model::Map,
@@ -85,16 +86,15 @@ pub(crate) fn apply(
     let mut keys: KeyMap = BTreeMap::new();
     for (svc, objs) in groups.iter() {
         let service = svc.as_deref().unwrap_or_default();
-        for o in objs.iter().filter(|o| o["kind"] == "ExternalSecret") {
-            let target = o["spec"]["target"]["name"]
-                .as_str()
-                .or_else(|| o["metadata"]["name"].as_str())
-                .unwrap_or_default()
+        for o in objs.iter().filter(|o| o.kind() == "ExternalSecret") {
+            let target = o
+                .str_at(&["spec", "target", "name"])
+                .unwrap_or(o.name())
                 .to_string();
             if generator.namespace.is_none() {
-                generator.namespace = o["metadata"]["namespace"].as_str().map(str::to_string);
+                generator.namespace = o.metadata.namespace.clone();
             }
-            for d in o["spec"]["data"].as_array().into_iter().flatten() {
+            for d in o.items_at(&["spec", "data"]) {
                 let key = d["secretKey"].as_str().unwrap_or_default().to_string();
                 // A variable has a property in the service's remote key; a whole file none.
                 let is_variable = d["remoteRef"]["property"].is_string();
@@ -120,11 +120,9 @@ pub(crate) fn apply(
         return None;
     }
     for (_, objs) in groups.iter_mut() {
-        objs.retain(|o| o["kind"] != "ExternalSecret");
-        for o in objs.iter_mut().filter(|o| is_workload(o)) {
-            if let Some(t) = template_mut(o) {
-                rewrite_template(t, &keys, &name);
-            }
+        objs.retain(|o| o.kind() != "ExternalSecret");
+        for spec in objs.iter_mut().filter_map(Object::pod_spec_mut) {
+            rewrite_pod_spec(spec, &keys, &name);
         }
     }
     generator.env_keys.sort();

@@ -12,6 +12,7 @@
 mod apply;
 mod generator;
 pub mod image;
+mod json;
 pub mod load;
 pub mod model;
 mod patch;

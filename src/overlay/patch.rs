@@ -3,67 +3,25 @@
 //! that fails, or a result that no longer validates against the strict schemas is an error
 //! located at the patch in the overlay file — never a silent no-op.
 
-use serde_json::Value;
-
 use crate::diag::Diagnostic;
+use crate::k8s::Object;
+use crate::k8s::selector::LabelSelector;
 use crate::yaml::Node;
 
 use super::model::{Patch, Target};
 use super::span_at;
 
-/// One term of a label selector.
-enum Term {
-    Eq(String, String),
-    NotEq(String, String),
-    Exists(String),
-    NotExists(String),
-}
-
-fn parse_selector(s: &str) -> Result<Vec<Term>, String> {
-    let mut terms = Vec::new();
-    for raw in s.split(',') {
-        let t = raw.trim();
-        if t.is_empty() {
-            continue;
-        }
-        let term = if let Some((k, v)) = t.split_once("!=") {
-            Term::NotEq(k.trim().into(), v.trim().into())
-        } else if let Some((k, v)) = t.split_once("==") {
-            Term::Eq(k.trim().into(), v.trim().into())
-        } else if let Some((k, v)) = t.split_once('=') {
-            Term::Eq(k.trim().into(), v.trim().into())
-        } else if let Some(k) = t.strip_prefix('!') {
-            Term::NotExists(k.trim().into())
-        } else if t.contains(' ') || t.contains('(') {
-            return Err(format!(
-                "`{t}`: set-based selectors (in, notin) are not supported; use k=v, k!=v, k or !k"
-            ));
-        } else {
-            Term::Exists(t.into())
-        };
-        terms.push(term);
-    }
-    Ok(terms)
-}
-
-fn matches(obj: &Value, target: &Target, selector: &[Term]) -> bool {
-    if target.kind.as_deref().is_some_and(|k| obj["kind"] != k) {
+fn matches(obj: &Object, target: &Target, selector: &LabelSelector) -> bool {
+    if target.kind.as_deref().is_some_and(|k| obj.kind() != k) {
         return false;
     }
-    if target
-        .name
-        .as_deref()
-        .is_some_and(|n| obj["metadata"]["name"] != n)
-    {
+    if target.name.as_deref().is_some_and(|n| obj.name() != n) {
         return false;
     }
-    let labels = &obj["metadata"]["labels"];
-    selector.iter().all(|t| match t {
-        Term::Eq(k, v) => labels[k] == v.as_str(),
-        Term::NotEq(k, v) => labels[k] != v.as_str(),
-        Term::Exists(k) => labels.get(k).is_some(),
-        Term::NotExists(k) => labels.get(k).is_none(),
-    })
+    match &obj.metadata.labels {
+        Some(labels) => selector.matches(labels),
+        None => selector.matches(&crate::k8s::StringMap::new()),
+    }
 }
 
 fn describe(t: &Target) -> String {
@@ -80,13 +38,16 @@ fn describe(t: &Target) -> String {
     parts.join(", ")
 }
 
-pub(crate) fn apply(objects: &mut [Value], patches: &[Patch], merged: &Node) -> Vec<Diagnostic> {
+/// Applies every patch to the objects its target selects; the errors, located at the patches.
+/// JSON Patch works on JSON: each object is patched in its JSON form and read back.
+pub(crate) fn apply(objects: &mut [Object], patches: &[Patch], merged: &Node) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
     for (i, p) in patches.iter().enumerate() {
         let idx = i.to_string();
         let at = span_at(merged, &["patches", &idx]);
         let target_at = span_at(merged, &["patches", &idx, "target"]);
-        let selector = match parse_selector(p.target.label_selector.as_deref().unwrap_or("")) {
+        let selector = match LabelSelector::parse(p.target.label_selector.as_deref().unwrap_or(""))
+        {
             Ok(s) => s,
             Err(e) => {
                 errors.push(
@@ -113,8 +74,8 @@ pub(crate) fn apply(objects: &mut [Value], patches: &[Patch], merged: &Node) -> 
             if let Some(kind) = &p.target.kind {
                 let names: Vec<&str> = objects
                     .iter()
-                    .filter(|o| o["kind"] == kind.as_str())
-                    .filter_map(|o| o["metadata"]["name"].as_str())
+                    .filter(|o| o.kind() == kind.as_str())
+                    .map(Object::name)
                     .collect();
                 d = d.help(if names.is_empty() {
                     format!("no {kind} is generated in this environment")
@@ -126,12 +87,8 @@ pub(crate) fn apply(objects: &mut [Value], patches: &[Patch], merged: &Node) -> 
             continue;
         }
         for j in hits {
-            let mut obj = objects[j].clone();
-            let who = format!(
-                "{} {}",
-                obj["kind"].as_str().unwrap_or("object"),
-                obj["metadata"]["name"].as_str().unwrap_or("")
-            );
+            let mut obj = objects[j].to_value();
+            let who = format!("{} {}", objects[j].kind(), objects[j].name());
             if let Some(ops) = &p.json_patch
                 && let Err(e) = json_patch::patch(&mut obj, &ops.0)
             {
@@ -179,7 +136,17 @@ pub(crate) fn apply(objects: &mut [Value], patches: &[Patch], merged: &Node) -> 
                 );
                 continue;
             }
-            if let Some(why) = crate::validate::names_broken_by_patch(&objects[j], &obj).first() {
+            let mut patched = objects[j].clone();
+            if let Err(e) = patched.replace_with_value(obj) {
+                errors.push(
+                    Diagnostic::error(format!("after this patch, {who} is not valid: {e}"))
+                        .at(at)
+                        .code("overlay/patch-invalid"),
+                );
+                continue;
+            }
+            if let Some(why) = crate::validate::names_broken_by_patch(&objects[j], &patched).first()
+            {
                 errors.push(
                     Diagnostic::error(format!("after this patch, {who} is not valid: {why}"))
                         .at(at)
@@ -187,7 +154,7 @@ pub(crate) fn apply(objects: &mut [Value], patches: &[Patch], merged: &Node) -> 
                 );
                 continue;
             }
-            objects[j] = obj;
+            objects[j] = patched;
         }
     }
     errors

@@ -1,9 +1,10 @@
 //! The overlay's `secret_store`: which store every ExternalSecret reads from, and the remote key
 //! of each value, rendered with minijinja from `env`, `project`, `service` and `key`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::diag::Diagnostic;
+use crate::k8s::Object;
 use crate::yaml::Span;
 
 use super::Ctx;
@@ -109,26 +110,27 @@ impl RemoteKeys {
     }
 }
 
+/// Points an ExternalSecret at the overlay's store and renders its remote keys.
 pub(crate) fn apply(
-    obj: &mut Value,
+    obj: &mut Object,
     service: &str,
     store: &SecretStore,
     keys: Option<&RemoteKeys>,
     ctx: &Ctx,
 ) -> Result<(), Diagnostic> {
-    if let Some(r) = obj.pointer_mut("/spec/secretStoreRef") {
+    if let Some(r) = obj.get_mut(&["spec", "secretStoreRef"]) {
         if let Some(n) = &store.name {
-            r["name"] = json!(n);
+            r["name"] = Value::from(n.as_str());
         }
         if let Some(k) = &store.kind {
-            r["kind"] = json!(k);
+            r["kind"] = Value::from(k.as_str());
         }
     }
     let Some(keys) = keys else {
         return Ok(());
     };
     let prefix = format!("{}/", ctx.project);
-    if let Some(Value::Array(data)) = obj.pointer_mut("/spec/data") {
+    if let Some(Value::Array(data)) = obj.get_mut(&["spec", "data"]) {
         for d in data {
             let property = d["remoteRef"]["property"].as_str().map(str::to_string);
             // A Compose secret (no property) is read whole from `<project>/<secret>`.
@@ -150,7 +152,7 @@ pub(crate) fn apply(
                 // Whole values need a key of their own.
                 rendered = format!("{rendered}/{key}");
             }
-            remote.insert("key".into(), json!(rendered));
+            remote.insert("key".into(), Value::from(rendered));
         }
     }
     Ok(())

@@ -14,9 +14,11 @@ use serde_json::{Value, json};
 
 use crate::diag::Diagnostic;
 use crate::generate::naming;
+use crate::k8s::{Object, Provenance};
 use crate::yaml::Span;
 
 use super::image;
+use super::json::insert_at;
 use super::model::{Image, Strategy, StrategyType, Track};
 
 /// The label that tells canary tracks apart (Istio's convention).
@@ -28,9 +30,17 @@ fn err<T>(at: Span, msg: String) -> Result<T, Vec<Diagnostic>> {
     Err(vec![Diagnostic::error(msg).at(at).code("overlay/strategy")])
 }
 
-fn find(objs: &[Value], kind: &str, name: &str) -> Option<usize> {
-    objs.iter()
-        .position(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+fn find(objs: &[Object], kind: &str, name: &str) -> Option<usize> {
+    objs.iter().position(|o| o.is(kind, name))
+}
+
+/// The image of the Deployment's (first) container.
+fn image_of(dep: &Object) -> String {
+    dep.container(0)
+        .and_then(|c| c.get("image"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn track_image(base: &str, t: Option<&Track>) -> String {
@@ -50,57 +60,60 @@ fn track_image(base: &str, t: Option<&Track>) -> String {
 /// A copy of the Deployment as one track: new name, an extra selector + template label, its
 /// own image (and version label), and optionally its own replicas.
 fn track(
-    dep: &Value,
+    dep: &Object,
     name: &str,
     label: (&str, &str),
     image: &str,
     replicas: Option<u64>,
-) -> Value {
+) -> Object {
     let mut d = dep.clone();
-    d["metadata"]["name"] = json!(name);
+    d.metadata.name = name.to_string();
     let version = naming::image_version(image);
-    for labels in ["/metadata/labels", "/spec/template/metadata/labels"] {
-        if let Some(Value::Object(m)) = d.pointer_mut(labels) {
-            m.insert("app.kubernetes.io/version".into(), json!(version));
-            m.insert(label.0.into(), json!(label.1));
-            m.sort_keys();
-        }
-    }
-    if let Some(Value::Object(m)) = d.pointer_mut("/spec/selector/matchLabels") {
-        m.insert(label.0.into(), json!(label.1));
+    if let Some(m) = d.metadata.labels.as_mut() {
+        m.insert("app.kubernetes.io/version".into(), version.clone());
+        m.insert(label.0.into(), label.1.into());
         m.sort_keys();
     }
-    if let Some(c) = d.pointer_mut("/spec/template/spec/containers/0/image") {
-        *c = json!(image);
+    if let Some(Value::Object(m)) = d
+        .pod_template_mut()
+        .and_then(|t| t.pointer_mut("/metadata/labels"))
+    {
+        m.insert("app.kubernetes.io/version".into(), Value::from(version));
+        m.insert(label.0.into(), Value::from(label.1));
+        m.sort_keys();
+    }
+    if let Some(Value::Object(m)) = d.get_mut(&["spec", "selector", "matchLabels"]) {
+        m.insert(label.0.into(), Value::from(label.1));
+        m.sort_keys();
+    }
+    if let Some(c) = d.container_mut(0).and_then(|c| c.get_mut("image")) {
+        *c = Value::from(image);
     }
     if let Some(r) = replicas
-        && let Some(Value::Object(spec)) = d.get_mut("spec")
+        && let Some(Value::Object(spec)) = d.spec_mut()
     {
         // `replicas` comes first in a DeploymentSpec.
         if let Some(v) = spec.get_mut("replicas") {
-            *v = json!(r);
+            *v = Value::from(r);
         } else {
-            super::apply::insert_at(spec, "replicas", json!(r), Some(0));
+            insert_at(spec, "replicas", Value::from(r), Some(0));
         }
     }
     d
 }
 
-/// A new object beside the Deployment: same namespace and labels.
-fn sibling(dep: &Value, api_version: &str, kind: &str, name: &str, spec: Value) -> Value {
-    let mut meta = serde_json::Map::new();
-    meta.insert("name".into(), json!(name));
-    if let Some(ns) = dep["metadata"].get("namespace") {
-        meta.insert("namespace".into(), ns.clone());
-    }
-    if let Some(l) = dep["metadata"].get("labels") {
-        meta.insert("labels".into(), l.clone());
-    }
-    json!({"apiVersion": api_version, "kind": kind, "metadata": meta, "spec": spec})
+/// A new object beside the Deployment: same namespace, labels and service.
+fn sibling(dep: &Object, api_version: &str, kind: &str, name: &str, spec: Value) -> Object {
+    let mut o = Object::new(api_version, kind, name);
+    o.metadata.namespace = dep.metadata.namespace.clone();
+    o.metadata.labels = dep.metadata.labels.clone();
+    o.body.insert("spec".into(), spec);
+    o.with_provenance(Provenance::of(dep.service()))
 }
 
+/// Applies strategy `s` to the objects of service `svc` (see the module doc).
 pub(crate) fn apply(
-    objs: &mut Vec<Value>,
+    objs: &mut Vec<Object>,
     svc: &str,
     s: &Strategy,
     at: Span,
@@ -110,9 +123,8 @@ pub(crate) fn apply(
     let Some(di) = find(objs, "Deployment", &name) else {
         let kind = objs
             .iter()
-            .find(|o| super::apply::is_workload(o))
-            .and_then(|o| o["kind"].as_str())
-            .unwrap_or("service without a workload");
+            .find(|o| o.is_workload())
+            .map_or("service without a workload", Object::kind);
         return err(
             at,
             format!("service `{svc}` is a {kind}; rollout strategies apply to Deployments"),
@@ -127,7 +139,7 @@ pub(crate) fn apply(
 }
 
 fn rolling(
-    objs: &mut [Value],
+    objs: &mut [Object],
     di: usize,
     s: &Strategy,
     svc: &str,
@@ -137,7 +149,12 @@ fn rolling(
     if s.max_surge.is_none() && s.max_unavailable.is_none() {
         return Ok(());
     }
-    let strategy = &mut objs[di]["spec"]["strategy"];
+    let Some(strategy) = objs[di].get_mut(&["spec", "strategy"]) else {
+        return err(
+            at,
+            format!("service `{svc}`: its Deployment has no `spec.strategy`"),
+        );
+    };
     if strategy["type"] == "Recreate" {
         warnings.push(
             Diagnostic::warning(format!(
@@ -154,8 +171,8 @@ fn rolling(
     if let Some(v) = &s.max_unavailable {
         strategy["rollingUpdate"]["maxUnavailable"] = v.clone();
     }
-    if strategy["rollingUpdate"]["maxSurge"] == json!(0)
-        && strategy["rollingUpdate"]["maxUnavailable"] == json!(0)
+    if strategy["rollingUpdate"]["maxSurge"] == 0
+        && strategy["rollingUpdate"]["maxUnavailable"] == 0
     {
         return err(
             at,
@@ -166,7 +183,7 @@ fn rolling(
 }
 
 fn service_index(
-    objs: &[Value],
+    objs: &[Object],
     name: &str,
     svc: &str,
     what: &str,
@@ -182,7 +199,7 @@ fn service_index(
 }
 
 fn canary(
-    objs: &mut Vec<Value>,
+    objs: &mut Vec<Object>,
     di: usize,
     name: &str,
     s: &Strategy,
@@ -203,11 +220,7 @@ fn canary(
         );
     };
     let dep = objs[di].clone();
-    let stable_image = dep
-        .pointer("/spec/template/spec/containers/0/image")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let stable_image = image_of(&dep);
     let canary_image = track_image(&stable_image, Some(ct));
     let (sv, cv) = (
         naming::image_version(&stable_image),
@@ -240,7 +253,10 @@ fn canary(
     objs.insert(di + 1, canary);
     // The autoscaler scales the stable track; the canary keeps its fixed replicas.
     if let Some(hi) = find(objs, "HorizontalPodAutoscaler", name) {
-        objs[hi]["spec"]["scaleTargetRef"]["name"] = json!(format!("{name}-stable"));
+        objs[hi].set(
+            &["spec", "scaleTargetRef", "name"],
+            Value::from(format!("{name}-stable")),
+        );
     }
     let subset = |n: &str, v: &str| json!({"name": n, "labels": {VERSION_LABEL: v}});
     objs.push(sibling(
@@ -262,7 +278,7 @@ fn canary(
 }
 
 fn progressive(
-    objs: &mut Vec<Value>,
+    objs: &mut Vec<Object>,
     di: usize,
     name: &str,
     s: &Strategy,
@@ -270,7 +286,12 @@ fn progressive(
     at: Span,
 ) -> Result<(), Vec<Diagnostic>> {
     let si = service_index(objs, name, svc, "a Flagger canary", at)?;
-    let port = objs[si]["spec"]["ports"][0].clone();
+    let Some(port) = objs[si].items_at(&["spec", "ports"]).next().cloned() else {
+        return err(
+            at,
+            format!("service `{svc}`: its Service has no port; a Flagger canary needs one"),
+        );
+    };
     let dep = objs[di].clone();
     let a = s.analysis.clone().unwrap_or_default();
     let interval = a.interval.unwrap_or_else(|| "1m".into());
@@ -281,7 +302,7 @@ fn progressive(
         service.insert("portName".into(), n.clone());
     }
     let mut spec = serde_json::Map::new();
-    spec.insert("provider".into(), json!("istio"));
+    spec.insert("provider".into(), Value::from("istio"));
     spec.insert(
         "targetRef".into(),
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": name}),
@@ -292,13 +313,13 @@ fn progressive(
             json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "name": name}),
         );
     }
-    spec.insert("progressDeadlineSeconds".into(), json!(600));
+    spec.insert("progressDeadlineSeconds".into(), Value::from(600));
     spec.insert("service".into(), Value::Object(service));
     let success = a.success_rate.unwrap_or(99.0);
     let success = if success.fract() == 0.0 {
-        json!(success as u64)
+        Value::from(success as u64)
     } else {
-        json!(success)
+        Value::from(success)
     };
     spec.insert(
         "analysis".into(),
@@ -326,24 +347,21 @@ fn progressive(
     // disruption budget must select those.
     if let Some(pi) = find(objs, "PodDisruptionBudget", name)
         && let Some(sel) =
-            objs[pi].pointer_mut("/spec/selector/matchLabels/app.kubernetes.io~1name")
+            objs[pi].get_mut(&["spec", "selector", "matchLabels", "app.kubernetes.io/name"])
     {
-        *sel = json!(format!("{name}-primary"));
+        *sel = Value::from(format!("{name}-primary"));
         // (fluxcd/flagger#1604.) Those pods exist only in the cluster: tell komply's own lint.
-        let meta = &mut objs[pi]["metadata"];
-        if meta.get("annotations").is_none() {
-            meta["annotations"] = json!({});
-        }
-        meta["annotations"]["ignore.komply.dev/pdb-selects-pods"] = json!(format!(
-            "Flagger creates the {name}-primary pods this budget protects"
-        ));
+        objs[pi].metadata.annotations_mut().insert(
+            "ignore.komply.dev/pdb-selects-pods".into(),
+            format!("Flagger creates the {name}-primary pods this budget protects"),
+        );
     }
     objs.push(canary);
     Ok(())
 }
 
 fn blue_green(
-    objs: &mut Vec<Value>,
+    objs: &mut Vec<Object>,
     di: usize,
     name: &str,
     s: &Strategy,
@@ -354,11 +372,7 @@ fn blue_green(
     let active = s.active.clone().unwrap_or_else(|| "blue".into());
     let idle = if active == "blue" { "green" } else { "blue" };
     let dep = objs[di].clone();
-    let base = dep
-        .pointer("/spec/template/spec/containers/0/image")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let base = image_of(&dep);
     let mut tracks = Vec::new();
     for (colour, t) in [("blue", s.blue.as_ref()), ("green", s.green.as_ref())] {
         tracks.push(track(
@@ -372,18 +386,21 @@ fn blue_green(
     objs.splice(di..=di, tracks);
     let si = if si > di { si + 1 } else { si };
     let mut preview = objs[si].clone();
-    preview["metadata"]["name"] = json!(format!("{name}-preview"));
-    preview["spec"]["selector"][COLOR_LABEL] = json!(idle);
-    objs[si]["spec"]["selector"][COLOR_LABEL] = json!(active);
+    preview.metadata.name = format!("{name}-preview");
+    preview.set(&["spec", "selector", COLOR_LABEL], Value::from(idle));
+    objs[si].set(&["spec", "selector", COLOR_LABEL], Value::from(active));
     objs.insert(si + 1, preview);
     // One autoscaler per colour.
     if let Some(hi) = find(objs, "HorizontalPodAutoscaler", name) {
         let hpa = objs[hi].clone();
-        let mut per: Vec<Value> = Vec::new();
+        let mut per: Vec<Object> = Vec::new();
         for colour in ["blue", "green"] {
             let mut h = hpa.clone();
-            h["metadata"]["name"] = json!(format!("{name}-{colour}"));
-            h["spec"]["scaleTargetRef"]["name"] = json!(format!("{name}-{colour}"));
+            h.metadata.name = format!("{name}-{colour}");
+            h.set(
+                &["spec", "scaleTargetRef", "name"],
+                Value::from(format!("{name}-{colour}")),
+            );
             per.push(h);
         }
         objs.splice(hi..=hi, per);

@@ -7,21 +7,26 @@ use serde_json::Value;
 
 use super::harvest::Known;
 use super::registry::PLACEHOLDER;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Failure, Result};
+use crate::k8s::Object;
 
 /// Replaces every known secret value left in `objects` (strings, not keys), one warning each.
-pub fn objects(objects: &mut [Value], known: &Known, warnings: &mut Vec<Diagnostic>) {
+/// The walk is over each object's JSON form, in its key order; an object with a replacement is
+/// read back from it (only strings changed, so it reads back; if not, that is an error).
+pub fn objects(
+    objects: &mut [Object],
+    known: &Known,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<()> {
     if known.entries.is_empty() {
-        return;
+        return Ok(());
     }
     for obj in objects.iter_mut() {
-        let display = format!(
-            "{}/{}",
-            obj["kind"].as_str().unwrap_or_default(),
-            obj["metadata"]["name"].as_str().unwrap_or_default()
-        );
+        let display = format!("{}/{}", obj.kind(), obj.name());
+        let mut json = obj.to_value();
+        let mut changed = false;
         let mut at = String::new();
-        walk(obj, &mut at, &mut |ptr, s| {
+        walk(&mut json, &mut at, &mut |ptr, s| {
             let hits = known.find_in_except_words(s, None);
             if hits.is_empty() {
                 return;
@@ -36,6 +41,7 @@ pub fn objects(objects: &mut [Value], known: &Known, warnings: &mut Vec<Diagnost
             }
             out.push_str(&s[last..]);
             *s = out;
+            changed = true;
             warnings.push(
                 Diagnostic::warning(format!(
                     "{display} {ptr} held the value of {}; it has the placeholder `{PLACEHOLDER}` instead",
@@ -45,7 +51,14 @@ pub fn objects(objects: &mut [Value], known: &Known, warnings: &mut Vec<Diagnost
                 .help("an overlay or patch set a secret value: reference the Secret instead"),
             );
         });
+        if changed && let Err(e) = obj.replace_with_value(json) {
+            return Err(Failure::one(
+                Diagnostic::error(format!("{display}: {e} after its secret values were replaced (a komply bug, please report it)"))
+                    .code("secrets/reused"),
+            ));
+        }
     }
+    Ok(())
 }
 
 fn walk(v: &mut Value, at: &mut String, f: &mut dyn FnMut(&str, &mut String)) {

@@ -2,7 +2,7 @@
 //! generated ExternalSecrets read, with its properties, per store (for `MIGRATION.md` and the
 //! deployability report). Only names — never a value.
 
-use serde_json::Value;
+use crate::k8s::Object;
 
 /// One remote key of one store.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,23 +17,18 @@ pub struct RemoteKey {
 }
 
 /// Remote keys of every ExternalSecret among `objects`, by store then key.
-pub fn keys_to_create(objects: &[Value]) -> Vec<RemoteKey> {
+pub fn keys_to_create(objects: &[Object]) -> Vec<RemoteKey> {
     let mut out: Vec<RemoteKey> = Vec::new();
-    for o in objects.iter().filter(|o| o["kind"] == "ExternalSecret") {
+    for o in objects.iter().filter(|o| o.kind() == "ExternalSecret") {
         let store = format!(
             "{}/{}",
-            o["spec"]["secretStoreRef"]["kind"]
-                .as_str()
+            o.str_at(&["spec", "secretStoreRef", "kind"])
                 .unwrap_or("SecretStore"),
-            o["spec"]["secretStoreRef"]["name"]
-                .as_str()
+            o.str_at(&["spec", "secretStoreRef", "name"])
                 .unwrap_or_default()
         );
-        let by = format!(
-            "ExternalSecret/{}",
-            o["metadata"]["name"].as_str().unwrap_or_default()
-        );
-        for d in o["spec"]["data"].as_array().into_iter().flatten() {
+        let by = format!("ExternalSecret/{}", o.name());
+        for d in o.items_at(&["spec", "data"]) {
             let key = d["remoteRef"]["key"]
                 .as_str()
                 .unwrap_or_default()

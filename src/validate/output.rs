@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::diag::Diagnostic;
+use crate::k8s::Object;
 use crate::yaml::Span;
 
 use super::names;
@@ -17,14 +18,10 @@ use super::names;
 /// Where a field of a generated object comes from: `(object index, JSON pointer)` → span.
 pub type Locate<'a> = &'a (dyn Fn(usize, &str) -> Span + Sync);
 
-/// Checks `objects` (with the service each was made from, `None` for the project's own) and
-/// returns one error per problem, in object order.
-pub fn check_generated(
-    objects: &[Value],
-    services: &[Option<String>],
-    locate: Locate<'_>,
-) -> Vec<Diagnostic> {
-    let mut errors = duplicates(objects, services, locate);
+/// Checks `objects` (each with the service it was made from in its provenance, `None` for the
+/// project's own) and returns one error per problem, in object order.
+pub fn check_generated(objects: &[Object], locate: Locate<'_>) -> Vec<Diagnostic> {
+    let mut errors = duplicates(objects, locate);
     errors.extend(namespaces(objects, locate));
     // Objects are independent: schemas (compiled once per kind) and names on all cores.
     let per_object: Vec<Vec<Diagnostic>> = objects
@@ -42,11 +39,11 @@ pub fn check_generated(
 }
 
 /// Each invalid namespace once (it is usually on every object), at its first object.
-fn namespaces(objects: &[Value], locate: Locate<'_>) -> Vec<Diagnostic> {
+fn namespaces(objects: &[Object], locate: Locate<'_>) -> Vec<Diagnostic> {
     let mut seen = std::collections::HashSet::new();
     let mut errors = Vec::new();
     for (i, obj) in objects.iter().enumerate() {
-        let Some(ns) = obj["metadata"]["namespace"].as_str() else {
+        let Some(ns) = obj.namespace() else {
             continue;
         };
         if !seen.insert(ns) {
@@ -56,7 +53,7 @@ fn namespaces(objects: &[Value], locate: Locate<'_>) -> Vec<Diagnostic> {
             errors.push(
                 Diagnostic::error(format!(
                     "{}: namespace {ns:?} is not a valid name: {why}",
-                    shown(obj)
+                    obj.display()
                 ))
                 .at(locate(i, "/metadata/namespace"))
                 .code("validate/name"),
@@ -66,17 +63,7 @@ fn namespaces(objects: &[Value], locate: Locate<'_>) -> Vec<Diagnostic> {
     errors
 }
 
-/// `Kind/name` (with the namespace when there is one), as messages name objects.
-fn shown(obj: &Value) -> String {
-    let kind = obj["kind"].as_str().unwrap_or("object");
-    let name = obj["metadata"]["name"].as_str().unwrap_or("?");
-    match obj["metadata"]["namespace"].as_str() {
-        Some(ns) => format!("{kind}/{ns}/{name}"),
-        None => format!("{kind}/{name}"),
-    }
-}
-
-fn by(service: &Option<String>) -> String {
+fn by(service: Option<&str>) -> String {
     match service {
         Some(s) => format!("service `{s}`"),
         None => "the project".into(),
@@ -85,40 +72,29 @@ fn by(service: &Option<String>) -> String {
 
 /// Two objects with the same group, kind, namespace and name: `kubectl apply` would keep only
 /// the last, and `convert -o` would write both to one file.
-fn duplicates(
-    objects: &[Value],
-    services: &[Option<String>],
-    locate: Locate<'_>,
-) -> Vec<Diagnostic> {
+fn duplicates(objects: &[Object], locate: Locate<'_>) -> Vec<Diagnostic> {
     let mut seen: HashMap<(&str, &str, &str, &str), usize> = HashMap::new();
     let mut errors = Vec::new();
     for (i, obj) in objects.iter().enumerate() {
-        let group = obj["apiVersion"]
-            .as_str()
-            .and_then(|v| v.rsplit_once('/'))
-            .map_or("", |(g, _)| g);
         let key = (
-            group,
-            obj["kind"].as_str().unwrap_or_default(),
-            obj["metadata"]["namespace"].as_str().unwrap_or_default(),
-            obj["metadata"]["name"].as_str().unwrap_or_default(),
+            obj.types.group(),
+            obj.kind(),
+            obj.namespace().unwrap_or_default(),
+            obj.name(),
         );
         let Some(&first) = seen.get(&key) else {
             seen.insert(key, i);
             continue;
         };
-        let (a, b) = (
-            services.get(first).cloned().flatten(),
-            services.get(i).cloned().flatten(),
-        );
+        let (a, b) = (objects[first].service(), obj.service());
         let message = if a == b {
-            format!("{} is generated twice by {}", shown(obj), by(&a))
+            format!("{} is generated twice by {}", obj.display(), by(a))
         } else {
             format!(
                 "{} is generated twice: by {} and by {}",
-                shown(obj),
-                by(&a),
-                by(&b)
+                obj.display(),
+                by(a),
+                by(b)
             )
         };
         errors.push(
@@ -132,19 +108,36 @@ fn duplicates(
     errors
 }
 
-fn check_names(i: usize, obj: &Value, locate: Locate<'_>, out: &mut Vec<Diagnostic>) {
+fn check_names(i: usize, obj: &Object, locate: Locate<'_>, out: &mut Vec<Diagnostic>) {
     for (pointer, message) in name_problems(obj) {
         out.push(
-            Diagnostic::error(format!("{}: {message}", shown(obj)))
+            Diagnostic::error(format!("{}: {message}", obj.display()))
                 .at(locate(i, &pointer))
                 .code("validate/name"),
         );
     }
 }
 
+/// A label / annotation map in JSON: its keys, with the string values.
+fn json_map(v: Option<&Value>) -> Vec<(&str, Option<&str>)> {
+    v.and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// A typed label / annotation map.
+fn typed_map(m: Option<&crate::k8s::StringMap>) -> Vec<(&str, Option<&str>)> {
+    m.into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), Some(v.as_str())))
+        .collect()
+}
+
 /// The names of `obj` the API server would refuse (the namespace is checked by the caller, once
 /// per run): `(JSON pointer, message)` each.
-fn name_problems(obj: &Value) -> Vec<(String, String)> {
+fn name_problems(obj: &Object) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut bad = |pointer: String, what: &str, value: &str, why: String| {
         out.push((
@@ -152,43 +145,58 @@ fn name_problems(obj: &Value) -> Vec<(String, String)> {
             format!("{what} {value:?} is not a valid name: {why}"),
         ));
     };
-    let kind = obj["kind"].as_str().unwrap_or_default();
-    let meta = &obj["metadata"];
-    if let Some(name) = meta["name"].as_str()
-        && let Err(why) = names::object_name(kind, name)
-    {
-        bad("/metadata/name".into(), "name", name, why);
+    let kind = obj.kind();
+    if let Err(why) = names::object_name(kind, obj.name()) {
+        bad("/metadata/name".into(), "name", obj.name(), why);
     }
+    // The pod template's labels and annotations, for a workload.
+    let template = obj
+        .workload()
+        .filter(|w| !w.is_pod())
+        .map(|w| (w.template_pointer(), obj.pod_template()));
     // Labels wherever the generator or an overlay put them.
-    for pointer in [
+    check_labels(
         "/metadata/labels",
+        &typed_map(obj.metadata.labels.as_ref()),
+        &mut bad,
+    );
+    check_labels(
         "/spec/selector/matchLabels",
-        "/spec/template/metadata/labels",
-        "/spec/jobTemplate/spec/template/metadata/labels",
-    ] {
-        check_labels(obj, pointer, &mut bad);
+        &json_map(obj.get(&["spec", "selector", "matchLabels"])),
+        &mut bad,
+    );
+    if let Some((pointer, t)) = &template {
+        let labels = json_map(t.and_then(|t| t.pointer("/metadata/labels")));
+        check_labels(&format!("{pointer}/metadata/labels"), &labels, &mut bad);
     }
     if kind == "Service" {
-        check_labels(obj, "/spec/selector", &mut bad);
+        check_labels(
+            "/spec/selector",
+            &json_map(obj.get(&["spec", "selector"])),
+            &mut bad,
+        );
     }
     // Annotation keys follow the label-key rule (compose `labels` become annotations); values
     // are free text.
-    for pointer in [
-        "/metadata/annotations",
-        "/spec/template/metadata/annotations",
-        "/spec/jobTemplate/spec/template/metadata/annotations",
-    ] {
-        check_annotations(obj, pointer, &mut bad);
+    let annotations = typed_map(obj.metadata.annotations.as_ref());
+    check_annotations("/metadata/annotations", &annotations, &mut bad);
+    if let Some((pointer, t)) = &template {
+        let annotations = json_map(t.and_then(|t| t.pointer("/metadata/annotations")));
+        check_annotations(
+            &format!("{pointer}/metadata/annotations"),
+            &annotations,
+            &mut bad,
+        );
     }
     if kind == "Ingress" {
-        for (r, rule) in array(&obj["spec"]["rules"]).iter().enumerate() {
+        for (r, rule) in obj.items_at(&["spec", "rules"]).enumerate() {
             if let Some(host) = rule["host"].as_str()
                 && let Err(why) = names::ingress_host(host)
             {
                 bad(format!("/spec/rules/{r}/host"), "host", host, why);
             }
         }
-        for (t, tls) in array(&obj["spec"]["tls"]).iter().enumerate() {
+        for (t, tls) in obj.items_at(&["spec", "tls"]).enumerate() {
             for (h, host) in array(&tls["hosts"]).iter().enumerate() {
                 if let Some(host) = host.as_str()
                     && let Err(why) = names::ingress_host(host)
@@ -203,10 +211,10 @@ fn name_problems(obj: &Value) -> Vec<(String, String)> {
 
 /// What a patch broke: the name problems of `after` (namespace included) that `before` did not
 /// have, as messages, so an overlay can refuse the patch at the patch.
-pub fn names_broken_by_patch(before: &Value, after: &Value) -> Vec<String> {
-    let with_namespace = |obj: &Value| {
+pub fn names_broken_by_patch(before: &Object, after: &Object) -> Vec<String> {
+    let with_namespace = |obj: &Object| {
         let mut all = name_problems(obj);
-        if let Some(ns) = obj["metadata"]["namespace"].as_str()
+        if let Some(ns) = obj.namespace()
             && let Err(why) = names::dns1123_label(ns)
         {
             all.push((
@@ -228,16 +236,21 @@ fn array(v: &Value) -> &[Value] {
     v.as_array().map_or(&[], Vec::as_slice)
 }
 
-fn check_labels(obj: &Value, pointer: &str, bad: &mut impl FnMut(String, &str, &str, String)) {
-    let Some(labels) = obj.pointer(pointer).and_then(Value::as_object) else {
-        return;
-    };
+fn escape(k: &str) -> String {
+    k.replace('~', "~0").replace('/', "~1")
+}
+
+fn check_labels(
+    pointer: &str,
+    labels: &[(&str, Option<&str>)],
+    bad: &mut impl FnMut(String, &str, &str, String),
+) {
     for (k, v) in labels {
-        let at = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+        let at = format!("{pointer}/{}", escape(k));
         if let Err(why) = names::label_key(k) {
             bad(at.clone(), "label key", k, why);
         }
-        if let Some(v) = v.as_str()
+        if let Some(v) = v
             && let Err(why) = names::label_value(v)
         {
             bad(at, &format!("value of label {k}"), v, why);
@@ -245,26 +258,26 @@ fn check_labels(obj: &Value, pointer: &str, bad: &mut impl FnMut(String, &str, &
     }
 }
 
-fn check_annotations(obj: &Value, pointer: &str, bad: &mut impl FnMut(String, &str, &str, String)) {
-    let Some(annotations) = obj.pointer(pointer).and_then(Value::as_object) else {
-        return;
-    };
-    for k in annotations.keys() {
+fn check_annotations(
+    pointer: &str,
+    annotations: &[(&str, Option<&str>)],
+    bad: &mut impl FnMut(String, &str, &str, String),
+) {
+    for (k, _) in annotations {
         if let Err(why) = names::label_key(k) {
-            let at = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-            bad(at, "annotation key", k, why);
+            bad(format!("{pointer}/{}", escape(k)), "annotation key", k, why);
         }
     }
 }
 
-fn check_schema(i: usize, obj: &Value, locate: Locate<'_>, out: &mut Vec<Diagnostic>) {
+fn check_schema(i: usize, obj: &Object, locate: Locate<'_>, out: &mut Vec<Diagnostic>) {
     // A kind komply has no schema for (a CRD an overlay adds) is not checked here.
-    let Ok(violations) = super::validate_k8s_json(obj) else {
+    let Ok(violations) = super::validate_k8s_json(&obj.to_value()) else {
         return;
     };
     for v in violations {
         out.push(
-            Diagnostic::error(format!("{}: {} (at {})", shown(obj), v.message, v.pointer))
+            Diagnostic::error(format!("{}: {} (at {})", obj.display(), v.message, v.pointer))
                 .at(locate(i, &v.pointer))
                 .code("validate/schema")
                 .help(

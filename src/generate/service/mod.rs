@@ -299,31 +299,21 @@ mod tests {
         let yaml = "name: p\nservices:\n  web:\n    image: nginx:1.27\n    environment:\n      A: b\n    ports:\n      - target: 80\n        published: \"8080\"\n        protocol: tcp\n";
         let model = model(yaml);
         let out = crate::generate::generate(&model, &GenerateOptions::default()).expect("generate");
-        let kinds: Vec<&str> = out
-            .objects
-            .iter()
-            .map(|o| o["kind"].as_str().unwrap_or_default())
-            .collect();
+        let kinds: Vec<&str> = out.objects.iter().map(|o| o.kind()).collect();
         assert_eq!(kinds, ["ConfigMap", "Service", "Deployment"]);
-        assert_eq!(out.provenance.len(), out.objects.len());
+        let provenance: Vec<_> = out.objects.iter().map(|o| &o.provenance).collect();
         assert!(
-            out.provenance
+            provenance
                 .iter()
                 .all(|p| p.service.as_deref() == Some("web"))
         );
         assert_eq!(
-            keys(&out.provenance[0], "/data/A"),
+            keys(provenance[0], "/data/A"),
             ["environment.A", "environment", "env_file"]
         );
+        assert_eq!(keys(provenance[1], "/spec/ports/0"), ["ports", "expose"]);
         assert_eq!(
-            keys(&out.provenance[1], "/spec/ports/0"),
-            ["ports", "expose"]
-        );
-        assert_eq!(
-            keys(
-                &out.provenance[2],
-                "/spec/template/spec/containers/#web/image"
-            ),
+            keys(provenance[2], "/spec/template/spec/containers/#web/image"),
             ["image", "build"]
         );
     }
