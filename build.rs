@@ -204,10 +204,22 @@ fn commit_from_git() -> Option<String> {
     let git_dir = PathBuf::from(git_dir);
     let common = git_dir.join(common);
     let mut watch = vec![git_dir.join("HEAD"), common.join("packed-refs")];
+    let mut watch_dirs: Vec<PathBuf> = Vec::new();
     if let Ok(head_file) = fs::read_to_string(git_dir.join("HEAD"))
         && let Some(r) = head_file.trim().strip_prefix("ref: ")
     {
-        watch.push(common.join(r));
+        let loose = common.join(r);
+        // A fresh clone keeps the branch in packed-refs; the first commit then creates the
+        // loose ref, which only a watch on its directory sees.
+        if !loose.is_file()
+            && let Some(dir) = loose.parent()
+        {
+            watch_dirs.push(dir.to_path_buf());
+        }
+        watch.push(loose);
+    }
+    for d in watch_dirs.iter().filter(|d| d.is_dir()) {
+        println!("cargo:rerun-if-changed={}", d.display());
     }
     for p in watch.iter().filter(|p| p.is_file()) {
         println!("cargo:rerun-if-changed={}", p.display());
