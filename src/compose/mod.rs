@@ -9,8 +9,9 @@
 //! 2. per file and per YAML document: interpolate values, cast typed fields ([`cast`]), apply
 //!    `extends` ([`extends`]) and `include` ([`include`]), merge into the accumulated tree
 //!    ([`merge`]), de-duplicate sequences, validate, canonicalise ([`canonical`]);
-//! 3. defaults, relative paths, environment resolution, default network, profiles, `env_file`
-//!    folded into `environment` ([`finish`]).
+//! 3. after the last file, one module per step ([`finish`]): defaults, relative paths,
+//!    normalisation, profiles, consistency checks, `env_file` / `label_file`, unused resources
+//!    dropped, Go-struct shaping.
 //!
 //! See docs/compose-loader.md for the deliberate differences from the oracle.
 
@@ -100,12 +101,7 @@ pub fn load(opts: &LoadOptions) -> Result<Project> {
         included: Default::default(),
     };
     let dict = load_model(&mut ctx, &setup.files, &setup.project_dir)?;
-    let mut canonical = finish::finish(&mut ctx, dict, &setup)?;
-    let disabled = finish::apply_profiles(&mut canonical, &setup.profiles)?;
-    finish::check_consistency(&canonical, &disabled)?;
-    finish::resolve_env_files(&mut ctx, &mut canonical, &setup)?;
-    finish::drop_unused_resources(&mut canonical);
-    finish::shape(&mut canonical);
+    let canonical = finish::finish(&mut ctx, dict, &setup)?;
     Ok(Project {
         name: setup.name.clone(),
         project_dir: setup.project_dir.clone(),
