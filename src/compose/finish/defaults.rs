@@ -54,3 +54,34 @@ pub fn set_defaults(dict: &mut Node) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::node;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fills_what_compose_go_defaults() {
+        let mut d = node(json!({"services": {"web": {
+            "build": {"dockerfile": "D"},
+            "secrets": [{"source": "pw"}, {"source": "tls", "target": "/etc/tls"}],
+            "ports": [{"target": 80}, {"target": 53, "protocol": "udp", "mode": "host"}],
+            "deploy": {"resources": {"reservations": {"devices": [
+                {"capabilities": ["gpu"]}, {"capabilities": ["gpu"], "device_ids": ["0"]}
+            ]}}}
+        }}}));
+        set_defaults(&mut d);
+        let web = &d.to_json()["services"]["web"];
+        assert_eq!(web["build"]["context"], ".");
+        assert_eq!(web["secrets"][0]["target"], "/run/secrets/pw");
+        assert_eq!(web["secrets"][1]["target"], "/etc/tls");
+        assert_eq!(web["ports"][0]["mode"], "ingress");
+        assert_eq!(web["ports"][0]["protocol"], "tcp");
+        assert_eq!(web["ports"][1]["mode"], "host");
+        assert_eq!(web["ports"][1]["protocol"], "udp");
+        let devices = &web["deploy"]["resources"]["reservations"]["devices"];
+        assert_eq!(devices[0]["count"], "all");
+        assert!(devices[1].get("count").is_none());
+    }
+}

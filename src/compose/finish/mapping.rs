@@ -65,3 +65,30 @@ pub(super) fn to_mapping(n: &mut Node, bare: Option<&str>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::node;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn equals_lists_become_mappings() {
+        let mut env = node(json!(["A=1", "B", "A=2", "C=x=y"]));
+        to_mapping_with_equals(&mut env);
+        assert_eq!(env.to_json(), json!({"A": "2", "B": null, "C": "x=y"}));
+        let mut labels = node(json!(["a=1", "b"]));
+        to_mapping(&mut labels, Some(""));
+        assert_eq!(labels.to_json(), json!({"a": "1", "b": ""}));
+    }
+
+    #[test]
+    fn mapping_values_become_strings() {
+        let mut env = node(json!({"n": 1, "t": true, "z": null}));
+        to_mapping_with_equals(&mut env);
+        assert_eq!(env.to_json(), json!({"n": "1", "t": "true", "z": null}));
+        let mut labels = node(json!({"z": null}));
+        to_mapping(&mut labels, Some(""));
+        assert_eq!(labels.to_json(), json!({"z": ""}));
+    }
+}

@@ -65,3 +65,22 @@ fn services_mut(dict: &mut Node) -> Vec<&mut Node> {
         None => Vec::new(),
     }
 }
+
+#[cfg(test)]
+pub(super) mod testing {
+    use crate::diag::Result;
+    use crate::yaml::Node;
+
+    /// A synthetic tree from JSON.
+    pub fn node(v: serde_json::Value) -> Node {
+        Node::from_json(&v)
+    }
+
+    /// The code of the first error of a failed step.
+    pub fn error_code<T>(r: Result<T>) -> String {
+        match r {
+            Ok(_) => "no error".to_string(),
+            Err(f) => f.0[0].code.clone().unwrap_or_default(),
+        }
+    }
+}

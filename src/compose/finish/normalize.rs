@@ -19,7 +19,17 @@ fn implicit_dependency(restart: bool, span: Span) -> Node {
 
 /// compose-go `loader/normalize.go`.
 pub(super) fn normalize(dict: &mut Node, name: &str, env: &IndexMap<String, String>) {
-    // The default network, only if some service uses it.
+    default_network(dict);
+    for svc in services_mut(dict) {
+        service_defaults(svc, env);
+        implicit_dependencies(svc);
+    }
+    resource_names(dict, name);
+    tree::set(dict, "name", s(name));
+}
+
+/// The default network, only if some service uses it (explicitly, or by naming none).
+fn default_network(dict: &mut Node) {
     let mut uses_default = false;
     for svc in services_mut(dict) {
         if tree::has(svc, "provider") || tree::has(svc, "network_mode") {
@@ -55,79 +65,88 @@ pub(super) fn normalize(dict: &mut Node, name: &str, env: &IndexMap<String, Stri
             tree::set(nets, "default", tree::new_map());
         }
     }
-    for svc in services_mut(dict) {
-        if svc.get("pull_policy").and_then(|p| p.as_str()) == Some("if_not_present") {
-            let span = svc
-                .get("pull_policy")
-                .map(|p| p.span)
-                .unwrap_or(Span::SYNTHETIC);
-            tree::set(svc, "pull_policy", s_at("missing", span));
+}
+
+/// `pull_policy: if_not_present` → `missing`; build context and Dockerfile defaults; bare
+/// build args and environment keys from the project environment.
+fn service_defaults(svc: &mut Node, env: &IndexMap<String, String>) {
+    if svc.get("pull_policy").and_then(|p| p.as_str()) == Some("if_not_present") {
+        let span = svc
+            .get("pull_policy")
+            .map(|p| p.span)
+            .unwrap_or(Span::SYNTHETIC);
+        tree::set(svc, "pull_policy", s_at("missing", span));
+    }
+    if let Some(b) = svc.get_mut("build")
+        && b.is_map()
+    {
+        let span = b.span;
+        if b.get("context").is_none_or(Node::is_null) {
+            tree::set(b, "context", s_at(".", span));
         }
-        if let Some(b) = svc.get_mut("build")
-            && b.is_map()
+        if b.get("dockerfile").is_none_or(Node::is_null)
+            && b.get("dockerfile_inline").is_none_or(Node::is_null)
         {
-            let span = b.span;
-            if b.get("context").is_none_or(Node::is_null) {
-                tree::set(b, "context", s_at(".", span));
-            }
-            if b.get("dockerfile").is_none_or(Node::is_null)
-                && b.get("dockerfile_inline").is_none_or(Node::is_null)
-            {
-                tree::set(b, "dockerfile", s_at("Dockerfile", span));
-            }
-            if let Some(a) = b.get_mut("args") {
-                resolve_mapping(a, env);
-                // an unresolved build arg is dropped (an unresolved environment entry is not)
-                if let Some(entries) = a.as_map_mut() {
-                    entries.retain(|(_, v)| !v.is_null());
-                }
-            }
+            tree::set(b, "dockerfile", s_at("Dockerfile", span));
         }
-        if let Some(e) = svc.get_mut("environment") {
-            resolve_mapping(e, env);
-        }
-        // Implicit dependencies from links, namespaces and volumes_from.
-        let mut extra: Vec<(String, Node)> = Vec::new();
-        if let Some(links) = svc.get("links").and_then(|l| l.as_seq()) {
-            for l in links {
-                let link = l.scalar_string().unwrap_or_default();
-                let target = match link.split(':').collect::<Vec<_>>().as_slice() {
-                    [a, _] => a.to_string(),
-                    _ => link.clone(),
-                };
-                extra.push((target, implicit_dependency(true, l.span)));
-            }
-        }
-        for ns in ["network_mode", "ipc", "pid", "uts", "cgroup"] {
-            if let Some(r) = svc.get(ns)
-                && let Some(shared) = r.as_str().and_then(|v| v.strip_prefix("service:"))
-            {
-                extra.push((shared.to_string(), implicit_dependency(true, r.span)));
-            }
-        }
-        if let Some(vf) = svc.get("volumes_from").and_then(|l| l.as_seq()) {
-            for v in vf {
-                let vol = v.scalar_string().unwrap_or_default();
-                if !vol.starts_with("container:") {
-                    let name = vol.split(':').next().unwrap_or_default().to_string();
-                    extra.push((name, implicit_dependency(false, v.span)));
-                }
-            }
-        }
-        if !extra.is_empty() {
-            let span = svc.span;
-            if svc.get("depends_on").is_none_or(|d| !d.is_map()) {
-                tree::set(svc, "depends_on", tree::map_at(span));
-            }
-            let deps = svc.get_mut("depends_on").expect("set above");
-            for (k, v) in extra {
-                if !tree::has(deps, &k) {
-                    tree::set(deps, &k, v);
-                }
+        if let Some(a) = b.get_mut("args") {
+            resolve_mapping(a, env);
+            // an unresolved build arg is dropped (an unresolved environment entry is not)
+            if let Some(entries) = a.as_map_mut() {
+                entries.retain(|(_, v)| !v.is_null());
             }
         }
     }
-    // Resource names.
+    if let Some(e) = svc.get_mut("environment") {
+        resolve_mapping(e, env);
+    }
+}
+
+/// Implicit dependencies from links, shared namespaces and `volumes_from`.
+fn implicit_dependencies(svc: &mut Node) {
+    let mut extra: Vec<(String, Node)> = Vec::new();
+    if let Some(links) = svc.get("links").and_then(|l| l.as_seq()) {
+        for l in links {
+            let link = l.scalar_string().unwrap_or_default();
+            let target = match link.split(':').collect::<Vec<_>>().as_slice() {
+                [a, _] => a.to_string(),
+                _ => link.clone(),
+            };
+            extra.push((target, implicit_dependency(true, l.span)));
+        }
+    }
+    for ns in ["network_mode", "ipc", "pid", "uts", "cgroup"] {
+        if let Some(r) = svc.get(ns)
+            && let Some(shared) = r.as_str().and_then(|v| v.strip_prefix("service:"))
+        {
+            extra.push((shared.to_string(), implicit_dependency(true, r.span)));
+        }
+    }
+    if let Some(vf) = svc.get("volumes_from").and_then(|l| l.as_seq()) {
+        for v in vf {
+            let vol = v.scalar_string().unwrap_or_default();
+            if !vol.starts_with("container:") {
+                let name = vol.split(':').next().unwrap_or_default().to_string();
+                extra.push((name, implicit_dependency(false, v.span)));
+            }
+        }
+    }
+    if !extra.is_empty() {
+        let span = svc.span;
+        if svc.get("depends_on").is_none_or(|d| !d.is_map()) {
+            tree::set(svc, "depends_on", tree::map_at(span));
+        }
+        let deps = svc.get_mut("depends_on").expect("set above");
+        for (k, v) in extra {
+            if !tree::has(deps, &k) {
+                tree::set(deps, &k, v);
+            }
+        }
+    }
+}
+
+/// Resource names: `<project>_<key>`, or the key itself for an external resource.
+fn resource_names(dict: &mut Node, name: &str) {
     for kind in ["networks", "volumes", "configs", "secrets"] {
         if let Some(res) = dict.get_mut(kind).and_then(|r| r.as_map_mut()) {
             for (k, r) in res.iter_mut() {
@@ -151,7 +170,6 @@ pub(super) fn normalize(dict: &mut Node, name: &str, env: &IndexMap<String, Stri
             }
         }
     }
-    tree::set(dict, "name", s(name));
 }
 
 /// Converts a list/map environment (or build args) to a mapping and resolves bare keys from the
@@ -166,5 +184,72 @@ fn resolve_mapping(n: &mut Node, env: &IndexMap<String, String>) {
                 *v = s_at(val.clone(), v.span);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::node;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn networks_dependencies_defaults_and_names() {
+        let mut d = node(json!({
+            "services": {
+                "web": {
+                    "links": ["db:database"],
+                    "volumes_from": ["cache:ro", "container:other"],
+                    "ipc": "service:db",
+                    "pull_policy": "if_not_present",
+                    "build": {"args": {"A": null, "B": null}},
+                    "environment": ["HOME", "UNSET", "X=1"]
+                },
+                "db": {"network_mode": "host"},
+                "cache": {"networks": {"back": null}}
+            },
+            "networks": {"back": null},
+            "volumes": {"data": {"external": true}, "logs": null}
+        }));
+        let env: IndexMap<String, String> = [("A", "1"), ("HOME", "/h")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        normalize(&mut d, "proj", &env);
+        let j = d.to_json();
+        let web = &j["services"]["web"];
+        assert_eq!(web["networks"], json!({"default": null}));
+        assert!(j["services"]["db"].get("networks").is_none());
+        assert_eq!(j["services"]["cache"]["networks"], json!({"back": null}));
+        assert_eq!(
+            j["networks"],
+            json!({"back": {"name": "proj_back"}, "default": {"name": "proj_default"}})
+        );
+        assert_eq!(
+            web["depends_on"]["db"],
+            json!({"condition": "service_started", "restart": true, "required": true})
+        );
+        assert_eq!(web["depends_on"]["cache"]["restart"], false);
+        assert!(web["depends_on"].get("other").is_none());
+        assert_eq!(web["pull_policy"], "missing");
+        assert_eq!(
+            web["build"],
+            json!({"args": {"A": "1"}, "context": ".", "dockerfile": "Dockerfile"})
+        );
+        assert_eq!(
+            web["environment"],
+            json!({"HOME": "/h", "UNSET": null, "X": "1"})
+        );
+        assert_eq!(j["volumes"]["data"]["name"], "data");
+        assert_eq!(j["volumes"]["logs"]["name"], "proj_logs");
+        assert_eq!(j["name"], "proj");
+    }
+
+    #[test]
+    fn no_default_network_when_no_service_needs_it() {
+        let mut d =
+            node(json!({"services": {"a": {"network_mode": "none"}, "p": {"provider": {}}}}));
+        normalize(&mut d, "proj", &IndexMap::new());
+        assert!(d.get("networks").is_none());
     }
 }

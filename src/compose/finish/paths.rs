@@ -111,3 +111,70 @@ pub fn rebase_paths(dict: &mut Node, base: &str, home: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::node;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn relative_paths_join_the_base() {
+        let mut d = node(json!({
+            "services": {"web": {
+                "build": {"context": "app", "additional_contexts": {
+                    "lib": "../lib", "img": "docker-image://alpine", "remote": "https://x/y.git"
+                }},
+                "env_file": [{"path": "web.env"}],
+                "label_file": ["labels"],
+                "extends": {"file": "base.yaml"},
+                "volumes": [
+                    {"type": "bind", "source": "~/data"},
+                    {"type": "bind", "source": "./conf"},
+                    {"type": "volume", "source": "db"}
+                ]
+            }, "git": {"build": {"context": "git@github.com:me/app.git"}}},
+            "secrets": {"s": {"file": "/abs/s"}},
+            "configs": {"c": {"file": "c.conf"}}
+        }));
+        rebase_paths(&mut d, "/p", "/home/me");
+        let j = d.to_json();
+        let web = &j["services"]["web"];
+        assert_eq!(web["build"]["context"], "/p/app");
+        assert_eq!(web["build"]["additional_contexts"]["lib"], "/lib");
+        assert_eq!(
+            web["build"]["additional_contexts"]["img"],
+            "docker-image://alpine"
+        );
+        assert_eq!(
+            web["build"]["additional_contexts"]["remote"],
+            "https://x/y.git"
+        );
+        assert_eq!(web["env_file"][0]["path"], "/p/web.env");
+        assert_eq!(web["label_file"][0], "/p/labels");
+        assert_eq!(web["extends"]["file"], "/p/base.yaml");
+        assert_eq!(web["volumes"][0]["source"], "/home/me/data");
+        assert_eq!(web["volumes"][1]["source"], "/p/conf");
+        assert_eq!(web["volumes"][2]["source"], "db");
+        assert_eq!(
+            j["services"]["git"]["build"]["context"],
+            "git@github.com:me/app.git"
+        );
+        assert_eq!(j["secrets"]["s"]["file"], "/abs/s");
+        assert_eq!(j["configs"]["c"]["file"], "/p/c.conf");
+    }
+
+    #[test]
+    fn absolute_paths_include_windows_ones() {
+        assert!(is_abs("/x"));
+        assert!(is_abs("\\\\server\\share"));
+        assert!(is_abs("C:\\Users"));
+        assert!(is_abs("d:/data"));
+        assert!(!is_abs("c:data"));
+        assert!(!is_abs("./x"));
+        assert_eq!(expand_user("~", "/h"), "/h");
+        assert_eq!(expand_user("~/a", "/h/"), "/h/a");
+        assert_eq!(expand_user("~/a", ""), "~/a");
+        assert_eq!(expand_user("~other/a", "/h"), "~other/a");
+    }
+}

@@ -55,3 +55,50 @@ pub fn apply_profiles(dict: &mut Node, active: &[String]) -> Result<Vec<String>>
     }
     Ok(disabled)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{error_code, node};
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn inactive_profiles_leave_services_out() {
+        let project = json!({"services": {
+            "web": {}, "debug": {"profiles": ["dev"]}, "all": {"profiles": []}
+        }});
+        let mut d = node(project.clone());
+        assert_eq!(
+            apply_profiles(&mut d, &[]).ok(),
+            Some(vec!["debug".to_string()])
+        );
+        assert_eq!(
+            crate::compose::tree::keys(d.get("services").unwrap()),
+            ["web", "all"]
+        );
+        for active in ["dev", "*"] {
+            let mut d = node(project.clone());
+            assert_eq!(
+                apply_profiles(&mut d, &[active.to_string()]).ok(),
+                Some(vec![])
+            );
+        }
+    }
+
+    #[test]
+    fn a_required_dependency_on_a_left_out_service_fails() {
+        let mut d = node(json!({"services": {
+            "web": {"depends_on": {"debug": {"required": true}}},
+            "debug": {"profiles": ["dev"]}
+        }}));
+        assert_eq!(
+            error_code(apply_profiles(&mut d, &[])),
+            "compose/depends-on"
+        );
+        let mut d = node(json!({"services": {
+            "web": {"depends_on": {"debug": {"required": false}}},
+            "debug": {"profiles": ["dev"]}
+        }}));
+        assert!(apply_profiles(&mut d, &[]).is_ok());
+    }
+}

@@ -63,3 +63,43 @@ pub fn drop_unused_resources(dict: &mut Node) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::node;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keeps_only_what_services_use() {
+        let mut d = node(json!({
+            "services": {"web": {
+                "networks": {"front": null},
+                "volumes": [{"type": "volume", "source": "data"}, {"type": "bind", "source": "old"}],
+                "secrets": [{"source": "s1"}],
+                "build": {"secrets": [{"source": "s2"}]},
+                "configs": [{"source": "c"}],
+                "models": ["m"]
+            }},
+            "networks": {"front": {}, "back": {}},
+            "volumes": {"data": {}, "old": {}},
+            "secrets": {"s1": {}, "s2": {}, "s3": {}},
+            "configs": {"c": {}, "d": {}},
+            "models": {"m": {}, "n": {}}
+        }));
+        drop_unused_resources(&mut d);
+        let j = d.to_json();
+        assert_eq!(j["networks"], json!({"front": {}}));
+        assert_eq!(j["volumes"], json!({"data": {}}));
+        assert_eq!(j["secrets"], json!({"s1": {}, "s2": {}}));
+        assert_eq!(j["configs"], json!({"c": {}}));
+        assert_eq!(j["models"], json!({"m": {}}));
+    }
+
+    #[test]
+    fn a_section_left_empty_goes() {
+        let mut d = node(json!({"services": {"web": {}}, "volumes": {"old": {}}}));
+        drop_unused_resources(&mut d);
+        assert_eq!(d.to_json(), json!({"services": {"web": {}}}));
+    }
+}

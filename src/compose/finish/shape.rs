@@ -6,7 +6,7 @@ use crate::yaml::{Node, NodeKind, Span};
 use super::mapping::{to_mapping, to_mapping_with_equals};
 use super::services_mut;
 use super::shell::shell_split;
-use crate::compose::tree::{self, int_at, key_str, s_at};
+use crate::compose::tree::{self, key_str, s_at};
 use crate::compose::units;
 
 const DURATIONS: &[&str] = &["stop_grace_period"];
@@ -224,7 +224,70 @@ fn shape_deploy(d: &mut Node) {
     omit_empty(d, &["replicas", "resources", "placement"]);
 }
 
+/// Service keys that are string lists in compose-go (a single string becomes a list of one).
+const STRING_LISTS: &[&str] = &[
+    "dns",
+    "dns_search",
+    "tmpfs",
+    "expose",
+    "cap_add",
+    "cap_drop",
+    "profiles",
+    "dns_opt",
+    "security_opt",
+    "group_add",
+    "links",
+    "external_links",
+    "volumes_from",
+    "device_cgroup_rules",
+];
+
+/// One service, key by key, then its empty fields dropped (`omitempty`).
 fn shape_service(svc: &mut Node) {
+    shape_commands(svc);
+    shape_scalars(svc);
+    for k in STRING_LISTS {
+        if let Some(n) = svc.get_mut(k) {
+            string_list(n);
+        }
+    }
+    shape_mappings(svc);
+    if let Some(h) = svc.get_mut("healthcheck") {
+        shape_healthcheck(h);
+    }
+    if let Some(d) = svc.get_mut("deploy") {
+        shape_deploy(d);
+    }
+    if let Some(l) = svc.get_mut("logging") {
+        shape_mapping_field(l, "options", Some(""));
+        omit_empty(l, &[]);
+    }
+    if let Some(b) = svc.get_mut("build") {
+        shape_build(b);
+    }
+    for k in ["secrets", "configs"] {
+        if let Some(items) = svc.get_mut(k).and_then(|s| s.as_seq_mut()) {
+            for m in items.iter_mut() {
+                shape_mount(m);
+            }
+        }
+    }
+    shape_ports(svc);
+    shape_volumes(svc);
+    shape_service_networks(svc);
+    if let Some(deps) = svc.get_mut("depends_on").and_then(|n| n.as_map_mut()) {
+        for (_, d) in deps.iter_mut() {
+            omit_empty(d, &["required"]);
+        }
+    }
+    shape_ulimits(svc);
+    let mut keep: Vec<&str> = POINTERS.to_vec();
+    keep.extend(["command", "entrypoint", "networks"]);
+    omit_empty(svc, &keep);
+}
+
+/// `command` and `entrypoint`: a string is split into words; both are always present.
+fn shape_commands(svc: &mut Node) {
     let span = svc.span;
     for k in ["command", "entrypoint"] {
         match svc.get_mut(k) {
@@ -233,6 +296,10 @@ fn shape_service(svc: &mut Node) {
             None => tree::set(svc, k, Node::null(span)),
         }
     }
+}
+
+/// Durations, byte sizes and `cpus` of the service itself.
+fn shape_scalars(svc: &mut Node) {
     for k in DURATIONS {
         if let Some(n) = svc.get_mut(k) {
             to_duration(n);
@@ -246,26 +313,10 @@ fn shape_service(svc: &mut Node) {
     if let Some(n) = svc.get_mut("cpus") {
         to_float(n);
     }
-    for k in [
-        "dns",
-        "dns_search",
-        "tmpfs",
-        "expose",
-        "cap_add",
-        "cap_drop",
-        "profiles",
-        "dns_opt",
-        "security_opt",
-        "group_add",
-        "links",
-        "external_links",
-        "volumes_from",
-        "device_cgroup_rules",
-    ] {
-        if let Some(n) = svc.get_mut(k) {
-            string_list(n);
-        }
-    }
+}
+
+/// Labels, annotations, sysctls, storage options, environment and extra hosts as mappings.
+fn shape_mappings(svc: &mut Node) {
     shape_mapping_field(svc, "labels", Some(""));
     shape_mapping_field(svc, "annotations", Some(""));
     shape_mapping_field(svc, "sysctls", Some(""));
@@ -276,53 +327,42 @@ fn shape_service(svc: &mut Node) {
     if let Some(eh) = svc.get_mut("extra_hosts") {
         extra_hosts(eh);
     }
-    if let Some(h) = svc.get_mut("healthcheck") {
-        shape_healthcheck(h);
+}
+
+/// `build`: args, labels, contexts, `shm_size`, hosts, string lists and secret mounts.
+fn shape_build(b: &mut Node) {
+    if let Some(a) = b.get_mut("args") {
+        to_mapping_with_equals(a);
     }
-    if let Some(d) = svc.get_mut("deploy") {
-        shape_deploy(d);
+    shape_mapping_field(b, "labels", Some(""));
+    shape_mapping_field(b, "additional_contexts", Some(""));
+    if let Some(n) = b.get_mut("shm_size") {
+        to_bytes(n);
     }
-    if let Some(l) = svc.get_mut("logging") {
-        shape_mapping_field(l, "options", Some(""));
-        omit_empty(l, &[]);
+    if let Some(eh) = b.get_mut("extra_hosts") {
+        extra_hosts(eh);
     }
-    if let Some(b) = svc.get_mut("build") {
-        if let Some(a) = b.get_mut("args") {
-            to_mapping_with_equals(a);
-        }
-        shape_mapping_field(b, "labels", Some(""));
-        shape_mapping_field(b, "additional_contexts", Some(""));
-        if let Some(n) = b.get_mut("shm_size") {
-            to_bytes(n);
-        }
-        if let Some(eh) = b.get_mut("extra_hosts") {
-            extra_hosts(eh);
-        }
-        for k in [
-            "cache_from",
-            "cache_to",
-            "tags",
-            "platforms",
-            "entitlements",
-        ] {
-            if let Some(n) = b.get_mut(k) {
-                string_list(n);
-            }
-        }
-        if let Some(secrets) = b.get_mut("secrets").and_then(|s| s.as_seq_mut()) {
-            for m in secrets.iter_mut() {
-                shape_mount(m);
-            }
-        }
-        omit_empty(b, &[]);
-    }
-    for k in ["secrets", "configs"] {
-        if let Some(items) = svc.get_mut(k).and_then(|s| s.as_seq_mut()) {
-            for m in items.iter_mut() {
-                shape_mount(m);
-            }
+    for k in [
+        "cache_from",
+        "cache_to",
+        "tags",
+        "platforms",
+        "entitlements",
+    ] {
+        if let Some(n) = b.get_mut(k) {
+            string_list(n);
         }
     }
+    if let Some(secrets) = b.get_mut("secrets").and_then(|s| s.as_seq_mut()) {
+        for m in secrets.iter_mut() {
+            shape_mount(m);
+        }
+    }
+    omit_empty(b, &[]);
+}
+
+/// `ports`: `published` is a string.
+fn shape_ports(svc: &mut Node) {
     if let Some(ports) = svc.get_mut("ports").and_then(|s| s.as_seq_mut()) {
         for p in ports.iter_mut() {
             if let Some(pb) = p.get_mut("published")
@@ -333,6 +373,10 @@ fn shape_service(svc: &mut Node) {
             omit_empty(p, &[]);
         }
     }
+}
+
+/// `volumes`: tmpfs size and mode, bind and volume options.
+fn shape_volumes(svc: &mut Node) {
     if let Some(vols) = svc.get_mut("volumes").and_then(|s| s.as_seq_mut()) {
         for v in vols.iter_mut() {
             if let Some(t) = v.get_mut("tmpfs") {
@@ -357,6 +401,10 @@ fn shape_service(svc: &mut Node) {
             omit_empty(v, &["bind", "volume", "tmpfs", "image"]);
         }
     }
+}
+
+/// The networks a service joins: aliases, link-local IPs and driver options.
+fn shape_service_networks(svc: &mut Node) {
     if let Some(nets) = svc.get_mut("networks").and_then(|n| n.as_map_mut()) {
         for (_, n) in nets.iter_mut() {
             if n.is_map() {
@@ -370,11 +418,10 @@ fn shape_service(svc: &mut Node) {
             }
         }
     }
-    if let Some(deps) = svc.get_mut("depends_on").and_then(|n| n.as_map_mut()) {
-        for (_, d) in deps.iter_mut() {
-            omit_empty(d, &["required"]);
-        }
-    }
+}
+
+/// `ulimits`: a single value stays a number, soft / hard drop their empty fields.
+fn shape_ulimits(svc: &mut Node) {
     if let Some(u) = svc.get_mut("ulimits").and_then(|n| n.as_map_mut()) {
         for (_, v) in u.iter_mut() {
             if let Some(single) = v.get("single").cloned() {
@@ -384,10 +431,6 @@ fn shape_service(svc: &mut Node) {
             }
         }
     }
-    let mut keep: Vec<&str> = POINTERS.to_vec();
-    keep.extend(["command", "entrypoint", "networks"]);
-    omit_empty(svc, &keep);
-    let _ = int_at;
 }
 
 fn shape_mount(m: &mut Node) {
@@ -474,5 +517,78 @@ pub fn shape(dict: &mut Node) {
                 shape_resource(kind, r);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::node;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn typed_fields_print_like_compose_go() {
+        let mut d = node(json!({
+            "services": {"web": {
+                "command": "echo 'a b'",
+                "stop_grace_period": "90s",
+                "mem_limit": "50m",
+                "cpus": "0.5",
+                "dns": "8.8.8.8",
+                "labels": ["a=1", "b"],
+                "extra_hosts": {"h": "1.2.3.4"},
+                "healthcheck": {"test": "curl x", "interval": 30},
+                "secrets": [{"source": "s", "mode": "0440", "uid": 0}],
+                "ports": [{"published": 8080, "target": 80}],
+                "ulimits": {"nofile": {"single": 1024}},
+                "privileged": false,
+                "init": false
+            }},
+            "networks": {"n": {}}
+        }));
+        shape(&mut d);
+        let j = d.to_json();
+        let web = &j["services"]["web"];
+        assert_eq!(web["command"], json!(["echo", "a b"]));
+        assert_eq!(web["entrypoint"], json!(null));
+        assert_eq!(web["stop_grace_period"], "1m30s");
+        assert_eq!(web["mem_limit"], "52428800");
+        assert_eq!(web["cpus"], json!(0.5));
+        assert_eq!(web["dns"], json!(["8.8.8.8"]));
+        assert_eq!(web["labels"], json!({"a": "1", "b": ""}));
+        assert_eq!(web["extra_hosts"], json!(["h=1.2.3.4"]));
+        assert_eq!(
+            web["healthcheck"],
+            json!({"test": ["CMD-SHELL", "curl x"], "interval": "30s"})
+        );
+        assert_eq!(
+            web["secrets"][0],
+            json!({"source": "s", "mode": "0440", "uid": "0"})
+        );
+        assert_eq!(web["ports"][0], json!({"published": "8080", "target": 80}));
+        assert_eq!(web["ulimits"]["nofile"], 1024);
+        // `omitempty`, except for compose-go's pointer fields
+        assert!(web.get("privileged").is_none());
+        assert_eq!(web["init"], false);
+        assert_eq!(j["networks"]["n"], json!({"ipam": {}}));
+    }
+
+    #[test]
+    fn deploy_gets_resources_and_placement() {
+        let mut d = node(json!({"services": {"web": {"deploy": {
+            "replicas": 0,
+            "resources": {"limits": {"cpus": 1, "memory": "1g"}},
+            "restart_policy": {"delay": "5s", "max_attempts": 0}
+        }}}}));
+        shape(&mut d);
+        assert_eq!(
+            d.to_json()["services"]["web"]["deploy"],
+            json!({
+                "replicas": 0,
+                "resources": {"limits": {"cpus": 1, "memory": "1073741824"}},
+                "restart_policy": {"delay": "5s", "max_attempts": 0},
+                "placement": {}
+            })
+        );
     }
 }
