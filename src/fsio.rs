@@ -519,6 +519,25 @@ fn injected_failure(_i: usize) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Reads a regular file without following a symlink, at most the input limit (`drift`: a
+/// symlink planted in the `-o` directory is reported, never followed).
+pub fn read_plain_nofollow(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Closes the race between listing the directory and opening the file.
+        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut bytes = Vec::new();
+    opts.open(path)?
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,23 +611,4 @@ mod tests {
             "no temp or backup left"
         );
     }
-}
-
-/// Reads a regular file without following a symlink, at most the input limit (`drift`: a
-/// symlink planted in the `-o` directory is reported, never followed).
-pub fn read_plain_nofollow(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Closes the race between listing the directory and opening the file.
-        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let mut bytes = Vec::new();
-    opts.open(path)?
-        .take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
 }

@@ -712,7 +712,7 @@ fn run(args: &[String], stdin: Option<String>) -> Run {
 /// CLI does) and the diagnostics as the CLI prints them.
 fn krm(input: &str, dir: &Path) -> Run {
     registry().truncate(0, 0);
-    let (r, cap) = crate::out::capture(None, || {
+    let (r, cap) = crate::out::capture(None, || -> Result<u8, String> {
         let root = crate::krm::confine::Root::new(dir).map_err(|e| e.to_string())?;
         match crate::krm::run(input, &root) {
             Ok((out, code, diags)) => {
@@ -733,7 +733,7 @@ fn krm(input: &str, dir: &Path) -> Run {
     registry().truncate(0, 0);
     Run {
         command: "krm".into(),
-        code: r.unwrap_or_else(|_: String| 2),
+        code: r.unwrap_or(2),
         stdout: cap.stdout,
         stderr: cap.stderr,
         files: Vec::new(),
@@ -758,7 +758,7 @@ pub fn run_all(dir: &Path, p: &Planted) -> (Vec<Run>, Option<Run>) {
     let s = |x: &str| x.to_string();
     let d = dir.display().to_string();
     let compose = dir.join("compose.yaml").display().to_string();
-    let project = vec![
+    let project = [
         s("-f"),
         compose.clone(),
         s("--project-directory"),

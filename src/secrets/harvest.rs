@@ -120,11 +120,11 @@ impl Known {
     ) -> Vec<(&KnownSecret, Range<usize>)> {
         let mut hits: Vec<(&KnownSecret, Range<usize>)> = Vec::new();
         for e in &self.entries {
-            let ranges = match hideable(&e.value) {
+            let ranges: Vec<Range<usize>> = match hideable(&e.value) {
                 Hide::TooShort => continue,
                 Hide::Word => {
                     if words && text == e.value {
-                        vec![0..text.len()]
+                        std::iter::once(0..text.len()).collect()
                     } else {
                         continue;
                     }

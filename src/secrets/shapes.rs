@@ -269,11 +269,11 @@ fn url_secret(userinfo: &str) -> Option<Range<usize>> {
     match userinfo.split_once(':') {
         Some((_, pw)) => {
             let start = userinfo.len() - pw.len();
-            (!pw.is_empty() && !is_placeholder(pw)).then(|| start..userinfo.len())
+            (!pw.is_empty() && !is_placeholder(pw)).then_some(start..userinfo.len())
         }
         None => {
             let user = userinfo;
-            (!is_placeholder(user) && token_like(user)).then(|| 0..userinfo.len())
+            (!is_placeholder(user) && token_like(user)).then_some(0..userinfo.len())
         }
     }
 }

@@ -945,7 +945,7 @@ fn from_resolved(rules: &Rules, r: Resolved, text: String) -> NodeKind {
 /// Go's `base64.StdEncoding.DecodeString`: padded standard alphabet; CR and LF are ignored.
 fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let clean: Vec<u8> = s.bytes().filter(|&b| b != b'\r' && b != b'\n').collect();
-    if clean.len() % 4 != 0 {
+    if !clean.len().is_multiple_of(4) {
         return None;
     }
     let val = |c: u8| -> Option<u32> {
