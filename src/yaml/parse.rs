@@ -19,6 +19,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 
+use super::error::YamlError;
 use super::node::{Node, NodeKind, Pos, SourceId, Span, Tag};
 use super::resolve::{Generation, Resolved, go_format_g, resolve};
 
@@ -49,15 +50,6 @@ pub enum Dialect {
     Compose,
     /// kubectl (apimachinery's splitter, go-yaml v2, `sigs.k8s.io/yaml`).
     Kubernetes,
-}
-
-/// A YAML syntax or structure error with the place it happened.
-#[derive(Clone, Debug, PartialEq)]
-pub struct YamlError {
-    pub span: Span,
-    pub message: String,
-    /// A second place worth showing (e.g. where a duplicate key was first defined).
-    pub related: Option<(Span, String)>,
 }
 
 /// Manifests read as kubectl reads them.
