@@ -11,19 +11,8 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{JsonType, ValidationError};
 use serde_json::Value;
 
+use super::locate::{Anchor, escape, segments};
 use super::suggest;
-
-/// Which part of the node at [`Finding::node_pointer`] the finding is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Anchor {
-    /// The key of the entry (unknown key).
-    Key,
-    /// The value (wrong type, bad value).
-    Value,
-    /// The key that holds the mapping, or the mapping itself when no key holds it (missing
-    /// required property).
-    Holder,
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Finding {
@@ -545,18 +534,6 @@ pub(crate) fn display_name(pointer: &str, style: Style) -> String {
 
 fn is_index(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// The unescaped segments of a JSON pointer.
-pub(crate) fn segments(pointer: &str) -> impl Iterator<Item = String> + '_ {
-    pointer
-        .split('/')
-        .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-}
-
-pub(crate) fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]
