@@ -12,6 +12,9 @@ use crate::diag::{Diagnostic, Failure, Result};
 use crate::source::sources;
 use crate::yaml::{Limits, Node, SourceId, parse_documents};
 
+/// Defined next to the path checks that need it (`confine` sits below `fsio`).
+pub use crate::confine::io_reason;
+
 /// Largest input file komply reads (a guard against 50 MB scalars and mistaken binaries).
 pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -182,14 +185,6 @@ fn line_col_of(bytes: &[u8], pos: usize) -> (usize, usize) {
         .count()
         + 1;
     (line, col)
-}
-
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
 }
 
 /// Reads, registers and parses a YAML file into its documents.
