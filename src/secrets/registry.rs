@@ -27,8 +27,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 pub const MIN_CHARS: usize = 4;
 /// Values at least this long are replaced wherever they occur; shorter ones as whole tokens.
 pub const SUBSTRING_CHARS: usize = 10;
-/// What a secret is replaced with in output (valid in labels, DNS names, YAML plain scalars).
-pub const PLACEHOLDER: &str = "redacted";
+/// What a secret is replaced with in output (defined with the value shapes, which must know it).
+pub use super::shapes::PLACEHOLDER;
 
 /// How a value can be hidden.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
