@@ -4,7 +4,7 @@
 //! directory kustomize runs plugins in, or the directory kpt runs in). A config naming a file
 //! outside it (`../../etc/passwd`, an absolute path, a symlink pointing out) is refused, and so
 //! is a project that reads one on the way (`env_file`, `extends`, `include`, configs, secrets):
-//! [`crate::fsio`] checks every read against the root *before* opening anything, with one
+//! `crate::fsio` (above this module) checks every read against the root *before* opening anything, with one
 //! message whether the outside file exists or not.
 //!
 //! Writes: the `-o` directory of `convert`, `migrate`, `man` and the `spec.path` of a KRM

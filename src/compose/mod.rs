@@ -20,6 +20,7 @@ pub mod cast;
 pub mod dotenv;
 pub mod extends;
 pub mod finish;
+pub mod harvest;
 pub mod include;
 pub mod interpolate;
 pub mod merge;
@@ -88,8 +89,7 @@ pub struct Project {
 pub fn load(opts: &LoadOptions) -> Result<Project> {
     // A `.env` error stops the run before any compose file is read: register their secrets
     // first, so the error cannot print one (decisions/0015).
-    let setup =
-        project::setup(opts).inspect_err(|_| crate::secrets::harvest::before_failure(opts))?;
+    let setup = project::setup(opts).inspect_err(|_| harvest::before_failure(opts))?;
     let mut ctx = Ctx {
         env: setup.environment.clone(),
         warnings: setup.warnings.clone(),
@@ -252,9 +252,9 @@ fn check_keys_and_times(doc: &Node) -> Result<()> {
 /// Interpolation, casting, `extends` and `include` for one document of one file.
 fn process_document(ctx: &mut Ctx, mut doc: Node, file: &Path, project_dir: &Path) -> Result<Node> {
     // Secrets are registered before any error can print them (raw text, then interpolated).
-    crate::secrets::harvest::compose_document(&doc, Some(&ctx.env));
+    harvest::document(&doc, Some(&ctx.env));
     cast::interpolate_document(&mut doc, &ctx.env, &mut ctx.warnings, &mut ctx.budget)?;
-    crate::secrets::harvest::compose_document(&doc, None);
+    harvest::document(&doc, None);
     cast::cast_types(&mut doc, &mut ctx.warnings)?;
     extends::apply_extends(ctx, &mut doc, file, project_dir)?;
     include::apply_include(ctx, &mut doc, file, project_dir)?;

@@ -1,7 +1,7 @@
 //! The redactor, keyed by **value**: every secret value found in the input of a run is
-//! registered here once ([`super::harvest`]), and every byte komply writes passes through
-//! [`Registry::redact`] ([`crate::out`]) or, for code frames, [`Registry::mask`]
-//! ([`super::frame`]). Wherever a registered value turns up — a label, a warning, a diff line,
+//! registered here once (by `harvest` and `compose::harvest`), and every byte komply writes passes through
+//! [`Registry::redact`] (`crate::out`) or, for code frames, [`Registry::mask`]
+//! (`frame`). Wherever a registered value turns up — a label, a warning, a diff line,
 //! a SARIF message — it is replaced.
 //!
 //! Short values (decisions/0015): a value shorter than [`MIN_CHARS`] cannot be told from
