@@ -294,3 +294,27 @@ fn discovery_searches_upwards_and_reads_the_override_file() {
         Some(2)
     );
 }
+
+#[test]
+fn long_syntax_volume_targets_are_cleaned_like_short_ones() {
+    let p = load_files(&fixture("volume-target-clean"), &["compose.yaml"], &[], &[]);
+    let out = config_output(&p);
+    let targets: Vec<&str> = out["services"]["app"]["volumes"]
+        .as_array()
+        .expect("volumes")
+        .iter()
+        .map(|v| v["target"].as_str().expect("target"))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "/opt/sentry",
+            "/usr/share/logstash/logs",
+            "/tmp/scratch",
+            "/",
+            "/short/path"
+        ]
+    );
+    // only the target: a bind source keeps its slash (`--no-path-resolution`)
+    assert_eq!(out["services"]["app"]["volumes"][0]["source"], "./conf/");
+}

@@ -7,6 +7,7 @@ use crate::yaml::{Node, NodeKind, Span};
 
 use super::mapping::to_mapping_with_equals;
 use super::services_mut;
+use crate::compose::shortsyntax::clean_path;
 use crate::compose::tree::{self, bool_at, key_str, s, s_at};
 
 fn implicit_dependency(restart: bool, span: Span) -> Node {
@@ -22,6 +23,7 @@ pub(super) fn normalize(dict: &mut Node, name: &str, env: &IndexMap<String, Stri
     default_network(dict);
     for svc in services_mut(dict) {
         service_defaults(svc, env);
+        clean_volume_targets(svc);
         implicit_dependencies(svc);
     }
     resource_names(dict, name);
@@ -99,6 +101,24 @@ fn service_defaults(svc: &mut Node, env: &IndexMap<String, String>) {
     }
     if let Some(e) = svc.get_mut("environment") {
         resolve_mapping(e, env);
+    }
+}
+
+/// Every volume's `target` through Go's `path.Clean`, long syntax included (`/opt/app/` →
+/// `/opt/app`; the short syntax is cleaned when it is parsed), as compose-go's
+/// `loader/normalize.go` does.
+fn clean_volume_targets(svc: &mut Node) {
+    for v in svc
+        .get_mut("volumes")
+        .and_then(Node::as_seq_mut)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(t) = v.get_mut("target")
+            && let NodeKind::Str(target) = &t.kind
+        {
+            t.kind = NodeKind::Str(clean_path(target));
+        }
     }
 }
 
