@@ -43,7 +43,7 @@ pub fn finish(ctx: &mut Ctx, mut dict: Node, setup: &Setup) -> Result<Node> {
     consistency::check_consistency(&dict, &disabled)?;
     env_files::resolve_env_files(ctx, &mut dict, setup)?;
     prune::drop_unused_resources(&mut dict);
-    shape::shape(&mut dict);
+    shape::shape(&mut dict)?;
     Ok(dict)
 }
 

@@ -1,6 +1,7 @@
 //! Go-struct shaping: typed fields as compose-go's types print them (durations, byte sizes,
 //! floats, file modes, lists) and `omitempty`, so the JSON equals the oracle's.
 
+use crate::diag::{Diagnostic, Failure, Result};
 use crate::yaml::{Node, NodeKind, Span};
 
 use super::mapping::{to_mapping, to_mapping_with_equals};
@@ -81,14 +82,24 @@ fn string_list(n: &mut Node) {
     }
 }
 
-fn shell_command(n: &mut Node) {
+/// A string `command` / `entrypoint` split into words as compose-go splits it (a line it
+/// cannot split is an error at the value); a list stays a list of strings.
+fn shell_command(key: &str, n: &mut Node) -> Result<()> {
     if let NodeKind::Str(v) = &n.kind {
         let span = n.span;
-        let words = shell_split(v).into_iter().map(|w| s_at(w, span)).collect();
-        *n = tree::seq_at(words, span);
+        let words = shell_split(v).map_err(|why| {
+            Failure::one(
+                Diagnostic::error(format!("`{key}`: {why}"))
+                    .at(span)
+                    .code("compose/command")
+                    .help("Docker Compose splits a string command like a shell: close every quote, escape a trailing `\\`, quote `(` and `)`, or write the command as a list"),
+            )
+        })?;
+        *n = tree::seq_at(words.into_iter().map(|w| s_at(w, span)).collect(), span);
     } else {
         string_list(n);
     }
+    Ok(())
 }
 
 /// File modes (`0440`) as compose prints them: an octal string.
@@ -243,8 +254,8 @@ const STRING_LISTS: &[&str] = &[
 ];
 
 /// One service, key by key, then its empty fields dropped (`omitempty`).
-fn shape_service(svc: &mut Node) {
-    shape_commands(svc);
+fn shape_service(svc: &mut Node) -> Result<()> {
+    shape_commands(svc)?;
     shape_scalars(svc);
     for k in STRING_LISTS {
         if let Some(n) = svc.get_mut(k) {
@@ -284,18 +295,20 @@ fn shape_service(svc: &mut Node) {
     let mut keep: Vec<&str> = POINTERS.to_vec();
     keep.extend(["command", "entrypoint", "networks"]);
     omit_empty(svc, &keep);
+    Ok(())
 }
 
 /// `command` and `entrypoint`: a string is split into words; both are always present.
-fn shape_commands(svc: &mut Node) {
+fn shape_commands(svc: &mut Node) -> Result<()> {
     let span = svc.span;
     for k in ["command", "entrypoint"] {
         match svc.get_mut(k) {
-            Some(n) if !n.is_null() => shell_command(n),
+            Some(n) if !n.is_null() => shell_command(k, n)?,
             Some(_) => {}
             None => tree::set(svc, k, Node::null(span)),
         }
     }
+    Ok(())
 }
 
 /// Durations, byte sizes and `cpus` of the service itself.
@@ -507,9 +520,9 @@ fn shape_resource(kind: &str, r: &mut Node) {
 }
 
 /// Go-struct shaping of the whole project.
-pub fn shape(dict: &mut Node) {
+pub fn shape(dict: &mut Node) -> Result<()> {
     for svc in services_mut(dict) {
-        shape_service(svc);
+        shape_service(svc)?;
     }
     for kind in ["networks", "volumes", "secrets", "configs"] {
         if let Some(res) = dict.get_mut(kind).and_then(|r| r.as_map_mut()) {
@@ -518,6 +531,7 @@ pub fn shape(dict: &mut Node) {
             }
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -546,7 +560,7 @@ mod tests {
             }},
             "networks": {"n": {}}
         }));
-        shape(&mut d);
+        shape(&mut d).unwrap();
         let j = d.to_json();
         let web = &j["services"]["web"];
         assert_eq!(web["command"], json!(["echo", "a b"]));
@@ -580,7 +594,7 @@ mod tests {
             "resources": {"limits": {"cpus": 1, "memory": "1g"}},
             "restart_policy": {"delay": "5s", "max_attempts": 0}
         }}}}));
-        shape(&mut d);
+        shape(&mut d).unwrap();
         assert_eq!(
             d.to_json()["services"]["web"]["deploy"],
             json!({
