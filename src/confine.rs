@@ -4,7 +4,7 @@
 //! directory kustomize runs plugins in, or the directory kpt runs in). A config naming a file
 //! outside it (`../../etc/passwd`, an absolute path, a symlink pointing out) is refused, and so
 //! is a project that reads one on the way (`env_file`, `extends`, `include`, configs, secrets):
-//! [`crate::fsio`] checks every read against the root *before* opening anything, with one
+//! `crate::fsio` (above this module) checks every read against the root *before* opening anything, with one
 //! message whether the outside file exists or not.
 //!
 //! Writes: the `-o` directory of `convert`, `migrate`, `man` and the `spec.path` of a KRM
@@ -98,13 +98,22 @@ impl Root {
             Ok(m) if m.is_file() => Ok(p),
             Ok(m) if m.is_dir() => Err(format!("`{written}` is a directory, expected a file")),
             Ok(_) => Err(format!("`{written}` is not a regular file")),
-            Err(e) => Err(format!("`{written}`: {}", crate::fsio::io_reason(&e))),
+            Err(e) => Err(format!("`{written}`: {}", io_reason(&e))),
         }
     }
 
     /// The canonical root.
     pub fn canonical(&self) -> &Path {
         &self.canonical
+    }
+}
+
+/// An I/O error as a person reads it (`no such file or directory`), for messages about paths.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
     }
 }
 

@@ -12,6 +12,9 @@ use crate::diag::{Diagnostic, Failure, Result};
 use crate::source::sources;
 use crate::yaml::{Limits, Node, SourceId, parse_documents};
 
+/// Defined next to the path checks that need it (`confine` sits below `fsio`).
+pub use crate::confine::io_reason;
+
 /// Largest input file komply reads (a guard against 50 MB scalars and mistaken binaries).
 pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -182,14 +185,6 @@ fn line_col_of(bytes: &[u8], pos: usize) -> (usize, usize) {
         .count()
         + 1;
     (line, col)
-}
-
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
 }
 
 /// Reads, registers and parses a YAML file into its documents.
@@ -519,6 +514,25 @@ fn injected_failure(_i: usize) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Reads a regular file without following a symlink, at most the input limit (`drift`: a
+/// symlink planted in the `-o` directory is reported, never followed).
+pub fn read_plain_nofollow(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Closes the race between listing the directory and opening the file.
+        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut bytes = Vec::new();
+    opts.open(path)?
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,23 +606,4 @@ mod tests {
             "no temp or backup left"
         );
     }
-}
-
-/// Reads a regular file without following a symlink, at most the input limit (`drift`: a
-/// symlink planted in the `-o` directory is reported, never followed).
-pub fn read_plain_nofollow(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Closes the race between listing the directory and opening the file.
-        opts.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let mut bytes = Vec::new();
-    opts.open(path)?
-        .take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
 }

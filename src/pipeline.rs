@@ -86,7 +86,11 @@ pub fn convert(req: &ConvertRequest) -> Result<Converted> {
         r.prepare(&mut model, &project.project_dir)?;
     }
     // Every secret value of the project, registered before anything is generated or printed.
-    let known = crate::secrets::harvest::project(&project, &generate::secret_policy(&model));
+    let known = crate::compose::harvest::project(
+        &project,
+        &generate::secret_policy(&model),
+        &generate::bind_mount_texts,
+    );
     let gen_opts = GenerateOptions {
         known: known.clone(),
         project_dir: project.project_dir.clone(),
@@ -101,7 +105,7 @@ pub fn convert(req: &ConvertRequest) -> Result<Converted> {
         r.apply(&mut output, &model.name)?;
     }
     let mut known = known;
-    known.merge(&crate::secrets::harvest::model(
+    known.merge(&crate::compose::harvest::model(
         &model,
         &generate::secret_policy(&model),
     ));

@@ -181,3 +181,11 @@ fn unset_variable_in_dotenv_warns_at_its_place() {
         .unwrap();
     assert_eq!(web.as_str(), Some("x"));
 }
+
+#[test]
+fn a_command_shellwords_cannot_split_is_an_error_at_the_value() {
+    let (loc, msg, code) = first_error("errors-command", &[]);
+    assert_at(&loc, "errors-command/compose.yaml:5:14");
+    assert_eq!(code, "compose/command");
+    assert!(msg.contains("invalid command line string"), "{msg}");
+}

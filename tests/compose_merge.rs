@@ -294,3 +294,53 @@ fn discovery_searches_upwards_and_reads_the_override_file() {
         Some(2)
     );
 }
+
+#[test]
+fn long_syntax_volume_targets_are_cleaned_like_short_ones() {
+    let p = load_files(&fixture("volume-target-clean"), &["compose.yaml"], &[], &[]);
+    let out = config_output(&p);
+    let targets: Vec<&str> = out["services"]["app"]["volumes"]
+        .as_array()
+        .expect("volumes")
+        .iter()
+        .map(|v| v["target"].as_str().expect("target"))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "/opt/sentry",
+            "/usr/share/logstash/logs",
+            "/tmp/scratch",
+            "/",
+            "/short/path"
+        ]
+    );
+    // only the target: a bind source keeps its slash (`--no-path-resolution`)
+    assert_eq!(out["services"]["app"]["volumes"][0]["source"], "./conf/");
+}
+
+#[test]
+fn string_commands_are_split_like_go_shellwords() {
+    let p = load_files(&fixture("command-shell-words"), &["compose.yaml"], &[], &[]);
+    let out = config_output(&p);
+    let s = &out["services"];
+    // an unquoted `&`, `|` or `>` ends the command; the rest is dropped (the oracle's output)
+    assert_eq!(
+        s["etherpad-db"]["command"],
+        json!(["postgres", "-c", "stats_temp_directory=/tmp"])
+    );
+    assert_eq!(s["pipe"]["command"], json!(["cat", "/etc/hosts"]));
+    assert_eq!(
+        s["redirect"]["entrypoint"],
+        json!(["sh", "-c", "exec \"$$0\" \"$$@\"", "run"])
+    );
+    // quoted or escaped, an operator is an ordinary character
+    assert_eq!(
+        s["quoted"]["command"],
+        json!(["sh", "-c", "echo a && echo \"b\" ; echo c", "d & e", "f;g"])
+    );
+    assert_eq!(
+        s["subshell"]["command"],
+        json!(["echo", "$$(id -u)", "`date +%s`"])
+    );
+}

@@ -51,7 +51,8 @@ pub fn run(ctx: &Ctx, args: ConfigArgs) -> Result<ExitCode> {
     let policy = crate::compose::model::Model::from_canonical(&project.canonical)
         .map(|m| crate::generate::secret_policy(&m))
         .unwrap_or_default();
-    let known = crate::secrets::harvest::project(&project, &policy);
+    let known =
+        crate::compose::harvest::project(&project, &policy, &crate::generate::bind_mount_texts);
     if args.redact {
         crate::secrets::harvest::redact_config(&mut value, &policy, &known);
     }

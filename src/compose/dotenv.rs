@@ -350,7 +350,7 @@ impl Parser<'_> {
         self.skip_while(is_blank);
         let value = self
             .value(lookup, warnings)
-            .map_err(|d| crate::secrets::harvest::hide_value_in_error(&key, d))?;
+            .map_err(|d| hide_value_in_error(&key, d))?;
         self.out.insert(key, value, span);
         Ok(())
     }
@@ -541,6 +541,21 @@ pub fn expand_escapes(s: &str) -> String {
         out.push('\\');
     }
     out
+}
+
+/// An error about the value of `name` (an unterminated quote, a bad template)
+/// does not quote the value when the name is secret-like (the value could not be registered:
+/// it did not parse).
+fn hide_value_in_error(name: &str, mut d: Diagnostic) -> Diagnostic {
+    if crate::secrets::Policy::standard().secret_like_name(name) {
+        let what = if d.message.starts_with("unterminated quoted value") {
+            "unterminated quoted value"
+        } else {
+            d.message.split(": ").next().unwrap_or("invalid value")
+        };
+        d.message = format!("{what} in `{name}` (the value is not shown: it looks like a secret)");
+    }
+    d
 }
 
 #[cfg(test)]

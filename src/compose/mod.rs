@@ -9,8 +9,9 @@
 //! 2. per file and per YAML document: interpolate values, cast typed fields ([`cast`]), apply
 //!    `extends` ([`extends`]) and `include` ([`include`]), merge into the accumulated tree
 //!    ([`merge`]), de-duplicate sequences, validate, canonicalise ([`canonical`]);
-//! 3. defaults, relative paths, environment resolution, default network, profiles, `env_file`
-//!    folded into `environment` ([`finish`]).
+//! 3. after the last file, one module per step ([`finish`]): defaults, relative paths,
+//!    normalisation, profiles, consistency checks, `env_file` / `label_file`, unused resources
+//!    dropped, Go-struct shaping.
 //!
 //! See docs/compose-loader.md for the deliberate differences from the oracle.
 
@@ -19,6 +20,7 @@ pub mod cast;
 pub mod dotenv;
 pub mod extends;
 pub mod finish;
+pub mod harvest;
 pub mod include;
 pub mod interpolate;
 pub mod merge;
@@ -87,8 +89,7 @@ pub struct Project {
 pub fn load(opts: &LoadOptions) -> Result<Project> {
     // A `.env` error stops the run before any compose file is read: register their secrets
     // first, so the error cannot print one (decisions/0015).
-    let setup =
-        project::setup(opts).inspect_err(|_| crate::secrets::harvest::before_failure(opts))?;
+    let setup = project::setup(opts).inspect_err(|_| harvest::before_failure(opts))?;
     let mut ctx = Ctx {
         env: setup.environment.clone(),
         warnings: setup.warnings.clone(),
@@ -100,12 +101,7 @@ pub fn load(opts: &LoadOptions) -> Result<Project> {
         included: Default::default(),
     };
     let dict = load_model(&mut ctx, &setup.files, &setup.project_dir)?;
-    let mut canonical = finish::finish(&mut ctx, dict, &setup)?;
-    let disabled = finish::apply_profiles(&mut canonical, &setup.profiles)?;
-    finish::check_consistency(&canonical, &disabled)?;
-    finish::resolve_env_files(&mut ctx, &mut canonical, &setup)?;
-    finish::drop_unused_resources(&mut canonical);
-    finish::shape(&mut canonical);
+    let canonical = finish::finish(&mut ctx, dict, &setup)?;
     Ok(Project {
         name: setup.name.clone(),
         project_dir: setup.project_dir.clone(),
@@ -256,9 +252,9 @@ fn check_keys_and_times(doc: &Node) -> Result<()> {
 /// Interpolation, casting, `extends` and `include` for one document of one file.
 fn process_document(ctx: &mut Ctx, mut doc: Node, file: &Path, project_dir: &Path) -> Result<Node> {
     // Secrets are registered before any error can print them (raw text, then interpolated).
-    crate::secrets::harvest::compose_document(&doc, Some(&ctx.env));
+    harvest::document(&doc, Some(&ctx.env));
     cast::interpolate_document(&mut doc, &ctx.env, &mut ctx.warnings, &mut ctx.budget)?;
-    crate::secrets::harvest::compose_document(&doc, None);
+    harvest::document(&doc, None);
     cast::cast_types(&mut doc, &mut ctx.warnings)?;
     extends::apply_extends(ctx, &mut doc, file, project_dir)?;
     include::apply_include(ctx, &mut doc, file, project_dir)?;

@@ -513,12 +513,43 @@ impl Model {
     }
 }
 
+/// Top-level shorthands that fill what `deploy` leaves open, read before they are applied.
+#[derive(Default)]
+struct Shorthands {
+    scale: Option<u64>,
+    mem_limit: Option<u64>,
+    mem_reservation: Option<u64>,
+    cpus: Option<f64>,
+}
+
 fn read_service(r: &mut Reader, name: &str, node: &Node) -> Option<Service> {
     let Some(entries) = node.as_map() else {
         r.err(node, format!("service `{name}` must be a map"));
         return None;
     };
-    let mut s = Service {
+    let mut s = empty_service(name, node);
+    let mut short = Shorthands::default();
+    for (k, v) in entries {
+        let Some(key) = k.scalar_string() else {
+            continue;
+        };
+        if is_mapped(r, name, k, &key, v) {
+            read_key(r, name, k, &key, v, &mut s, &mut short);
+        }
+    }
+    if s.replicas.is_none() {
+        s.replicas = short.scale;
+    }
+    // Top-level shorthands fill what `deploy.resources` left open.
+    s.limits.memory = s.limits.memory.or(short.mem_limit);
+    s.limits.cpus = s.limits.cpus.or(short.cpus);
+    s.reservations.memory = s.reservations.memory.or(short.mem_reservation);
+    Some(s)
+}
+
+/// A service with nothing read yet.
+fn empty_service(name: &str, node: &Node) -> Service {
+    Service {
         name: name.to_string(),
         node: node.clone(),
         image: None,
@@ -559,153 +590,164 @@ fn read_service(r: &mut Reader, name: &str, node: &Node) -> Option<Service> {
         annotations: BTreeMap::new(),
         pull_policy: None,
         x_komply: None,
-    };
-    let mut scale = None;
-    let mut mem_limit = None;
-    let mut mem_reservation = None;
-    let mut cpus = None;
-    for (k, v) in entries {
-        let Some(key) = k.scalar_string() else {
-            continue;
-        };
-        match classify_key(&key) {
-            KeyUse::Mapped => {}
-            KeyUse::Resolved | KeyUse::Extension => continue,
-            KeyUse::Unsupported(why) => {
-                if !v.is_null() {
-                    r.warn(
-                        k.span,
-                        UNSUPPORTED_KEY,
-                        format!("service `{name}`: `{key}` has no Kubernetes meaning in komply's mapping and is ignored"),
-                        Some(why),
-                    );
-                }
-                continue;
-            }
-            KeyUse::Unknown => {
-                r.warn(
-                    k.span,
-                    UNKNOWN_KEY,
-                    format!("service `{name}`: unknown key `{key}` is ignored"),
-                    Some("check the spelling; extensions must start with `x-`"),
-                );
-                continue;
-            }
-        }
-        match key.as_str() {
-            "image" => s.image = r.string(v, "image"),
-            "entrypoint" => s.entrypoint = (!v.is_null()).then(|| r.strings(v, "entrypoint")),
-            "command" => s.command = (!v.is_null()).then(|| r.strings(v, "command")),
-            "environment" => s.environment = read_environment(r, v),
-            "ports" => s.ports = read_ports(r, v),
-            "expose" => s.expose = read_expose(r, v),
-            "volumes" => s.volumes.extend(read_volumes(r, v)),
-            "tmpfs" => {
-                for (i, path) in r.strings(v, "tmpfs").into_iter().enumerate() {
-                    let span = v.as_seq().and_then(|a| a.get(i)).map_or(v.span, |n| n.span);
-                    let target = path.split(':').next().unwrap_or("").to_string();
-                    s.volumes.push(Mount {
-                        kind: MountKind::Tmpfs,
-                        source: None,
-                        target,
-                        read_only: false,
-                        subpath: None,
-                        tmpfs_size: None,
-                        span,
-                    });
-                }
-            }
-            "secrets" => s.secrets = read_file_refs(r, v, "secrets"),
-            "configs" => s.configs = read_file_refs(r, v, "configs"),
-            "healthcheck" => s.healthcheck = read_healthcheck(r, v),
-            "restart" => s.restart = r.string(v, "restart"),
-            "scale" => scale = r.uint(v, "scale"),
-            "deploy" => read_deploy(r, name, v, &mut s),
-            "user" => s.user = r.string(v, "user"),
-            "read_only" => s.read_only = r.bool(v, "read_only"),
-            "privileged" => s.privileged = r.bool(v, "privileged"),
-            "cap_add" => s.cap_add = r.strings(v, "cap_add"),
-            "cap_drop" => s.cap_drop = r.strings(v, "cap_drop"),
-            "group_add" => s.group_add = r.strings(v, "group_add"),
-            "stop_grace_period" => s.stop_grace_period = r.duration(v, "stop_grace_period"),
-            "working_dir" => s.working_dir = r.string(v, "working_dir"),
-            "tty" => s.tty = r.bool(v, "tty"),
-            "stdin_open" => s.stdin_open = r.bool(v, "stdin_open"),
-            "hostname" => s.hostname = r.string(v, "hostname"),
-            "domainname" => s.domainname = r.string(v, "domainname"),
-            "network_mode" => s.network_mode = r.string(v, "network_mode"),
-            "networks" => {
-                // Every Service is reachable cluster-wide; only non-default networks mean
-                // something the cluster cannot express without NetworkPolicies.
-                let custom: Vec<String> = v
-                    .as_map()
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter_map(|(n, _)| n.scalar_string())
-                    .filter(|n| n != "default")
-                    .collect();
-                if !custom.is_empty() {
-                    r.warn(
-                        k.span,
-                        UNSUPPORTED_KEY,
-                        format!(
-                            "service `{name}`: networks ({}) are flattened; every pod can reach every Service",
-                            custom.join(", ")
-                        ),
-                        Some("isolate traffic with NetworkPolicies (overlay patch)"),
-                    );
-                }
-            }
-            "pid" => s.pid = r.string(v, "pid"),
-            "ipc" => s.ipc = r.string(v, "ipc"),
-            "extra_hosts" => {
-                for (host, ip) in r.string_map(v, "extra_hosts") {
-                    let (host, ip) = if ip.is_empty() {
-                        // list form "host:ip" already split on '=' failed: split on ':'
-                        match host.split_once(':') {
-                            Some((h, i)) => (h.to_string(), i.to_string()),
-                            None => (host, ip),
-                        }
-                    } else {
-                        (host, ip)
-                    };
-                    s.extra_hosts.push((host, ip));
-                }
-            }
-            "sysctls" => s.sysctls = r.string_map(v, "sysctls").into_iter().collect(),
-            "labels" => s.labels = r.string_map(v, "labels"),
-            "annotations" => s.annotations = r.string_map(v, "annotations"),
-            "pull_policy" => s.pull_policy = r.string(v, "pull_policy"),
-            "mem_limit" => {
-                mem_limit = r.string(v, "mem_limit").and_then(|m| parse_bytes(&m));
-            }
-            "mem_reservation" => {
-                mem_reservation = r.string(v, "mem_reservation").and_then(|m| parse_bytes(&m));
-            }
-            "cpus" => cpus = r.string(v, "cpus").and_then(|c| c.parse::<f64>().ok()),
-            "x-komply" => s.x_komply = Some(v.clone()),
-            // Kept in `node`, read where they are used (see classify_key).
-            "depends_on" | "links" => {}
-            _ => {
-                // classify_key said Mapped but no arm reads it: a programming error surfaced
-                // as a warning rather than silence.
+    }
+}
+
+/// Whether the model reads `key`; an unsupported (set) or unknown key is reported where it is.
+fn is_mapped(r: &mut Reader, name: &str, k: &Node, key: &str, v: &Node) -> bool {
+    match classify_key(key) {
+        KeyUse::Mapped => true,
+        KeyUse::Resolved | KeyUse::Extension => false,
+        KeyUse::Unsupported(why) => {
+            if !v.is_null() {
                 r.warn(
                     k.span,
                     UNSUPPORTED_KEY,
-                    format!("service `{name}`: `{key}` is not mapped yet"),
-                    None,
+                    format!("service `{name}`: `{key}` has no Kubernetes meaning in komply's mapping and is ignored"),
+                    Some(why),
                 );
             }
+            false
+        }
+        KeyUse::Unknown => {
+            r.warn(
+                k.span,
+                UNKNOWN_KEY,
+                format!("service `{name}`: unknown key `{key}` is ignored"),
+                Some("check the spelling; extensions must start with `x-`"),
+            );
+            false
         }
     }
-    if s.replicas.is_none() {
-        s.replicas = scale;
+}
+
+/// One mapped service key into the typed service (or, for the shorthands, into `short`).
+fn read_key(
+    r: &mut Reader,
+    name: &str,
+    k: &Node,
+    key: &str,
+    v: &Node,
+    s: &mut Service,
+    short: &mut Shorthands,
+) {
+    match key {
+        "image" => s.image = r.string(v, "image"),
+        "entrypoint" => s.entrypoint = (!v.is_null()).then(|| r.strings(v, "entrypoint")),
+        "command" => s.command = (!v.is_null()).then(|| r.strings(v, "command")),
+        "environment" => s.environment = read_environment(r, v),
+        "ports" => s.ports = read_ports(r, v),
+        "expose" => s.expose = read_expose(r, v),
+        "volumes" => s.volumes.extend(read_volumes(r, v)),
+        "tmpfs" => s.volumes.extend(read_tmpfs(r, v)),
+        "secrets" => s.secrets = read_file_refs(r, v, "secrets"),
+        "configs" => s.configs = read_file_refs(r, v, "configs"),
+        "healthcheck" => s.healthcheck = read_healthcheck(r, v),
+        "restart" => s.restart = r.string(v, "restart"),
+        "scale" => short.scale = r.uint(v, "scale"),
+        "deploy" => read_deploy(r, name, v, s),
+        "user" => s.user = r.string(v, "user"),
+        "read_only" => s.read_only = r.bool(v, "read_only"),
+        "privileged" => s.privileged = r.bool(v, "privileged"),
+        "cap_add" => s.cap_add = r.strings(v, "cap_add"),
+        "cap_drop" => s.cap_drop = r.strings(v, "cap_drop"),
+        "group_add" => s.group_add = r.strings(v, "group_add"),
+        "stop_grace_period" => s.stop_grace_period = r.duration(v, "stop_grace_period"),
+        "working_dir" => s.working_dir = r.string(v, "working_dir"),
+        "tty" => s.tty = r.bool(v, "tty"),
+        "stdin_open" => s.stdin_open = r.bool(v, "stdin_open"),
+        "hostname" => s.hostname = r.string(v, "hostname"),
+        "domainname" => s.domainname = r.string(v, "domainname"),
+        "network_mode" => s.network_mode = r.string(v, "network_mode"),
+        "networks" => warn_custom_networks(r, name, k, v),
+        "pid" => s.pid = r.string(v, "pid"),
+        "ipc" => s.ipc = r.string(v, "ipc"),
+        "extra_hosts" => s.extra_hosts.extend(read_extra_hosts(r, v)),
+        "sysctls" => s.sysctls = r.string_map(v, "sysctls").into_iter().collect(),
+        "labels" => s.labels = r.string_map(v, "labels"),
+        "annotations" => s.annotations = r.string_map(v, "annotations"),
+        "pull_policy" => s.pull_policy = r.string(v, "pull_policy"),
+        "mem_limit" => {
+            short.mem_limit = r.string(v, "mem_limit").and_then(|m| parse_bytes(&m));
+        }
+        "mem_reservation" => {
+            short.mem_reservation = r.string(v, "mem_reservation").and_then(|m| parse_bytes(&m));
+        }
+        "cpus" => short.cpus = r.string(v, "cpus").and_then(|c| c.parse::<f64>().ok()),
+        "x-komply" => s.x_komply = Some(v.clone()),
+        // Kept in `node`, read where they are used (see classify_key).
+        "depends_on" | "links" => {}
+        _ => {
+            // classify_key said Mapped but no arm reads it: a programming error surfaced
+            // as a warning rather than silence.
+            r.warn(
+                k.span,
+                UNSUPPORTED_KEY,
+                format!("service `{name}`: `{key}` is not mapped yet"),
+                None,
+            );
+        }
     }
-    // Top-level shorthands fill what `deploy.resources` left open.
-    s.limits.memory = s.limits.memory.or(mem_limit);
-    s.limits.cpus = s.limits.cpus.or(cpus);
-    s.reservations.memory = s.reservations.memory.or(mem_reservation);
-    Some(s)
+}
+
+/// `tmpfs` paths as tmpfs mounts (the options after `:` are not read).
+fn read_tmpfs(r: &mut Reader, v: &Node) -> Vec<Mount> {
+    let mut out = Vec::new();
+    for (i, path) in r.strings(v, "tmpfs").into_iter().enumerate() {
+        let span = v.as_seq().and_then(|a| a.get(i)).map_or(v.span, |n| n.span);
+        let target = path.split(':').next().unwrap_or("").to_string();
+        out.push(Mount {
+            kind: MountKind::Tmpfs,
+            source: None,
+            target,
+            read_only: false,
+            subpath: None,
+            tmpfs_size: None,
+            span,
+        });
+    }
+    out
+}
+
+/// Every Service is reachable cluster-wide; only non-default networks mean something the
+/// cluster cannot express without NetworkPolicies: those are reported.
+fn warn_custom_networks(r: &mut Reader, name: &str, k: &Node, v: &Node) {
+    let custom: Vec<String> = v
+        .as_map()
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|(n, _)| n.scalar_string())
+        .filter(|n| n != "default")
+        .collect();
+    if !custom.is_empty() {
+        r.warn(
+            k.span,
+            UNSUPPORTED_KEY,
+            format!(
+                "service `{name}`: networks ({}) are flattened; every pod can reach every Service",
+                custom.join(", ")
+            ),
+            Some("isolate traffic with NetworkPolicies (overlay patch)"),
+        );
+    }
+}
+
+/// `extra_hosts` as (host, ip) pairs.
+fn read_extra_hosts(r: &mut Reader, v: &Node) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (host, ip) in r.string_map(v, "extra_hosts") {
+        let (host, ip) = if ip.is_empty() {
+            // list form "host:ip" already split on '=' failed: split on ':'
+            match host.split_once(':') {
+                Some((h, i)) => (h.to_string(), i.to_string()),
+                None => (host, ip),
+            }
+        } else {
+            (host, ip)
+        };
+        out.push((host, ip));
+    }
+    out
 }
 
 fn read_environment(r: &mut Reader, v: &Node) -> Vec<EnvVar> {

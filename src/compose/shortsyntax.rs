@@ -535,10 +535,21 @@ mod tests {
         parse_volume(spec).unwrap_or_else(|e| Value::String(format!("ERR {e}")))
     }
 
-    /// `volumes: [<spec>]` through `config --format json --no-path-resolution`.
+    /// Checks each `volumes: [<spec>]` against what `config --format json --no-path-resolution`
+    /// printed for it, in the oracle's key order.
+    fn check_volumes(cases: Vec<(&str, Value)>) {
+        for (spec, want) in cases {
+            let got = volume(spec);
+            assert_eq!(got, want, "volume {spec:?}");
+            assert_eq!(got.to_string(), want.to_string(), "volume {spec:?}");
+        }
+    }
+
+    /// The oracle on named and anonymous volumes: the target cleaned as Go's `path.Clean`
+    /// (backslash paths as written).
     #[test]
-    fn volumes_match_the_oracle() {
-        let cases: Vec<(&str, Value)> = vec![
+    fn volume_targets_are_cleaned() {
+        check_volumes(vec![
             (
                 "data:/d",
                 json!({"type": "volume", "source": "data", "target": "/d", "volume": {}}),
@@ -589,6 +600,30 @@ mod tests {
             ),
             ("x", json!({"type": "volume", "target": "x"})),
             (
+                "D:/d",
+                json!({"type": "volume", "target": "D:/d", "volume": {}}),
+            ),
+            (
+                "é:/d",
+                json!({"type": "volume", "target": "é:/d", "volume": {}}),
+            ),
+            (
+                "Ω:x",
+                json!({"type": "volume", "target": "Ω:x", "volume": {}}),
+            ),
+            (
+                "1:/d",
+                json!({"type": "volume", "source": "1", "target": "/d", "volume": {}}),
+            ),
+        ]);
+    }
+
+    /// The oracle on access, SELinux, propagation and `nocopy` options (unknown ones ignored,
+    /// the last of ro / rw wins).
+    #[test]
+    fn volume_options() {
+        check_volumes(vec![
+            (
                 "data:/d:nocopy",
                 json!({"type": "volume", "source": "data", "target": "/d", "volume": {"nocopy": true}}),
             ),
@@ -607,26 +642,6 @@ mod tests {
             (
                 "data:/d:shared,private",
                 json!({"type": "volume", "source": "data", "target": "/d", "bind": {"propagation": "private"}, "volume": {}}),
-            ),
-            (
-                "./x:/d",
-                json!({"type": "bind", "source": "./x", "target": "/d", "bind": {"create_host_path": true}}),
-            ),
-            (
-                "/abs:/d:ro",
-                json!({"type": "bind", "source": "/abs", "target": "/d", "read_only": true, "bind": {"create_host_path": true}}),
-            ),
-            (
-                "~/h:/d:rw",
-                json!({"type": "bind", "source": "~/h", "target": "/d", "bind": {"create_host_path": true}}),
-            ),
-            (
-                "C:\\x:/d",
-                json!({"type": "bind", "source": "C:\\x", "target": "/d", "bind": {"create_host_path": true}}),
-            ),
-            (
-                "c:/x:/d:ro,z",
-                json!({"type": "bind", "source": "c:/x", "target": "/d", "read_only": true, "bind": {"selinux": "z", "create_host_path": true}}),
             ),
             (
                 "./x:/d:rslave",
@@ -652,6 +667,34 @@ mod tests {
                 "data:/d:ro,,rw",
                 json!({"type": "volume", "source": "data", "target": "/d", "volume": {}}),
             ),
+        ]);
+    }
+
+    /// The oracle on bind mounts: which host-path forms are a source (relative, absolute, `~`,
+    /// Windows drives, pipes, shares).
+    #[test]
+    fn bind_sources() {
+        check_volumes(vec![
+            (
+                "./x:/d",
+                json!({"type": "bind", "source": "./x", "target": "/d", "bind": {"create_host_path": true}}),
+            ),
+            (
+                "/abs:/d:ro",
+                json!({"type": "bind", "source": "/abs", "target": "/d", "read_only": true, "bind": {"create_host_path": true}}),
+            ),
+            (
+                "~/h:/d:rw",
+                json!({"type": "bind", "source": "~/h", "target": "/d", "bind": {"create_host_path": true}}),
+            ),
+            (
+                "C:\\x:/d",
+                json!({"type": "bind", "source": "C:\\x", "target": "/d", "bind": {"create_host_path": true}}),
+            ),
+            (
+                "c:/x:/d:ro,z",
+                json!({"type": "bind", "source": "c:/x", "target": "/d", "read_only": true, "bind": {"selinux": "z", "create_host_path": true}}),
+            ),
             (
                 "a:b:c:d",
                 json!({"type": "bind", "source": "a:b", "target": "c:d", "bind": {"create_host_path": true}}),
@@ -663,18 +706,6 @@ mod tests {
             (
                 "\\\\srv\\share:/d",
                 json!({"type": "bind", "source": "\\\\srv\\share", "target": "/d", "bind": {"create_host_path": true}}),
-            ),
-            (
-                "D:/d",
-                json!({"type": "volume", "target": "D:/d", "volume": {}}),
-            ),
-            (
-                "é:/d",
-                json!({"type": "volume", "target": "é:/d", "volume": {}}),
-            ),
-            (
-                "Ω:x",
-                json!({"type": "volume", "target": "Ω:x", "volume": {}}),
             ),
             (
                 "ß:/x:/d",
@@ -696,10 +727,13 @@ mod tests {
                 "./a:/b:c:d",
                 json!({"type": "bind", "source": "./a", "target": "/b", "bind": {"create_host_path": true}}),
             ),
-            (
-                "1:/d",
-                json!({"type": "volume", "source": "1", "target": "/d", "volume": {}}),
-            ),
+        ]);
+    }
+
+    /// The specs the oracle refuses, with its messages.
+    #[test]
+    fn volume_errors() {
+        check_volumes(vec![
             (
                 "::/d",
                 json!("ERR invalid spec: ::/d: empty section between colons"),
@@ -717,11 +751,6 @@ mod tests {
                 json!("ERR invalid spec: data:/d:ro:ro: too many colons"),
             ),
             ("", json!("ERR invalid empty volume spec")),
-        ];
-        for (spec, want) in cases {
-            let got = volume(spec);
-            assert_eq!(got, want, "volume {spec:?}");
-            assert_eq!(got.to_string(), want.to_string(), "volume {spec:?}");
-        }
+        ]);
     }
 }

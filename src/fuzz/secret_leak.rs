@@ -307,111 +307,175 @@ pub fn project(data: &[u8]) -> Planted {
     } else {
         s.value.clone()
     };
-    let around = |x: &str| {
-        if wrap {
-            format!("pre-{x}-post")
+    let mut d = Draft::new();
+    d.define(def, broken, &s);
+    d.break_it(broken, &s, &v);
+    for p in &plants {
+        let x = if wrap {
+            format!("pre-{v}-post")
         } else {
-            x.to_string()
+            v.clone()
+        };
+        d.plant(*p, &v, &x);
+    }
+    let files = d.assemble(broken);
+    Planted {
+        summary: format!(
+            "secret {} ({}), defined {def:?}, planted in {plants:?}, error path {broken:?}, wrapped {wrap}",
+            s.name,
+            s.value.chars().take(24).collect::<String>()
+        ),
+        files,
+        secret: s,
+        strict: broken == Broken::Strict,
+        in_config: matches!(
+            def,
+            Def::EnvMap | Def::EnvList | Def::EnvFile | Def::DotenvInterpolated | Def::BuildArg
+        ),
+    }
+}
+
+/// A single-line form for fields that cannot hold a newline.
+fn one_line(x: &str) -> String {
+    x.replace('\n', "\\n")
+}
+
+/// The project being written: the files, `.env`, the two services' lines and the top-level
+/// sections, before they are joined into `compose.yaml`.
+struct Draft {
+    files: Vec<(String, String)>,
+    dotenv: String,
+    app: Vec<String>,
+    web: Vec<String>,
+    top: Vec<String>,
+    configs: Vec<String>,
+    volumes: Vec<String>,
+    labels: Vec<String>,
+}
+
+impl Draft {
+    fn new() -> Draft {
+        Draft {
+            files: Vec::new(),
+            dotenv: String::new(),
+            app: vec![
+                "    image: nginx:1.27".into(),
+                "    ports: [\"8080:80\"]".into(),
+            ],
+            web: vec!["    image: nginx:1.27".into()],
+            top: Vec::new(),
+            configs: Vec::new(),
+            volumes: Vec::new(),
+            labels: Vec::new(),
         }
-    };
-    // A single-line form for fields that cannot hold a newline.
-    let one_line = |x: &str| x.replace('\n', "\\n");
+    }
 
-    let mut files: Vec<(String, String)> = Vec::new();
-    let mut dotenv = String::new();
-    let mut app: Vec<String> = vec![
-        "    image: nginx:1.27".into(),
-        "    ports: [\"8080:80\"]".into(),
-    ];
-    let mut web: Vec<String> = vec!["    image: nginx:1.27".into()];
-    let mut top: Vec<String> = Vec::new();
-    let mut configs: Vec<String> = Vec::new();
-    let mut volumes: Vec<String> = Vec::new();
-
-    // ---- the definition --------------------------------------------------------------------
-    match def {
-        Def::EnvMap => {
-            if broken == Broken::NeighbourType {
-                app.push(format!(
-                    "    environment: {{{}: {}, BROKEN: [1]}}",
-                    s.name,
-                    q(&s.value)
-                ));
-            } else {
+    /// Where the secret is defined.
+    fn define(&mut self, def: Def, broken: Broken, s: &Secret) {
+        let Draft {
+            files,
+            dotenv,
+            app,
+            top,
+            volumes,
+            ..
+        } = self;
+        match def {
+            Def::EnvMap => {
+                if broken == Broken::NeighbourType {
+                    app.push(format!(
+                        "    environment: {{{}: {}, BROKEN: [1]}}",
+                        s.name,
+                        q(&s.value)
+                    ));
+                } else {
+                    app.push("    environment:".into());
+                    app.push(format!(
+                        "      LOG_LEVEL: info\n      {}: {}",
+                        s.name,
+                        q(&s.value)
+                    ));
+                }
+            }
+            Def::EnvList => {
                 app.push("    environment:".into());
+                app.push(format!("      - {}", q(&format!("{}={}", s.name, s.value))));
+            }
+            Def::EnvFile => {
+                app.push("    env_file: app.env".into());
+                files.push((
+                    "app.env".into(),
+                    format!("LOG_LEVEL=info\n{}={}\n", s.name, q(&s.value)),
+                ));
+            }
+            Def::DotenvInterpolated => {
+                app.push("    environment:".into());
+                app.push(format!("      {}: ${{{}}}", s.name, s.name));
+                dotenv.push_str(&format!("{}={}\n", s.name, q(&s.value)));
+            }
+            Def::DotenvOnly => {
+                dotenv.push_str(&format!("{}={}\n", s.name, q(&s.value)));
+            }
+            Def::ComposeSecretFile => {
+                app.push("    secrets: [planted]".into());
+                top.push("secrets:\n  planted:\n    file: ./planted.txt".into());
+                files.push(("planted.txt".into(), format!("{}\n", s.value)));
+            }
+            Def::BindMountedKey => {
+                volumes.push("      - ./certs/server.key:/etc/ssl/server.key:ro".into());
+                files.push(("certs/server.key".into(), format!("{}\n", s.value)));
+            }
+            Def::BindMountedDirFile => {
+                volumes.push("      - ./conf:/etc/app/conf:ro".into());
+                files.push(("conf/db_password".into(), format!("{}\n", s.value)));
+            }
+            Def::BuildArg => {
                 app.push(format!(
-                    "      LOG_LEVEL: info\n      {}: {}",
+                    "    build:\n      context: .\n      args:\n        {}: {}",
                     s.name,
                     q(&s.value)
                 ));
             }
         }
-        Def::EnvList => {
-            app.push("    environment:".into());
-            app.push(format!("      - {}", q(&format!("{}={}", s.name, s.value))));
-        }
-        Def::EnvFile => {
-            app.push("    env_file: app.env".into());
-            files.push((
-                "app.env".into(),
-                format!("LOG_LEVEL=info\n{}={}\n", s.name, q(&s.value)),
-            ));
-        }
-        Def::DotenvInterpolated => {
-            app.push("    environment:".into());
-            app.push(format!("      {}: ${{{}}}", s.name, s.name));
-            dotenv.push_str(&format!("{}={}\n", s.name, q(&s.value)));
-        }
-        Def::DotenvOnly => {
-            dotenv.push_str(&format!("{}={}\n", s.name, q(&s.value)));
-        }
-        Def::ComposeSecretFile => {
-            app.push("    secrets: [planted]".into());
-            top.push("secrets:\n  planted:\n    file: ./planted.txt".into());
-            files.push(("planted.txt".into(), format!("{}\n", s.value)));
-        }
-        Def::BindMountedKey => {
-            volumes.push("      - ./certs/server.key:/etc/ssl/server.key:ro".into());
-            files.push(("certs/server.key".into(), format!("{}\n", s.value)));
-        }
-        Def::BindMountedDirFile => {
-            volumes.push("      - ./conf:/etc/app/conf:ro".into());
-            files.push(("conf/db_password".into(), format!("{}\n", s.value)));
-        }
-        Def::BuildArg => {
-            app.push(format!(
-                "    build:\n      context: .\n      args:\n        {}: {}",
-                s.name,
-                q(&s.value)
-            ));
-        }
-    }
-    if broken == Broken::UnknownKeyNext {
-        app.push("    unknown_key_after_the_secret: 1".into());
-    }
-    if broken == Broken::DotenvQuote {
-        dotenv.push_str(&format!(
-            "BROKEN_QUOTE=\"{} never closed\n",
-            one_line(&s.value)
-        ));
-    }
-    if broken == Broken::Interpolation {
-        app.push(format!(
-            "    labels:\n      broken: {}",
-            q(&format!("{} ${{", one_line(&v)))
-        ));
     }
 
-    // ---- the plants ------------------------------------------------------------------------
-    let mut labels: Vec<String> = Vec::new();
-    for p in &plants {
-        let x = around(&v);
-        let x1 = one_line(&x);
+    /// The error path: what breaks the run after the secret is read.
+    fn break_it(&mut self, broken: Broken, s: &Secret, v: &str) {
+        let Draft { dotenv, app, .. } = self;
+        if broken == Broken::UnknownKeyNext {
+            app.push("    unknown_key_after_the_secret: 1".into());
+        }
+        if broken == Broken::DotenvQuote {
+            dotenv.push_str(&format!(
+                "BROKEN_QUOTE=\"{} never closed\n",
+                one_line(&s.value)
+            ));
+        }
+        if broken == Broken::Interpolation {
+            app.push(format!(
+                "    labels:\n      broken: {}",
+                q(&format!("{} ${{", one_line(v)))
+            ));
+        }
+    }
+
+    /// One place the secret (`x`: `v` wrapped or not) is planted.
+    fn plant(&mut self, p: Plant, v: &str, x: &str) {
+        let Draft {
+            files,
+            app,
+            web,
+            configs,
+            volumes,
+            labels,
+            ..
+        } = self;
+        let x1 = one_line(x);
         match p {
-            Plant::Label => labels.push(format!("      planted: {}", q(&x))),
+            Plant::Label => labels.push(format!("      planted: {}", q(x))),
             Plant::KomposeExpose => labels.push(format!(
                 "      kompose.service.expose: {}",
-                q(&format!("{}.example.com", one_line(&v)))
+                q(&format!("{}.example.com", one_line(v)))
             )),
             Plant::KomposeProbe => labels.push(format!(
                 "      kompose.service.healthcheck.liveness.test: {}",
@@ -427,9 +491,9 @@ pub fn project(data: &[u8]) -> Planted {
             }
             Plant::DeployLabel => app.push(format!(
                 "    deploy:\n      labels:\n        planted: {}",
-                q(&x)
+                q(x)
             )),
-            Plant::Annotation => app.push(format!("    annotations:\n      planted: {}", q(&x))),
+            Plant::Annotation => app.push(format!("    annotations:\n      planted: {}", q(x))),
             Plant::CommandList => app.push(format!(
                 "    command: [\"sh\", \"-c\", {}]",
                 q(&format!("run --token={x1}"))
@@ -466,14 +530,14 @@ pub fn project(data: &[u8]) -> Planted {
             }
             Plant::IngressAnnotation => app.push(format!(
                 "    x-komply:\n      ingress:\n        host: app.example.com\n        annotations:\n          planted: {}",
-                q(&x)
+                q(x)
             )),
             Plant::OtherServiceEnv => {
-                web.push(format!("    environment:\n      UPSTREAM: {}", q(&x)));
+                web.push(format!("    environment:\n      UPSTREAM: {}", q(x)));
             }
             Plant::Hostname => app.push(format!(
                 "    hostname: {}",
-                q(&format!("h-{}", one_line(&v)))
+                q(&format!("h-{}", one_line(v)))
             )),
             Plant::Logging => app.push(format!(
                 "    logging: {{driver: syslog, options: {{tag: {}}}}}",
@@ -499,59 +563,60 @@ pub fn project(data: &[u8]) -> Planted {
             }
             Plant::NetworkAlias => app.push(format!(
                 "    networks:\n      default:\n        aliases: [{}]",
-                q(&format!("a-{}", one_line(&v)))
+                q(&format!("a-{}", one_line(v)))
             )),
         }
     }
-    if !labels.is_empty() {
-        if broken == Broken::Interpolation {
-            // The interpolation error's label block is already open.
-            app.push(labels.join("\n"));
-        } else {
-            app.push(format!("    labels:\n{}", labels.join("\n")));
+
+    /// `compose.yaml` (and `.env`) joined from the draft: the files of the project.
+    fn assemble(self, broken: Broken) -> Vec<(String, String)> {
+        let Draft {
+            mut files,
+            dotenv,
+            mut app,
+            web,
+            mut top,
+            mut configs,
+            mut volumes,
+            labels,
+        } = self;
+        if !labels.is_empty() {
+            if broken == Broken::Interpolation {
+                // The interpolation error's label block is already open.
+                app.push(labels.join("\n"));
+            } else {
+                app.push(format!("    labels:\n{}", labels.join("\n")));
+            }
         }
-    }
-    if !volumes.is_empty() {
-        let mut seen = std::collections::BTreeSet::new();
-        volumes.retain(|v| seen.insert(v.clone()));
-        app.push(format!("    volumes:\n{}", volumes.join("\n")));
-        if volumes.iter().any(|v| v.contains("data:")) {
-            top.push("volumes:\n  data: {}".into());
+        if !volumes.is_empty() {
+            let mut seen = std::collections::BTreeSet::new();
+            volumes.retain(|v| seen.insert(v.clone()));
+            app.push(format!("    volumes:\n{}", volumes.join("\n")));
+            if volumes.iter().any(|v| v.contains("data:")) {
+                top.push("volumes:\n  data: {}".into());
+            }
         }
-    }
-    // Keys of a service appear once: merge the blocks that open the same key.
-    let app = merge_keys(app);
-    let web = merge_keys(web);
-    let mut compose = format!(
-        "name: planted\nservices:\n  app:\n{}\n  web:\n{}\n",
-        app.join("\n"),
-        web.join("\n")
-    );
-    if !configs.is_empty() {
-        configs.dedup();
-        compose.push_str(&format!("configs:\n{}\n", configs.join("\n")));
-    }
-    for t in top {
-        compose.push_str(&t);
-        compose.push('\n');
-    }
-    files.push(("compose.yaml".into(), compose));
-    if !dotenv.is_empty() {
-        files.push((".env".into(), dotenv));
-    }
-    Planted {
-        summary: format!(
-            "secret {} ({}), defined {def:?}, planted in {plants:?}, error path {broken:?}, wrapped {wrap}",
-            s.name,
-            s.value.chars().take(24).collect::<String>()
-        ),
-        files,
-        secret: s,
-        strict: broken == Broken::Strict,
-        in_config: matches!(
-            def,
-            Def::EnvMap | Def::EnvList | Def::EnvFile | Def::DotenvInterpolated | Def::BuildArg
-        ),
+        // Keys of a service appear once: merge the blocks that open the same key.
+        let app = merge_keys(app);
+        let web = merge_keys(web);
+        let mut compose = format!(
+            "name: planted\nservices:\n  app:\n{}\n  web:\n{}\n",
+            app.join("\n"),
+            web.join("\n")
+        );
+        if !configs.is_empty() {
+            configs.dedup();
+            compose.push_str(&format!("configs:\n{}\n", configs.join("\n")));
+        }
+        for t in top {
+            compose.push_str(&t);
+            compose.push('\n');
+        }
+        files.push(("compose.yaml".into(), compose));
+        if !dotenv.is_empty() {
+            files.push((".env".into(), dotenv));
+        }
+        files
     }
 }
 
@@ -647,7 +712,7 @@ fn run(args: &[String], stdin: Option<String>) -> Run {
 /// CLI does) and the diagnostics as the CLI prints them.
 fn krm(input: &str, dir: &Path) -> Run {
     registry().truncate(0, 0);
-    let (r, cap) = crate::out::capture(None, || {
+    let (r, cap) = crate::out::capture(None, || -> Result<u8, String> {
         let root = crate::krm::confine::Root::new(dir).map_err(|e| e.to_string())?;
         match crate::krm::run(input, &root) {
             Ok((out, code, diags)) => {
@@ -668,7 +733,7 @@ fn krm(input: &str, dir: &Path) -> Run {
     registry().truncate(0, 0);
     Run {
         command: "krm".into(),
-        code: r.unwrap_or_else(|_: String| 2),
+        code: r.unwrap_or(2),
         stdout: cap.stdout,
         stderr: cap.stderr,
         files: Vec::new(),
@@ -693,7 +758,7 @@ pub fn run_all(dir: &Path, p: &Planted) -> (Vec<Run>, Option<Run>) {
     let s = |x: &str| x.to_string();
     let d = dir.display().to_string();
     let compose = dir.join("compose.yaml").display().to_string();
-    let project = vec![
+    let project = [
         s("-f"),
         compose.clone(),
         s("--project-directory"),

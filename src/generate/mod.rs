@@ -49,7 +49,7 @@ pub struct GenerateOptions {
     /// Namespace for every object (wins over the project's `x-komply.namespace`).
     pub namespace: Option<String>,
     /// The project's secret values beyond its environment (interpolation variables, Compose
-    /// secret files), found by [`crate::secrets::harvest::project`]: never copied anywhere.
+    /// secret files), found by [`crate::compose::harvest::project`]: never copied anywhere.
     pub known: crate::secrets::Known,
 }
 
@@ -205,7 +205,7 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
         namespace: namespace.clone(),
         known: {
             let mut k = opts.known.clone();
-            k.merge(&crate::secrets::harvest::model(model, &policy));
+            k.merge(&crate::compose::harvest::model(model, &policy));
             k
         },
         policy,

@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::shapes::{self, Shape};
+use super::shapes::{self, Shape, is_bool, is_path, is_url};
 
 /// Names whose every literal value is a secret (with the exceptions above).
 pub const STRONG_NAMES: &[&str] = &[
@@ -378,22 +378,9 @@ impl Policy {
     }
 }
 
-/// A value that is never a secret whatever its name (used for parameter values too).
-pub fn is_excluded_value(v: &str) -> bool {
-    let v = v.trim();
-    v.is_empty() || is_bool(v) || shapes::is_placeholder(v) || is_url(v) || is_path(v)
-}
-
 /// Upper case, `-` and `.` as `_`: `db.password`, `api-key` and `API_KEY` are one name.
 pub fn normalize(name: &str) -> String {
     name.to_ascii_uppercase().replace(['-', '.'], "_")
-}
-
-fn is_bool(v: &str) -> bool {
-    matches!(
-        v.to_ascii_lowercase().as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off"
-    )
 }
 
 fn is_number(v: &str) -> bool {
@@ -424,34 +411,6 @@ fn is_duration(v: &str) -> bool {
         parts += 1;
     }
     parts > 0
-}
-
-/// `scheme://host…` without credentials (those are a shape, found before this).
-fn is_url(v: &str) -> bool {
-    !v.contains(char::is_whitespace)
-        && v.split_once("://").is_some_and(|(scheme, rest)| {
-            !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-                && !rest.is_empty()
-        })
-}
-
-/// An absolute or relative file path with at least two segments (`/run/secrets/db`,
-/// `./certs/tls.key`), or any absolute path under `/run/secrets/`.
-fn is_path(v: &str) -> bool {
-    if v.contains(char::is_whitespace) || v.contains("://") {
-        return false;
-    }
-    let rest = v
-        .strip_prefix('/')
-        .or_else(|| v.strip_prefix("./"))
-        .or_else(|| v.strip_prefix("../"))
-        .or_else(|| v.strip_prefix("~/"));
-    rest.is_some_and(|r| {
-        !r.is_empty() && (r.contains('/') || r.contains('.') || v.starts_with('/'))
-    })
 }
 
 /// Key material: no spaces, and long with mixed character classes (lower, upper, digit,

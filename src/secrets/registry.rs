@@ -1,7 +1,7 @@
 //! The redactor, keyed by **value**: every secret value found in the input of a run is
-//! registered here once ([`super::harvest`]), and every byte komply writes passes through
-//! [`Registry::redact`] ([`crate::out`]) or, for code frames, [`Registry::mask`]
-//! ([`super::frame`]). Wherever a registered value turns up — a label, a warning, a diff line,
+//! registered here once (by `harvest` and `compose::harvest`), and every byte komply writes passes through
+//! [`Registry::redact`] (`crate::out`) or, for code frames, [`Registry::mask`]
+//! (`frame`). Wherever a registered value turns up — a label, a warning, a diff line,
 //! a SARIF message — it is replaced.
 //!
 //! Short values (decisions/0015): a value shorter than [`MIN_CHARS`] cannot be told from
@@ -27,8 +27,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 pub const MIN_CHARS: usize = 4;
 /// Values at least this long are replaced wherever they occur; shorter ones as whole tokens.
 pub const SUBSTRING_CHARS: usize = 10;
-/// What a secret is replaced with in output (valid in labels, DNS names, YAML plain scalars).
-pub const PLACEHOLDER: &str = "redacted";
+/// What a secret is replaced with in output (defined with the value shapes, which must know it).
+pub use super::shapes::PLACEHOLDER;
 
 /// How a value can be hidden.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,6 +15,10 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+/// What a secret is replaced with in output (valid in labels, DNS names, YAML plain scalars);
+/// never a secret itself (re-linting komply's output).
+pub const PLACEHOLDER: &str = "redacted";
+
 /// Which shape matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
@@ -231,7 +235,7 @@ pub fn find(value: &str) -> Vec<Found> {
                 Shape::ConnectionParam => {
                     let quoted = range != m.range();
                     if !is_placeholder(part)
-                        && !super::policy::is_excluded_value(part)
+                        && !is_excluded_value(part)
                         && !names_a_value(part, quoted, value.contains('\n'))
                     {
                         out.push(Found {
@@ -269,11 +273,11 @@ fn url_secret(userinfo: &str) -> Option<Range<usize>> {
     match userinfo.split_once(':') {
         Some((_, pw)) => {
             let start = userinfo.len() - pw.len();
-            (!pw.is_empty() && !is_placeholder(pw)).then(|| start..userinfo.len())
+            (!pw.is_empty() && !is_placeholder(pw)).then_some(start..userinfo.len())
         }
         None => {
             let user = userinfo;
-            (!is_placeholder(user) && token_like(user)).then(|| 0..userinfo.len())
+            (!is_placeholder(user) && token_like(user)).then_some(0..userinfo.len())
         }
     }
 }
@@ -323,7 +327,7 @@ pub fn is_placeholder(s: &str) -> bool {
         || t == "%s"
         || (t.len() >= 3 && t.chars().all(|c| c == '*'))
         // komply's own placeholder, where it masked a value (re-linting komply's output).
-        || t == super::registry::PLACEHOLDER
+        || t == PLACEHOLDER
 }
 
 /// A whole value that looks like a random credential: at least 32 characters from a
@@ -366,6 +370,48 @@ pub fn shannon(s: &str) -> f64 {
             -p * p.log2()
         })
         .sum()
+}
+
+/// A value that is never a secret whatever its name (used for parameter values too).
+pub fn is_excluded_value(v: &str) -> bool {
+    let v = v.trim();
+    v.is_empty() || is_bool(v) || is_placeholder(v) || is_url(v) || is_path(v)
+}
+
+/// `true`, `no`, `off`… in any case.
+pub(crate) fn is_bool(v: &str) -> bool {
+    matches!(
+        v.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off"
+    )
+}
+
+/// `scheme://host…` without credentials (those are a shape, found before this).
+pub(crate) fn is_url(v: &str) -> bool {
+    !v.contains(char::is_whitespace)
+        && v.split_once("://").is_some_and(|(scheme, rest)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+                && !rest.is_empty()
+        })
+}
+
+/// An absolute or relative file path with at least two segments (`/run/secrets/db`,
+/// `./certs/tls.key`), or any absolute path under `/run/secrets/`.
+pub(crate) fn is_path(v: &str) -> bool {
+    if v.contains(char::is_whitespace) || v.contains("://") {
+        return false;
+    }
+    let rest = v
+        .strip_prefix('/')
+        .or_else(|| v.strip_prefix("./"))
+        .or_else(|| v.strip_prefix("../"))
+        .or_else(|| v.strip_prefix("~/"));
+    rest.is_some_and(|r| {
+        !r.is_empty() && (r.contains('/') || r.contains('.') || v.starts_with('/'))
+    })
 }
 
 #[cfg(test)]

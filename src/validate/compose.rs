@@ -23,7 +23,7 @@ fn duplicates_allowed(instance_path: &str) -> bool {
         "device_cgroup_rules",
         "extra_hosts",
     ];
-    let segments: Vec<String> = report::segments(instance_path).collect();
+    let segments: Vec<String> = super::locate::segments(instance_path).collect();
     !matches!(segments.as_slice(), [services, _, key] if services == "services" && ENFORCED.contains(&key.as_str()))
 }
 

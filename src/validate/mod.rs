@@ -112,7 +112,7 @@ fn validate_object(json: &Value, node: Option<&Node>) -> Result<Vec<SchemaViolat
     let Value::Object(map) = json else {
         let found = node.map_or("a scalar", Node::type_name);
         return Ok(vec![SchemaViolation {
-            span: span_of("", report::Anchor::Value),
+            span: span_of("", locate::Anchor::Value),
             pointer: String::new(),
             message: format!("expected a Kubernetes object (a mapping), found {found}"),
         }]);
@@ -122,12 +122,12 @@ fn validate_object(json: &Value, node: Option<&Node>) -> Result<Vec<SchemaViolat
         match map.get(field) {
             Some(Value::String(s)) if !s.is_empty() => {}
             Some(_) => missing.push(SchemaViolation {
-                span: span_of(&format!("/{field}"), report::Anchor::Value),
+                span: span_of(&format!("/{field}"), locate::Anchor::Value),
                 pointer: format!("/{field}"),
                 message: format!("`{field}`: expected a non-empty string"),
             }),
             None => missing.push(SchemaViolation {
-                span: span_of("", report::Anchor::Holder),
+                span: span_of("", locate::Anchor::Holder),
                 pointer: format!("/{field}"),
                 message: format!("missing required field `{field}`"),
             }),

@@ -11,19 +11,8 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{JsonType, ValidationError};
 use serde_json::Value;
 
+use super::locate::{Anchor, escape, segments};
 use super::suggest;
-
-/// Which part of the node at [`Finding::node_pointer`] the finding is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Anchor {
-    /// The key of the entry (unknown key).
-    Key,
-    /// The value (wrong type, bad value).
-    Value,
-    /// The key that holds the mapping, or the mapping itself when no key holds it (missing
-    /// required property).
-    Holder,
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Finding {
@@ -96,162 +85,16 @@ pub(crate) fn translate(
     }
     let path = err.instance_path().as_str().to_string();
     let name = display_name(&path, style);
-    let here = |message: String, anchor: Anchor| Finding {
-        pointer: path.clone(),
-        node_pointer: path.clone(),
-        anchor,
-        message,
-        suggestion: None,
-    };
     let instance: &Value = err.instance();
     match err.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected }
         | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
             let known = known_properties(schema, err.schema_path().as_str());
-            let container = if path.is_empty() {
-                String::new()
-            } else {
-                format!(" in {name}")
-            };
-            for key in unexpected {
-                let pointer = format!("{path}/{}", escape(key));
-                out.push(Finding {
-                    pointer: pointer.clone(),
-                    node_pointer: pointer,
-                    anchor: Anchor::Key,
-                    message: format!("unknown {} `{key}`{container}", style.noun),
-                    suggestion: suggest::closest(key, known.iter().map(String::as_str))
-                        .map(str::to_string),
-                });
-            }
+            unknown_keys(&path, &name, unexpected, &known, style, out);
         }
         ValidationErrorKind::Required { property } => {
-            let prop = property
-                .as_str()
-                .map_or_else(|| property.to_string(), str::to_string);
-            let container = if path.is_empty() {
-                String::new()
-            } else {
-                format!(" in {name}")
-            };
-            out.push(Finding {
-                pointer: format!("{path}/{}", escape(&prop)),
-                node_pointer: path.clone(),
-                anchor: Anchor::Holder,
-                message: format!("missing required {} `{prop}`{container}", style.noun),
-                suggestion: None,
-            });
+            out.push(missing_key(&path, &name, property, style));
         }
-        ValidationErrorKind::Type { kind } => {
-            let expected = expected_types(schema, err.schema_path().as_str(), kind);
-            out.push(here(
-                format!(
-                    "{name}: expected {}, found {}",
-                    types_phrase(&expected),
-                    found(instance)
-                ),
-                Anchor::Value,
-            ));
-        }
-        ValidationErrorKind::Enum { options } => {
-            let allowed = match options.as_ref() {
-                Value::Array(a) => a.as_slice(),
-                other => std::slice::from_ref(other),
-            };
-            out.push(here(enum_message(&name, allowed, instance), Anchor::Value));
-        }
-        ValidationErrorKind::Constant { expected_value } => {
-            out.push(here(
-                enum_message(
-                    &name,
-                    std::slice::from_ref(expected_value.as_ref()),
-                    instance,
-                ),
-                Anchor::Value,
-            ));
-        }
-        ValidationErrorKind::Pattern { pattern } => {
-            let shown = quote_short(instance).map_or_else(String::new, |v| format!("{v} "));
-            out.push(here(
-                format!("{name}: {shown}does not match the pattern `{pattern}`"),
-                Anchor::Value,
-            ));
-        }
-        ValidationErrorKind::Minimum { limit } => out.push(here(
-            range(&name, "at least", limit, instance),
-            Anchor::Value,
-        )),
-        ValidationErrorKind::ExclusiveMinimum { limit } => out.push(here(
-            range(&name, "greater than", limit, instance),
-            Anchor::Value,
-        )),
-        ValidationErrorKind::Maximum { limit } => out.push(here(
-            range(&name, "at most", limit, instance),
-            Anchor::Value,
-        )),
-        ValidationErrorKind::ExclusiveMaximum { limit } => out.push(here(
-            range(&name, "less than", limit, instance),
-            Anchor::Value,
-        )),
-        ValidationErrorKind::MultipleOf { multiple_of } => out.push(here(
-            format!("{name}: must be a multiple of {multiple_of}"),
-            Anchor::Value,
-        )),
-        ValidationErrorKind::MinLength { limit } => out.push(here(
-            format!(
-                "{name}: must be at least {limit} character{} long",
-                plural(*limit)
-            ),
-            Anchor::Value,
-        )),
-        ValidationErrorKind::MaxLength { limit } => out.push(here(
-            format!(
-                "{name}: must be at most {limit} character{} long",
-                plural(*limit)
-            ),
-            Anchor::Value,
-        )),
-        ValidationErrorKind::MinItems { limit } => out.push(here(
-            format!(
-                "{name}: must have at least {limit} item{}, found {}",
-                plural(*limit),
-                instance.as_array().map_or(0, Vec::len)
-            ),
-            Anchor::Value,
-        )),
-        ValidationErrorKind::MaxItems { limit } => out.push(here(
-            format!(
-                "{name}: must have at most {limit} item{}, found {}",
-                plural(*limit),
-                instance.as_array().map_or(0, Vec::len)
-            ),
-            Anchor::Value,
-        )),
-        ValidationErrorKind::MinProperties { limit } => out.push(here(
-            format!(
-                "{name}: must have at least {limit} entr{}",
-                plural_y(*limit)
-            ),
-            Anchor::Value,
-        )),
-        ValidationErrorKind::MaxProperties { limit } => out.push(here(
-            format!("{name}: must have at most {limit} entr{}", plural_y(*limit)),
-            Anchor::Value,
-        )),
-        ValidationErrorKind::UniqueItems => {
-            out.push(here(format!("{name}: items must be unique"), Anchor::Value))
-        }
-        ValidationErrorKind::FalseSchema => {
-            out.push(here(format!("{name} is not allowed here"), Anchor::Key))
-        }
-        ValidationErrorKind::Not { .. } => out.push(here(
-            format!("{name}: this value is not allowed here"),
-            Anchor::Value,
-        )),
-        ValidationErrorKind::Format { format } => out.push(here(
-            format!("{name}: not a valid `{format}`"),
-            Anchor::Value,
-        )),
         ValidationErrorKind::PropertyNames { error } => {
             let key = error.instance().as_str().unwrap_or("?").to_string();
             let pointer = format!("{path}/{}", escape(&key));
@@ -263,18 +106,159 @@ pub(crate) fn translate(
                 suggestion: None,
             });
         }
-        ValidationErrorKind::OneOfMultipleValid { .. } => out.push(here(
-            format!("{name}: ambiguous value, it matches more than one of the allowed forms"),
-            Anchor::Value,
-        )),
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
             collapse(&path, &name, instance, context, schema, style, out)
         }
-        other => out.push(here(
-            format!("{name}: does not satisfy `{}`", other.keyword()),
-            Anchor::Value,
-        )),
+        kind => {
+            let (message, anchor) = match limit_message(kind, &name, instance) {
+                Some(message) => (message, Anchor::Value),
+                None => value_message(kind, &name, instance, schema, err.schema_path().as_str()),
+            };
+            out.push(Finding {
+                pointer: path.clone(),
+                node_pointer: path,
+                anchor,
+                message,
+                suggestion: None,
+            });
+        }
     }
+}
+
+/// One finding per unknown key, at the key, with the closest known one.
+fn unknown_keys(
+    path: &str,
+    name: &str,
+    unexpected: &[String],
+    known: &[String],
+    style: Style,
+    out: &mut Vec<Finding>,
+) {
+    let container = if path.is_empty() {
+        String::new()
+    } else {
+        format!(" in {name}")
+    };
+    for key in unexpected {
+        let pointer = format!("{path}/{}", escape(key));
+        out.push(Finding {
+            pointer: pointer.clone(),
+            node_pointer: pointer,
+            anchor: Anchor::Key,
+            message: format!("unknown {} `{key}`{container}", style.noun),
+            suggestion: suggest::closest(key, known.iter().map(String::as_str)).map(str::to_string),
+        });
+    }
+}
+
+/// A required key that is missing, at the mapping that should hold it.
+fn missing_key(path: &str, name: &str, property: &Value, style: Style) -> Finding {
+    let prop = property
+        .as_str()
+        .map_or_else(|| property.to_string(), str::to_string);
+    let container = if path.is_empty() {
+        String::new()
+    } else {
+        format!(" in {name}")
+    };
+    Finding {
+        pointer: format!("{path}/{}", escape(&prop)),
+        node_pointer: path.to_string(),
+        anchor: Anchor::Holder,
+        message: format!("missing required {} `{prop}`{container}", style.noun),
+        suggestion: None,
+    }
+}
+
+/// The message of a numeric, length, size or uniqueness limit the value breaks (`None` for
+/// any other kind of error).
+fn limit_message(kind: &ValidationErrorKind, name: &str, instance: &Value) -> Option<String> {
+    Some(match kind {
+        ValidationErrorKind::Minimum { limit } => range(name, "at least", limit, instance),
+        ValidationErrorKind::ExclusiveMinimum { limit } => {
+            range(name, "greater than", limit, instance)
+        }
+        ValidationErrorKind::Maximum { limit } => range(name, "at most", limit, instance),
+        ValidationErrorKind::ExclusiveMaximum { limit } => {
+            range(name, "less than", limit, instance)
+        }
+        ValidationErrorKind::MultipleOf { multiple_of } => {
+            format!("{name}: must be a multiple of {multiple_of}")
+        }
+        ValidationErrorKind::MinLength { limit } => format!(
+            "{name}: must be at least {limit} character{} long",
+            plural(*limit)
+        ),
+        ValidationErrorKind::MaxLength { limit } => format!(
+            "{name}: must be at most {limit} character{} long",
+            plural(*limit)
+        ),
+        ValidationErrorKind::MinItems { limit } => format!(
+            "{name}: must have at least {limit} item{}, found {}",
+            plural(*limit),
+            instance.as_array().map_or(0, Vec::len)
+        ),
+        ValidationErrorKind::MaxItems { limit } => format!(
+            "{name}: must have at most {limit} item{}, found {}",
+            plural(*limit),
+            instance.as_array().map_or(0, Vec::len)
+        ),
+        ValidationErrorKind::MinProperties { limit } => format!(
+            "{name}: must have at least {limit} entr{}",
+            plural_y(*limit)
+        ),
+        ValidationErrorKind::MaxProperties { limit } => {
+            format!("{name}: must have at most {limit} entr{}", plural_y(*limit))
+        }
+        ValidationErrorKind::UniqueItems => format!("{name}: items must be unique"),
+        _ => return None,
+    })
+}
+
+/// The message of a wrong value (type, enum, constant, pattern, format…) and what to point at.
+fn value_message(
+    kind: &ValidationErrorKind,
+    name: &str,
+    instance: &Value,
+    schema: &Value,
+    schema_path: &str,
+) -> (String, Anchor) {
+    let message = match kind {
+        ValidationErrorKind::Type { kind } => {
+            let expected = expected_types(schema, schema_path, kind);
+            format!(
+                "{name}: expected {}, found {}",
+                types_phrase(&expected),
+                found(instance)
+            )
+        }
+        ValidationErrorKind::Enum { options } => {
+            let allowed = match options.as_ref() {
+                Value::Array(a) => a.as_slice(),
+                other => std::slice::from_ref(other),
+            };
+            enum_message(name, allowed, instance)
+        }
+        ValidationErrorKind::Constant { expected_value } => enum_message(
+            name,
+            std::slice::from_ref(expected_value.as_ref()),
+            instance,
+        ),
+        ValidationErrorKind::Pattern { pattern } => {
+            let shown = quote_short(instance).map_or_else(String::new, |v| format!("{v} "));
+            format!("{name}: {shown}does not match the pattern `{pattern}`")
+        }
+        ValidationErrorKind::FalseSchema => {
+            return (format!("{name} is not allowed here"), Anchor::Key);
+        }
+        ValidationErrorKind::Not { .. } => format!("{name}: this value is not allowed here"),
+        ValidationErrorKind::Format { format } => format!("{name}: not a valid `{format}`"),
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
+            format!("{name}: ambiguous value, it matches more than one of the allowed forms")
+        }
+        other => format!("{name}: does not satisfy `{}`", other.keyword()),
+    };
+    (message, Anchor::Value)
 }
 
 /// One message for a failed `oneOf` / `anyOf`.
@@ -550,18 +534,6 @@ pub(crate) fn display_name(pointer: &str, style: Style) -> String {
 
 fn is_index(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// The unescaped segments of a JSON pointer.
-pub(crate) fn segments(pointer: &str) -> impl Iterator<Item = String> + '_ {
-    pointer
-        .split('/')
-        .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-}
-
-pub(crate) fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]

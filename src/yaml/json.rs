@@ -8,8 +8,8 @@
 
 use std::collections::HashMap;
 
+use super::error::YamlError;
 use super::node::{Node, NodeKind, Pos, SourceId, Span};
-use super::parse::YamlError;
 
 /// Go's `encoding/json` nesting limit.
 const MAX_DEPTH: usize = 10_000;

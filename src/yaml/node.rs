@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-/// Index into [`crate::source::Sources`]. `SourceId::NONE` marks values komply made itself.
+/// Index into `crate::source::Sources` (which sits above `yaml`). `SourceId::NONE` marks values komply made itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct SourceId(pub u32);
 

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
 
+use super::error::YamlError;
 use super::node::{Node, NodeKind, Pos, SourceId, Span, Tag};
 use super::resolve::{Generation, Resolved, go_format_g, resolve};
 
@@ -49,15 +50,6 @@ pub enum Dialect {
     Compose,
     /// kubectl (apimachinery's splitter, go-yaml v2, `sigs.k8s.io/yaml`).
     Kubernetes,
-}
-
-/// A YAML syntax or structure error with the place it happened.
-#[derive(Clone, Debug, PartialEq)]
-pub struct YamlError {
-    pub span: Span,
-    pub message: String,
-    /// A second place worth showing (e.g. where a duplicate key was first defined).
-    pub related: Option<(Span, String)>,
 }
 
 /// Manifests read as kubectl reads them.
@@ -456,6 +448,8 @@ fn check_characters(text: &str) -> Result<(), (usize, usize, char)> {
     Ok(())
 }
 
+/// Parses one text into its documents under `rules`: go-yaml's reader checks, then one event
+/// at a time into a [`Builder`].
 fn build(
     source: SourceId,
     raw: &str,
@@ -465,6 +459,73 @@ fn build(
     budget: &mut Budget,
     duplicates: &mut Vec<YamlError>,
 ) -> Result<Vec<Node>, YamlError> {
+    let text = reader_text(source, raw, line_offset)?;
+    let mut parser = Parser::new_from_str(&text);
+    let mut b = Builder {
+        limits,
+        rules,
+        budget,
+        duplicates,
+        docs: Vec::new(),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        root: None,
+        in_document: false,
+    };
+    while let Some(next) = parser.next_event() {
+        let (event, sp) = next.map_err(|e| parse_error(source, line_offset, &e))?;
+        let span = span_of(source, line_offset, &sp);
+        let done = match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
+            Event::DocumentStart(_) => {
+                b.start_document();
+                None
+            }
+            Event::DocumentEnd => {
+                b.end_document(span);
+                if rules.first_document_only {
+                    break;
+                }
+                None
+            }
+            Event::Alias(id) => {
+                let name = parser.anchor_name(id).unwrap_or_default().to_string();
+                Some(b.alias(id, name, span)?)
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                Some(b.scalar(value.into_owned(), style, anchor, tag.as_deref(), span)?)
+            }
+            Event::SequenceStart(anchor, tag) => {
+                b.open(anchor, tag.as_deref(), span, false)?;
+                None
+            }
+            Event::MappingStart(anchor, tag) => {
+                b.open(anchor, tag.as_deref(), span, true)?;
+                None
+            }
+            Event::SequenceEnd => Some(b.end_sequence(span)?),
+            Event::MappingEnd => Some(b.end_mapping(span)?),
+        };
+        if let Some(done) = done {
+            b.attach(done);
+        }
+    }
+    if b.in_document
+        && let Some(r) = b.root.take()
+    {
+        b.docs.push(r);
+    }
+    Ok(b.docs)
+}
+
+/// The text as go-yaml's reader hands it on: control characters refused (with their place), a
+/// BOM dropped, NEL (U+0085) read as a line feed wherever it is (YAML 1.1 counts it as a line
+/// break; one character for one, so columns stay right).
+fn reader_text(
+    source: SourceId,
+    raw: &str,
+    line_offset: usize,
+) -> Result<std::borrow::Cow<'_, str>, YamlError> {
     if let Err((line, col, c)) = check_characters(raw) {
         return Err(YamlError {
             span: Span::point(source, (line + line_offset) as u32, col as u32),
@@ -476,184 +537,229 @@ fn build(
         });
     }
     let text = raw.strip_prefix('\u{feff}').unwrap_or(raw);
-    // go-yaml's reader turns NEL (U+0085) into a line feed wherever it is (YAML 1.1 counts it
-    // as a line break); one character for one, so columns stay right.
-    let nel;
-    let text = if text.contains('\u{85}') {
-        nel = text.replace('\u{85}', "\n");
-        nel.as_str()
+    Ok(if text.contains('\u{85}') {
+        std::borrow::Cow::Owned(text.replace('\u{85}', "\n"))
     } else {
-        text
-    };
-    let mut parser = Parser::new_from_str(text);
-    let mut docs = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    // The parser gives every anchor a new ID where it is written (at its node's start), so an
-    // alias to a collection still being built is a cycle, and a redefined name is a new ID.
-    let mut anchors: HashMap<usize, Anchor> = HashMap::new();
-    let mut root: Option<Node> = None;
-    let mut in_document = false;
+        std::borrow::Cow::Borrowed(text)
+    })
+}
 
-    while let Some(next) = parser.next_event() {
-        let (event, sp) = next.map_err(|e| parse_error(source, line_offset, &e))?;
-        let span = span_of(source, line_offset, &sp);
-        let mut plain_merge = false;
-        let mut from_alias: Option<String> = None;
-        let done: Option<(Node, Weight, usize)> = match event {
-            Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
-            Event::DocumentStart(_) => {
-                if rules.anchors_per_document {
-                    anchors.clear();
-                }
-                budget.doc_nodes = 0;
-                budget.doc_aliases = 0;
-                in_document = true;
-                None
-            }
-            Event::DocumentEnd => {
-                docs.push(root.take().unwrap_or_else(|| Node::null(span)));
-                in_document = false;
-                if rules.first_document_only {
-                    break;
-                }
-                None
-            }
-            Event::Alias(id) => {
-                let name = parser.anchor_name(id).unwrap_or_default().to_string();
-                let (node, size) = match anchors.get(&id) {
-                    Some(Anchor::Ready(node, size)) => (node, size),
-                    Some(Anchor::Open) => {
-                        return Err(err(span, &format!("anchor `{name}` value contains itself")));
-                    }
-                    None => {
-                        return Err(err(
-                            span,
-                            &format!("alias `*{name}` refers to an unknown anchor"),
-                        ));
-                    }
-                };
-                budget.copy(*size, limits, span)?;
-                let mut node = node.clone();
-                // The alias stands where it is written; its content keeps the anchor's spans.
-                node.span = Span {
-                    end: node.span.end,
-                    ..span
-                };
-                from_alias = Some(name);
-                Some((
-                    node,
-                    Weight {
-                        nodes: size.nodes,
-                        aliases: size.aliases + 1,
-                    },
-                    0,
-                ))
-            }
-            Event::Scalar(value, style, anchor, tag) => {
-                let tag = tag.map(|t| short_tag(&format!("{}{}", t.handle, t.suffix)));
-                plain_merge = value == "<<" && is_merge_key(rules, style, tag.as_deref());
-                let (kind, tag) = resolve_scalar(rules, value.into_owned(), style, tag.as_deref())
-                    .map_err(|m| err(span, &m))?;
-                Some((
-                    Node { kind, span, tag },
-                    Weight {
-                        nodes: 1,
-                        aliases: 0,
-                    },
-                    anchor,
-                ))
-            }
-            Event::SequenceStart(anchor, tag) => {
-                check_depth(stack.len(), limits, span)?;
-                if anchor > 0 {
-                    anchors.insert(anchor, Anchor::Open);
-                }
-                stack.push(Frame::Seq {
-                    items: Vec::new(),
-                    span,
-                    anchor,
-                    tag: collection_tag(tag.as_deref()),
-                    size: Weight {
-                        nodes: 1,
-                        aliases: 0,
-                    },
-                });
-                None
-            }
-            Event::MappingStart(anchor, tag) => {
-                check_depth(stack.len(), limits, span)?;
-                if anchor > 0 {
-                    anchors.insert(anchor, Anchor::Open);
-                }
-                stack.push(Frame::Map {
-                    entries: Vec::new(),
-                    pending_key: None,
-                    span,
-                    anchor,
-                    tag: collection_tag(tag.as_deref()),
-                    size: Weight {
-                        nodes: 1,
-                        aliases: 0,
-                    },
-                });
-                None
-            }
-            Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq {
-                    items,
-                    span: start_span,
-                    anchor,
-                    tag,
-                    size,
-                    ..
-                }) => {
-                    let end = span.end;
-                    Some((
-                        Node {
-                            kind: NodeKind::Seq(shrunk(items)),
-                            span: Span { end, ..start_span },
-                            tag,
-                        },
-                        size,
-                        anchor,
-                    ))
-                }
-                _ => return Err(err(span, "unbalanced sequence end")),
-            },
-            Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map {
-                    entries,
-                    span: start_span,
-                    anchor,
-                    tag,
-                    size,
-                    ..
-                }) => {
-                    let end = span.end;
-                    let entries = shrunk(finish_mapping(rules, entries, duplicates)?);
-                    Some((
-                        Node {
-                            kind: NodeKind::Map(entries),
-                            span: Span { end, ..start_span },
-                            tag,
-                        },
-                        size,
-                        anchor,
-                    ))
-                }
-                _ => return Err(err(span, "unbalanced mapping end")),
-            },
-        };
+/// A finished node on its way into its parent.
+struct Done {
+    node: Node,
+    size: Weight,
+    /// The anchor it defines (0: none).
+    anchor: usize,
+    /// A plain `<<` that merges (when it turns out to be a key).
+    plain_merge: bool,
+    /// The anchor's name when the node was written as an alias.
+    from_alias: Option<String>,
+}
 
-        let Some((node, size, anchor)) = done else {
-            continue;
-        };
-        budget.doc_nodes += 1;
-        if anchor > 0 {
-            anchors.insert(anchor, Anchor::Ready(node.clone(), size));
+/// The state of one [`build`]: the documents so far, the collections still open, the anchors.
+struct Builder<'a> {
+    limits: &'a Limits,
+    rules: &'a Rules,
+    budget: &'a mut Budget,
+    duplicates: &'a mut Vec<YamlError>,
+    docs: Vec<Node>,
+    stack: Vec<Frame>,
+    /// The parser gives every anchor a new ID where it is written (at its node's start), so an
+    /// alias to a collection still being built is a cycle, and a redefined name is a new ID.
+    anchors: HashMap<usize, Anchor>,
+    root: Option<Node>,
+    in_document: bool,
+}
+
+impl Builder<'_> {
+    /// A document starts: its own alias counters (and anchors, in the Kubernetes dialect).
+    fn start_document(&mut self) {
+        if self.rules.anchors_per_document {
+            self.anchors.clear();
         }
-        match stack.last_mut() {
-            None => root = Some(node),
+        self.budget.doc_nodes = 0;
+        self.budget.doc_aliases = 0;
+        self.in_document = true;
+    }
+
+    /// A document ends: its root (null when empty) joins the documents.
+    fn end_document(&mut self, span: Span) {
+        self.docs
+            .push(self.root.take().unwrap_or_else(|| Node::null(span)));
+        self.in_document = false;
+    }
+
+    /// `*name`: a copy of the anchored node, standing where the alias is written, within the
+    /// alias budgets.
+    fn alias(&mut self, id: usize, name: String, span: Span) -> Result<Done, YamlError> {
+        let (node, size) = match self.anchors.get(&id) {
+            Some(Anchor::Ready(node, size)) => (node, size),
+            Some(Anchor::Open) => {
+                return Err(err(span, &format!("anchor `{name}` value contains itself")));
+            }
+            None => {
+                return Err(err(
+                    span,
+                    &format!("alias `*{name}` refers to an unknown anchor"),
+                ));
+            }
+        };
+        self.budget.copy(*size, self.limits, span)?;
+        let mut node = node.clone();
+        // The alias stands where it is written; its content keeps the anchor's spans.
+        node.span = Span {
+            end: node.span.end,
+            ..span
+        };
+        Ok(Done {
+            node,
+            size: Weight {
+                nodes: size.nodes,
+                aliases: size.aliases + 1,
+            },
+            anchor: 0,
+            plain_merge: false,
+            from_alias: Some(name),
+        })
+    }
+
+    /// A scalar, resolved as the dialect's go-yaml decodes it.
+    fn scalar(
+        &mut self,
+        value: String,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&saphyr_parser::Tag>,
+        span: Span,
+    ) -> Result<Done, YamlError> {
+        let tag = tag.map(|t| short_tag(&format!("{}{}", t.handle, t.suffix)));
+        let plain_merge = value == "<<" && is_merge_key(self.rules, style, tag.as_deref());
+        let (kind, tag) =
+            resolve_scalar(self.rules, value, style, tag.as_deref()).map_err(|m| err(span, &m))?;
+        Ok(Done {
+            node: Node { kind, span, tag },
+            size: Weight {
+                nodes: 1,
+                aliases: 0,
+            },
+            anchor,
+            plain_merge,
+            from_alias: None,
+        })
+    }
+
+    /// A sequence or mapping opens (within the depth budget); its anchor is open until it ends.
+    fn open(
+        &mut self,
+        anchor: usize,
+        tag: Option<&saphyr_parser::Tag>,
+        span: Span,
+        mapping: bool,
+    ) -> Result<(), YamlError> {
+        check_depth(self.stack.len(), self.limits, span)?;
+        if anchor > 0 {
+            self.anchors.insert(anchor, Anchor::Open);
+        }
+        let tag = collection_tag(tag);
+        let size = Weight {
+            nodes: 1,
+            aliases: 0,
+        };
+        self.stack.push(if mapping {
+            Frame::Map {
+                entries: Vec::new(),
+                pending_key: None,
+                span,
+                anchor,
+                tag,
+                size,
+            }
+        } else {
+            Frame::Seq {
+                items: Vec::new(),
+                span,
+                anchor,
+                tag,
+                size,
+            }
+        });
+        Ok(())
+    }
+
+    /// The open sequence closes.
+    fn end_sequence(&mut self, span: Span) -> Result<Done, YamlError> {
+        match self.stack.pop() {
+            Some(Frame::Seq {
+                items,
+                span: start_span,
+                anchor,
+                tag,
+                size,
+                ..
+            }) => {
+                let end = span.end;
+                Ok(Done {
+                    node: Node {
+                        kind: NodeKind::Seq(shrunk(items)),
+                        span: Span { end, ..start_span },
+                        tag,
+                    },
+                    size,
+                    anchor,
+                    plain_merge: false,
+                    from_alias: None,
+                })
+            }
+            _ => Err(err(span, "unbalanced sequence end")),
+        }
+    }
+
+    /// The open mapping closes: merge keys applied, duplicates decided by the dialect.
+    fn end_mapping(&mut self, span: Span) -> Result<Done, YamlError> {
+        match self.stack.pop() {
+            Some(Frame::Map {
+                entries,
+                span: start_span,
+                anchor,
+                tag,
+                size,
+                ..
+            }) => {
+                let end = span.end;
+                let entries = shrunk(finish_mapping(self.rules, entries, self.duplicates)?);
+                Ok(Done {
+                    node: Node {
+                        kind: NodeKind::Map(entries),
+                        span: Span { end, ..start_span },
+                        tag,
+                    },
+                    size,
+                    anchor,
+                    plain_merge: false,
+                    from_alias: None,
+                })
+            }
+            _ => Err(err(span, "unbalanced mapping end")),
+        }
+    }
+
+    /// A finished node: anchored if it defines an anchor, then the root, an item, a key, or
+    /// the value of the pending key.
+    fn attach(&mut self, done: Done) {
+        let Done {
+            node,
+            size,
+            anchor,
+            plain_merge,
+            from_alias,
+        } = done;
+        self.budget.doc_nodes += 1;
+        if anchor > 0 {
+            self.anchors
+                .insert(anchor, Anchor::Ready(node.clone(), size));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
             Some(Frame::Seq { items, size: s, .. }) => {
                 *s += size;
                 items.push(node);
@@ -679,10 +785,6 @@ fn build(
             }
         }
     }
-    if in_document && let Some(r) = root.take() {
-        docs.push(r);
-    }
-    Ok(docs)
 }
 
 /// An anchor: registered (open) when its collection starts, ready when it ends.
@@ -835,7 +937,7 @@ fn from_resolved(rules: &Rules, r: Resolved, text: String) -> NodeKind {
 /// Go's `base64.StdEncoding.DecodeString`: padded standard alphabet; CR and LF are ignored.
 fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let clean: Vec<u8> = s.bytes().filter(|&b| b != b'\r' && b != b'\n').collect();
-    if clean.len() % 4 != 0 {
+    if !clean.len().is_multiple_of(4) {
         return None;
     }
     let val = |c: u8| -> Option<u32> {
