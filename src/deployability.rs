@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::k8s::Object;
 
 /// A step of the report, in the order it is printed.
@@ -51,39 +51,33 @@ impl Step {
     }
 }
 
-/// Diagnostic code → step. A code ending in `*` is a prefix: every code that starts with it joins
-/// the step (so `generate/bind-mount-socket` lands with `generate/bind-mount`). Documented in
-/// `docs/deployability-report.md` (`tests/deployability_report.rs` checks the page lists every
-/// code, and that every code is one komply emits).
-pub const CODES: &[(&str, Step)] = &[
-    ("generate/no-image", Step::Images),
-    ("generate/unknown-image-user", Step::Users),
-    ("generate/user-name", Step::Users),
-    ("generate/image-needs-root", Step::Users),
-    ("generate/image-runs-as-root", Step::Users),
-    ("generate/privileged-port", Step::Users),
-    ("overlay/secret-generator", Step::Secrets),
-    ("generate/bind-mount*", Step::Mounts),
-    ("generate/probe-dropped-mount", Step::Mounts),
-    ("generate/probe-host", Step::Network),
-    ("generate/unresolved-host", Step::Network),
-    ("generate/node-sysctl", Step::Environment),
-    ("generate/data-dir", Step::Environment),
-    ("generate/unset-env", Step::Environment),
-    ("generate/start-order", Step::Check),
-    ("overlay/memory-unknown", Step::Check),
-    ("overlay/startup-probe-short", Step::Check),
+/// Diagnostic code → step. Documented in `docs/deployability-report.md`
+/// (`tests/deployability_report.rs` checks the page lists every code here).
+pub const CODES: &[(Code, Step)] = &[
+    (Code::GenerateNoImage, Step::Images),
+    (Code::GenerateUnknownImageUser, Step::Users),
+    (Code::GenerateUserName, Step::Users),
+    (Code::GenerateImageNeedsRoot, Step::Users),
+    (Code::GenerateImageRunsAsRoot, Step::Users),
+    (Code::GeneratePrivilegedPort, Step::Users),
+    (Code::OverlaySecretGenerator, Step::Secrets),
+    (Code::GenerateBindMount, Step::Mounts),
+    (Code::GenerateProbeDroppedMount, Step::Mounts),
+    (Code::GenerateProbeHost, Step::Network),
+    (Code::GenerateUnresolvedHost, Step::Network),
+    (Code::GenerateNodeSysctl, Step::Environment),
+    (Code::GenerateDataDir, Step::Environment),
+    (Code::GenerateUnsetEnv, Step::Environment),
+    (Code::GenerateStartOrder, Step::Check),
+    (Code::OverlayMemoryUnknown, Step::Check),
+    (Code::OverlayStartupProbeShort, Step::Check),
 ];
 
 /// The step a diagnostic code belongs to, if any.
-pub fn step_of(code: &str) -> Option<Step> {
-    CODES.iter().find_map(|(c, step)| {
-        let hit = match c.strip_suffix('*') {
-            Some(prefix) => code.starts_with(prefix),
-            None => code == *c,
-        };
-        hit.then_some(*step)
-    })
+pub fn step_of(code: Code) -> Option<Step> {
+    CODES
+        .iter()
+        .find_map(|(c, step)| (*c == code).then_some(*step))
 }
 
 /// Keys of one secret store.
@@ -137,7 +131,12 @@ impl Report {
         }
         let mut items: BTreeMap<Step, Vec<String>> = BTreeMap::new();
         for d in diagnostics {
-            let Some(step) = d.code.as_deref().and_then(step_of) else {
+            let Some(step) = d
+                .code
+                .as_deref()
+                .and_then(|c| c.parse().ok())
+                .and_then(step_of)
+            else {
                 continue;
             };
             let line = match d.span.filter(|s| !s.is_synthetic()).and(d.location()) {
@@ -228,11 +227,10 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn steps_come_from_codes_and_prefixes() {
-        assert_eq!(step_of("generate/bind-mount"), Some(Step::Mounts));
-        assert_eq!(step_of("generate/bind-mount-socket"), Some(Step::Mounts));
-        assert_eq!(step_of("generate/unknown-image-user"), Some(Step::Users));
-        assert_eq!(step_of("compose/unsupported-key"), None);
+    fn steps_come_from_codes() {
+        assert_eq!(step_of(Code::GenerateBindMount), Some(Step::Mounts));
+        assert_eq!(step_of(Code::GenerateUnknownImageUser), Some(Step::Users));
+        assert_eq!(step_of(Code::ComposeUnsupportedKey), None);
     }
 
     #[test]
@@ -245,9 +243,9 @@ mod tests {
         .unwrap();
         let d = [
             Diagnostic::warning("service `w`: komply does not know")
-                .code("generate/unknown-image-user"),
-            Diagnostic::warning("service `w` has no `image`").code("generate/no-image"),
-            Diagnostic::warning("ignored").code("compose/unsupported-key"),
+                .code(Code::GenerateUnknownImageUser),
+            Diagnostic::warning("service `w` has no `image`").code(Code::GenerateNoImage),
+            Diagnostic::warning("ignored").code(Code::ComposeUnsupportedKey),
         ];
         let r = Report::build([&es], d.iter());
         let t = r.text();

@@ -2,6 +2,12 @@
 //!
 //! Every stage reports through [`Diagnostic`]. Input errors are collected in [`Failure`], which the
 //! command line turns into exit code 2. Rendering as a code frame uses `annotate-snippets`.
+//! Every diagnostic komply reports carries a [`Code`] (`code.rs`: the table, with each code's
+//! documentation; `page.rs` makes `docs/diagnostics.md` from it); a lint finding shown as a
+//! diagnostic carries its rule instead.
+
+mod code;
+mod page;
 
 use std::fmt;
 
@@ -9,6 +15,9 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use crate::source::sources;
 use crate::yaml::{Span, YamlError};
+
+pub use code::{Code, Stage, UnknownCode};
+pub use page::registry_page;
 
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -39,8 +48,11 @@ impl fmt::Display for Severity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// A stable code (`compose/unknown-key`, a lint rule id…), if any.
+    /// komply's stable code (`compose/unknown-key`), if any: see [`Code`].
+    // convert-codes.py: field
     pub code: Option<String>,
+    /// The lint rule (`KP101/run-as-non-root`), when the diagnostic shows a lint finding.
+    pub rule: Option<String>,
     pub message: String,
     /// Where it happened; `None` when there is no location (e.g. a missing file given on argv).
     pub span: Option<Span>,
@@ -55,6 +67,7 @@ impl Diagnostic {
         Diagnostic {
             severity,
             code: None,
+            rule: None,
             message: message.into(),
             span: None,
             related: Vec::new(),
@@ -79,9 +92,22 @@ impl Diagnostic {
         self
     }
 
+    // convert-codes.py: builder
     pub fn code(mut self, code: impl Into<String>) -> Diagnostic {
         self.code = Some(code.into());
         self
+    }
+
+    /// Marks a lint finding: `rule` is `ID/name`, shown where a code would be.
+    pub fn rule(mut self, rule: impl Into<String>) -> Diagnostic {
+        self.rule = Some(rule.into());
+        self
+    }
+
+    /// What identifies it, as printed between brackets: the code, else the lint rule.
+    pub fn id(&self) -> Option<&str> {
+        // convert-codes.py: id
+        self.code.as_deref().or(self.rule.as_deref())
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
@@ -120,8 +146,8 @@ impl Diagnostic {
             Severity::Info => Level::INFO,
         };
         let mut title = level.primary_title(self.message.as_str());
-        if let Some(code) = &self.code {
-            title = title.id(code.as_str());
+        if let Some(id) = self.id() {
+            title = title.id(id);
         }
         let mut groups: Vec<Group<'_>> = Vec::new();
         let mut owned_lines: Vec<(String, String, usize, std::ops::Range<usize>, String)> =
@@ -212,8 +238,8 @@ impl fmt::Display for Diagnostic {
             write!(f, "{loc}: ")?;
         }
         write!(f, "{}", self.severity)?;
-        if let Some(code) = &self.code {
-            write!(f, "[{code}]")?;
+        if let Some(id) = self.id() {
+            write!(f, "[{id}]")?;
         }
         write!(f, ": {}", self.message)
     }
