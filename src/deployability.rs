@@ -131,12 +131,7 @@ impl Report {
         }
         let mut items: BTreeMap<Step, Vec<String>> = BTreeMap::new();
         for d in diagnostics {
-            let Some(step) = d
-                .code
-                .as_deref()
-                .and_then(|c| c.parse().ok())
-                .and_then(step_of)
-            else {
+            let Some(step) = d.code.and_then(step_of) else {
                 continue;
             };
             let line = match d.span.filter(|s| !s.is_synthetic()).and(d.location()) {

@@ -34,7 +34,7 @@ fn first_error(name: &str, env: &[(&str, &str)]) -> (String, String, String) {
     (
         d.location().unwrap_or_default(),
         d.message.clone(),
-        d.code.clone().unwrap_or_default(),
+        d.code.map(|c| c.to_string()).unwrap_or_default(),
     )
 }
 

@@ -5,7 +5,7 @@
 //! Every converted object validates strictly and lints without errors.
 
 use komply::compose::LoadOptions;
-use komply::diag::Diagnostic;
+use komply::diag::{Code, Diagnostic};
 use komply::pipeline::{ConvertRequest, Converted, convert};
 use serde_json::Value;
 
@@ -40,10 +40,12 @@ impl Run {
             })
             .unwrap_or_else(|| panic!("no workload {name}"))
     }
-    fn warning(&self, code: &str, service: &str) -> Option<&Diagnostic> {
-        self.c.output.warnings.iter().find(|w| {
-            w.code.as_deref() == Some(code) && w.message.contains(&format!("`{service}`"))
-        })
+    fn warning(&self, code: Code, service: &str) -> Option<&Diagnostic> {
+        self.c
+            .output
+            .warnings
+            .iter()
+            .find(|w| w.code == Some(code) && w.message.contains(&format!("`{service}`")))
     }
     fn codes(&self, service: &str) -> Vec<String> {
         self.c
@@ -51,7 +53,7 @@ impl Run {
             .warnings
             .iter()
             .filter(|w| w.message.contains(&format!("service `{service}`")))
-            .filter_map(|w| w.code.clone())
+            .filter_map(|w| w.code.map(|c| c.to_string()))
             .collect()
     }
 }
@@ -141,7 +143,7 @@ fn a_user_name_is_resolved_from_the_table_or_warned_at_the_user_key() {
     // nginx has no `www-data`: the kubelet cannot verify a name, so it is said, at `user:`.
     assert!(sc("web").get("runAsUser").is_none());
     let w = r
-        .warning("generate/user-name", "web")
+        .warning(Code::GenerateUserName, "web")
         .expect("user-name warning");
     assert!(located_at(w, "10:11"), "{:?}", w.location());
     assert!(w.help.as_deref().unwrap().contains("UID:GID"));
@@ -177,16 +179,16 @@ fn x_komply_or_an_overlay_says_who_an_unknown_image_runs_as() {
     );
     assert_eq!(r.pod("own")["securityContext"]["runAsUser"], 4242);
     assert_eq!(r.pod("later")["securityContext"]["runAsUser"], 5000);
-    assert!(r.warning("generate/unknown-image-user", "own").is_none());
+    assert!(r.warning(Code::GenerateUnknownImageUser, "own").is_none());
     assert!(
-        r.warning("generate/unknown-image-user", "later").is_none(),
+        r.warning(Code::GenerateUnknownImageUser, "later").is_none(),
         "the overlay settled it"
     );
     // Without the overlay the same service is warned.
     let plain = compose(text);
     assert!(
         plain
-            .warning("generate/unknown-image-user", "later")
+            .warning(Code::GenerateUnknownImageUser, "later")
             .is_some()
     );
     assert!(
@@ -236,12 +238,12 @@ fn a_build_only_service_is_judged_from_its_dockerfile() {
     assert_eq!(uid("db"), Some(70), "FROM postgres:*-alpine, no USER");
     assert_eq!(uid("root"), None);
     let w = r
-        .warning("generate/image-runs-as-root", "root")
+        .warning(Code::GenerateImageRunsAsRoot, "root")
         .expect("USER root");
     assert!(located_at(w, "7:5"), "at `build:` {:?}", w.location());
     assert_eq!(uid("scratch"), None);
     let w = r
-        .warning("generate/unknown-image-user", "scratch")
+        .warning(Code::GenerateUnknownImageUser, "scratch")
         .expect("FROM scratch");
     assert!(located_at(w, "11:5"), "{:?}", w.location());
 }
@@ -257,7 +259,7 @@ fn an_image_that_needs_root_is_warned_with_its_non_root_variant() {
 ",
     );
     let w = r
-        .warning("generate/image-needs-root", "git")
+        .warning(Code::GenerateImageNeedsRoot, "git")
         .expect("needs root");
     assert!(located_at(w, "3:5"), "{:?}", w.location());
     assert!(
@@ -313,7 +315,7 @@ fn ports_below_1024_use_the_safe_sysctl_except_on_the_host_network() {
     assert_eq!(sysctl("app").as_deref(), Some("443"), "any non-root image");
     assert_eq!(sysctl("edge"), None);
     let w = r
-        .warning("generate/privileged-port", "edge")
+        .warning(Code::GeneratePrivilegedPort, "edge")
         .expect("host network");
     assert!(
         w.help.as_deref().unwrap().contains("unprivileged"),
@@ -354,7 +356,7 @@ fn an_anonymous_volume_over_image_content_is_left_out() {
     );
     assert!(mounts.iter().any(|m| m == "/cache"), "{mounts:?}");
     let w = r
-        .warning("generate/anonymous-volume-shield", "web")
+        .warning(Code::GenerateAnonymousVolumeShield, "web")
         .expect("said");
     assert!(located_at(w, "7:9"), "{:?}", w.location());
 }
@@ -391,11 +393,11 @@ fn probes_allow_the_healthcheck_window_and_report_what_cannot_work() {
         window >= 60 + 5 * 10,
         "start_period + retries × interval: {p}"
     );
-    let w = r.warning("generate/probe-host", "remote").expect("host");
+    let w = r.warning(Code::GenerateProbeHost, "remote").expect("host");
     assert!(w.message.contains("`nowhere`"));
     assert!(located_at(w, "14:13"), "{:?}", w.location());
     let w = r
-        .warning("generate/probe-dropped-mount", "script")
+        .warning(Code::GenerateProbeDroppedMount, "script")
         .expect("file from a left-out mount");
     assert!(w.message.contains("/checks/ok.sh"), "{}", w.message);
 }
@@ -420,7 +422,7 @@ volumes:
 ",
     );
     let w = r
-        .warning("generate/data-dir", "db")
+        .warning(Code::GenerateDataDir, "db")
         .expect("PGDATA at the root");
     assert!(
         w.help
@@ -428,8 +430,8 @@ volumes:
             .unwrap()
             .contains("/var/lib/postgresql/data/pgdata")
     );
-    assert!(r.warning("generate/node-sysctl", "search").is_some());
-    assert!(r.warning("generate/node-sysctl", "single").is_none());
+    assert!(r.warning(Code::GenerateNodeSysctl, "search").is_some());
+    assert!(r.warning(Code::GenerateNodeSysctl, "single").is_none());
 }
 
 #[test]
@@ -468,12 +470,12 @@ volumes:
     let limit = |n: &str| r.pod(n)["containers"][0]["resources"]["limits"]["memory"].clone();
     assert_eq!(limit("kafka"), "1280Mi", "the JVM heap's floor");
     assert_eq!(limit("api"), "1Gi");
-    assert!(r.warning("overlay/memory-floor", "kafka").is_some());
+    assert!(r.warning(Code::OverlayMemoryFloor, "kafka").is_some());
     let unknown =
         r.c.output
             .warnings
             .iter()
-            .find(|w| w.code.as_deref() == Some("overlay/memory-unknown"))
+            .find(|w| w.code == Some(Code::OverlayMemoryUnknown))
             .expect("services whose needs are unknown are named");
     assert!(unknown.message.contains("`api`") && !unknown.message.contains("`kafka`"));
 }
@@ -503,7 +505,7 @@ fn an_overlay_startup_probe_shorter_than_the_healthcheck_window_is_reported() {
         Some("fast"),
     );
     let w = r
-        .warning("overlay/startup-probe-short", "app")
+        .warning(Code::OverlayStartupProbeShort, "app")
         .expect("reported");
     assert!(w.message.contains("150s"), "{}", w.message);
 }

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use komply::compose::model::Model;
+use komply::diag::Code;
 use komply::generate::{self, Format, GenerateOptions, Output};
 use komply::yaml::{Limits, parse_documents};
 use serde_json::Value;
@@ -367,7 +368,7 @@ fn strict_turns_unsupported_keys_into_errors() {
         model
             .warnings
             .iter()
-            .any(|w| w.code.as_deref() == Some("compose/unsupported-key")),
+            .any(|w| w.code == Some(Code::ComposeUnsupportedKey)),
         "ulimits is unsupported"
     );
     let opts = GenerateOptions {

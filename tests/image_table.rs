@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 
 use komply::compose::LoadOptions;
+use komply::diag::Code;
 use komply::generate::image_profile::{self, StartsAs};
 use komply::pipeline::{ConvertRequest, convert};
 use serde_json::Value;
@@ -698,7 +699,7 @@ fn convert_one(
         .output
         .warnings
         .iter()
-        .filter_map(|w| w.code.clone())
+        .filter_map(|w| w.code.map(|c| c.to_string()))
         .collect();
     (c.output.values(), warnings, c)
 }
@@ -771,8 +772,12 @@ fn each_row_converts_to_a_pod_that_starts_non_root() {
                 failures.push(format!("{}: capability {cap} not added back", e.image));
             }
         }
-        let warned_unknown = codes.iter().any(|c| c == image_profile::UNKNOWN_USER);
-        let warned_root = codes.iter().any(|c| c == image_profile::NEEDS_ROOT);
+        let warned_unknown = codes
+            .iter()
+            .any(|c| c == Code::GenerateUnknownImageUser.as_str());
+        let warned_root = codes
+            .iter()
+            .any(|c| c == Code::GenerateImageNeedsRoot.as_str());
         if warned_unknown || (e.uid.is_some() && warned_root) || (e.uid.is_none() && !warned_root) {
             failures.push(format!("{}: warnings {codes:?}", e.image));
         }
@@ -853,14 +858,16 @@ fn an_unknown_image_keeps_run_as_non_root_and_is_warned_at_its_image_key() {
     assert_eq!(sc["runAsNonRoot"], true);
     assert!(sc.get("runAsUser").is_none());
     assert!(
-        codes.iter().any(|c| c == image_profile::UNKNOWN_USER),
+        codes
+            .iter()
+            .any(|c| c == Code::GenerateUnknownImageUser.as_str()),
         "{codes:?}"
     );
     let w = c
         .output
         .warnings
         .iter()
-        .find(|w| w.code.as_deref() == Some(image_profile::UNKNOWN_USER))
+        .find(|w| w.code == Some(Code::GenerateUnknownImageUser))
         .unwrap();
     assert!(
         w.location().unwrap().ends_with("compose.yaml:3:5"),

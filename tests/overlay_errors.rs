@@ -76,7 +76,7 @@ impl Project {
         assert_eq!(f.0.len(), 1, "{f}");
         let d = &f.0[0];
         (
-            d.code.clone().unwrap_or_default(),
+            d.code.map(|c| c.to_string()).unwrap_or_default(),
             d.location().unwrap_or_default(),
             d.message.clone(),
             d.help.clone().unwrap_or_default(),

@@ -3,6 +3,7 @@
 //! located warning — and everything still validates strictly and lints without errors.
 
 use komply::compose::LoadOptions;
+use komply::diag::Code;
 use komply::pipeline::{ConvertRequest, Converted, convert};
 use serde_json::Value;
 
@@ -180,7 +181,7 @@ fn a_named_volume_of_several_services_is_one_claim_on_one_node() {
         .output
         .warnings
         .iter()
-        .find(|w| w.code.as_deref() == Some("generate/shared-volume"))
+        .find(|w| w.code == Some(Code::GenerateSharedVolume))
         .expect("a warning");
     assert!(w.message.contains("`app`, `cron`, `web`"), "{}", w.message);
     assert!(
@@ -260,7 +261,7 @@ services:
         c.output
             .warnings
             .iter()
-            .any(|w| w.code.as_deref() == Some("generate/shared-volume")
+            .any(|w| w.code == Some(Code::GenerateSharedVolume)
                 && w.message.contains("host directory `/srv/synapse-data`"))
     );
 }

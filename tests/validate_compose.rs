@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use komply::diag::Diagnostic;
+use komply::diag::{Code, Diagnostic};
 use komply::fsio::load_yaml;
 use komply::validate::validate_compose;
 
@@ -24,7 +24,7 @@ fn summary(diags: &[Diagnostic]) -> Vec<(u32, u32, String, Option<String>)> {
         .iter()
         .map(|d| {
             let s = d.span.expect("every compose schema error has a location");
-            assert_eq!(d.code.as_deref(), Some("compose/schema"));
+            assert_eq!(d.code, Some(Code::ComposeSchema));
             (s.start.line, s.start.col, d.message.clone(), d.help.clone())
         })
         .collect()

@@ -8,7 +8,7 @@ use super::compose_args::ComposeArgs;
 use super::env_args::EnvArgs;
 use super::{Ctx, write_stdout};
 use crate::deployability::Report;
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Code, Diagnostic, Failure, Result};
 use crate::generate::{self, Format};
 use crate::pipeline::{convert, convert_every_env, distinct_warnings};
 
@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: ConvertArgs) -> Result<ExitCode> {
                 Diagnostic::error(
                     "`--env all` renders one directory per environment; it needs `-o DIR`",
                 )
-                .code("usage"),
+                .code(Code::Usage),
             ));
         }
         let all = convert_every_env(&req, &ctx.progress("environments"))?;

@@ -3,14 +3,14 @@
 //! Idempotent: running it on an already canonical tree changes nothing, which is what lets the
 //! loader canonicalise after every file like compose-go does.
 
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Code, Diagnostic, Failure, Result};
 use crate::yaml::{Node, NodeKind, Span};
 
 use super::shortsyntax;
 use super::tree::{self, bool_at, int_at, key_str, s_at};
 
 fn err(msg: String, span: Span) -> Failure {
-    Failure::one(Diagnostic::error(msg).at(span).code("compose/syntax"))
+    Failure::one(Diagnostic::error(msg).at(span).code(Code::ComposeSyntax))
 }
 
 pub fn canonical(dict: &mut Node) -> Result<()> {

@@ -3,7 +3,7 @@
 
 use indexmap::IndexMap;
 
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Code, Diagnostic, Failure, Result};
 use crate::yaml::{Node, NodeKind};
 
 use super::tree::{key_str, path_matches};
@@ -132,7 +132,7 @@ fn cast_walk(n: &mut Node, path: &mut Vec<String>, warnings: &mut Vec<Diagnostic
                             }
                         ))
                         .at(n.span)
-                        .code("compose/type"),
+                        .code(Code::ComposeType),
                     ));
                 }
             }
@@ -165,5 +165,5 @@ fn bool_warning(n: &Node, s: &str, path: &[String]) -> Diagnostic {
         path.join(".")
     ))
     .at(n.span)
-    .code("compose/yaml11-bool")
+    .code(Code::ComposeYaml11Bool)
 }

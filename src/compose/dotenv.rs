@@ -22,7 +22,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::compose::interpolate::{Budget, InterpError, interpolate_within, unset_warning_message};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::yaml::{Pos, SourceId, Span};
 
 /// One variable of an env file.
@@ -120,7 +120,7 @@ pub fn parse_dotenv_raw_with_lookup(
             return Err(
                 Diagnostic::error(format!("variable '{key}' contains whitespaces"))
                     .at(span)
-                    .code("compose/env-file")
+                    .code(Code::ComposeEnvFile)
                     .help(
                         "a raw env file holds one KEY=VALUE per line; keys cannot contain blanks",
                     ),
@@ -130,7 +130,7 @@ pub fn parse_dotenv_raw_with_lookup(
             return Err(
                 Diagnostic::error(format!("no variable name on line '{trimmed}'"))
                     .at(span)
-                    .code("compose/env-file"),
+                    .code(Code::ComposeEnvFile),
             );
         }
         let value = match value {
@@ -251,7 +251,7 @@ impl Parser<'_> {
     fn error(&self, at: usize, end: usize, msg: String) -> Diagnostic {
         Diagnostic::error(msg)
             .at(self.loc.span(at, end))
-            .code("compose/env-file")
+            .code(Code::ComposeEnvFile)
     }
 
     fn run(
@@ -337,7 +337,7 @@ impl Parser<'_> {
         if key.contains(' ') {
             return Err(Diagnostic::error("key cannot contain a space")
                 .at(span)
-                .code("compose/env-file")
+                .code(Code::ComposeEnvFile)
                 .help("write KEY=VALUE; quote values that contain spaces"));
         }
         self.pos = value_start;
@@ -440,7 +440,7 @@ impl Parser<'_> {
                         warnings.push(
                             Diagnostic::warning(msg)
                                 .at(self.loc.span(start, start))
-                                .code("compose/unset-variable"),
+                                .code(Code::ComposeUnsetVariable),
                         );
                     }
                 }
@@ -458,7 +458,7 @@ impl Parser<'_> {
                 };
                 let d = self.error(at, at + 1, interp_message(&e));
                 Err(if e.exhausted {
-                    d.code("compose/interpolation-budget")
+                    d.code(Code::ComposeInterpolationBudget)
                         .help(crate::compose::interpolate::BUDGET_HELP)
                 } else {
                     d

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Code, Diagnostic, Failure, Result};
 use crate::yaml::{Node, Span};
 
 use super::tree;
@@ -103,7 +103,7 @@ fn resolve(ctx: &mut Ctx, name: &str, services: &mut Node, file: &Path, dir: &Pa
                         "services.{name}.extends: expected a service name or {{service, file}}"
                     ))
                     .at(ext.span)
-                    .code("compose/extends"),
+                    .code(Code::ComposeExtends),
                 ));
             }
         };
@@ -131,7 +131,7 @@ fn resolve(ctx: &mut Ctx, name: &str, services: &mut Node, file: &Path, dir: &Pa
                             "cannot extend service {name:?}: service {reference:?} not found in {rel}"
                         ))
                         .at(ext.span)
-                        .code("compose/extends"),
+                        .code(Code::ComposeExtends),
                     ));
                 }
                 place = Place::Extended(base_file.clone());
@@ -147,7 +147,7 @@ fn resolve(ctx: &mut Ctx, name: &str, services: &mut Node, file: &Path, dir: &Pa
                             "cannot extend service {name:?}: service {reference:?} not found"
                         ))
                         .at(ext.span)
-                        .code("compose/extends"),
+                        .code(Code::ComposeExtends),
                     ));
                 }
                 check_cycle(refs, &at.file, &reference, ext.span)?;
@@ -211,7 +211,7 @@ fn check_cycle(
     Err(Failure::one(
         Diagnostic::error(lines.join("\n"))
             .at(at)
-            .code("compose/extends-cycle")
+            .code(Code::ComposeExtendsCycle)
             .help("a service cannot extend itself, directly or through other services"),
     ))
 }
@@ -265,7 +265,7 @@ fn load_services(ctx: &mut Ctx, path: &Path, at: Span, name: &str, dir: &Path) -
                     crate::source::display_path(path)
                 ))
                 .at(at)
-                .code("compose/extends"),
+                .code(Code::ComposeExtends),
             )
         })
 }
@@ -276,7 +276,7 @@ fn load_other(ctx: &mut Ctx, path: &Path, at: Span, name: &str) -> Result<Node> 
         return Err(Failure::one(
             Diagnostic::error(format!("cannot extend service {name:?}: {why}"))
                 .at(at)
-                .code("compose/extends"),
+                .code(Code::ComposeExtends),
         ));
     }
     let mut dict = tree::new_map();

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Code, Diagnostic, Failure, Result};
 use crate::yaml::{Node, NodeKind};
 
 use super::extends::{identity, relative_dir};
@@ -23,7 +23,7 @@ pub fn apply_include(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &P
                 "include: expected a sequence of paths or {path, project_directory, env_file}",
             )
             .at(inc.span)
-            .code("compose/include"),
+            .code(Code::ComposeInclude),
         ));
     };
     for item in items {
@@ -69,7 +69,7 @@ pub fn apply_include(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &P
                 return Err(Failure::one(
                     Diagnostic::error(format!("include: {why}"))
                         .at(*span)
-                        .code("compose/include"),
+                        .code(Code::ComposeInclude),
                 ));
             }
         }
@@ -93,7 +93,7 @@ pub fn apply_include(ctx: &mut Ctx, doc: &mut Node, file: &Path, project_dir: &P
                     chain.join("\n include ")
                 ))
                 .at(paths[0].1)
-                .code("compose/include-cycle")
+                .code(Code::ComposeIncludeCycle)
                 .help("a file cannot include itself, directly or through the files it includes"),
             ));
         }
@@ -177,7 +177,7 @@ fn import_resources(doc: &mut Node, imported: Node, at: crate::yaml::Span) -> Re
                         ))
                         .at(existing.span)
                         .related(at, "included here")
-                        .code("compose/include-conflict"),
+                        .code(Code::ComposeIncludeConflict),
                     ));
                 }
                 continue;

@@ -21,7 +21,7 @@
 // Errors are full diagnostics by design (the loader reports them as they are); they are rare.
 #![allow(clippy::result_large_err)]
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::source::sources;
 use crate::yaml::{Node, NodeKind, Span};
 
@@ -247,7 +247,7 @@ impl Walker<'_> {
                         self.warnings.push(
                             Diagnostic::warning(msg)
                                 .at(span)
-                                .code("compose/unset-variable"),
+                                .code(Code::ComposeUnsetVariable),
                         );
                     }
                 }
@@ -264,7 +264,7 @@ impl Walker<'_> {
                 Err(if e.exhausted {
                     Diagnostic::error(format!("{path}: {}", e.message))
                         .at(at)
-                        .code("compose/interpolation-budget")
+                        .code(Code::ComposeInterpolationBudget)
                         .help(BUDGET_HELP)
                 } else if e.required {
                     Diagnostic::error(format!(
@@ -272,7 +272,7 @@ impl Walker<'_> {
                             e.message
                         ))
                         .at(at)
-                        .code("compose/interpolation")
+                        .code(Code::ComposeInterpolation)
                         .help("set the variable (in the environment or the .env file) or give it a default with ${NAME:-default}")
                 } else {
                     Diagnostic::error(format!(
@@ -280,7 +280,7 @@ impl Walker<'_> {
                         e.template
                     ))
                     .at(at)
-                    .code("compose/interpolation")
+                    .code(Code::ComposeInterpolation)
                     .help("you may need to escape any $ with another $ (`$$`)")
                 })
             }

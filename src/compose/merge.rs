@@ -4,7 +4,7 @@
 //! `!reset` removes an attribute from the base, `!override` replaces it wholesale; both work at any
 //! depth because they are handled wherever two mappings meet.
 
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Code, Diagnostic, Result};
 use crate::yaml::{Node, NodeKind, Tag};
 
 use super::tree::{key_str, path_matches, s_at};
@@ -111,7 +111,7 @@ fn merge_yaml(base: Node, over: Node, path: &mut Vec<String>) -> Result<Node> {
             }
         ))
         .at(over.span)
-        .code("compose/merge")
+        .code(Code::ComposeMerge)
         .into()),
         (_, kind) => Ok(clean(Node {
             kind,

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Code, Diagnostic, Failure, Result};
 use crate::yaml::{Node, NodeKind};
 
 /// What to load and with which environment. `environment` is injected (not read from the process)
@@ -155,7 +155,7 @@ pub fn load_model(ctx: &mut Ctx, files: &[PathBuf], project_dir: &Path) -> Resul
             .unwrap_or_default();
         return Err(Failure::one(
             Diagnostic::error(format!("{shown}: empty compose file"))
-                .code("compose/empty")
+                .code(Code::ComposeEmpty)
                 .help("a Compose file needs at least a `services:` mapping"),
         ));
     }
@@ -181,7 +181,7 @@ pub fn read_documents(file: &Path) -> Result<Vec<Node>> {
                         doc.type_name()
                     ))
                     .at(doc.span)
-                    .code("compose/top-level")
+                    .code(Code::ComposeTopLevel)
                     .help("an empty document (a `---` with nothing after it) counts too"),
                 ));
             }
@@ -215,7 +215,7 @@ fn check_keys_and_times(doc: &Node) -> Result<()> {
                         return Err(Failure::one(
                             Diagnostic::error(format!("non-string key {at}: {shown}"))
                                 .at(k.span)
-                                .code("compose/non-string-key")
+                                .code(Code::ComposeNonStringKey)
                                 .help("Docker Compose needs string keys: quote it"),
                         ));
                     };
@@ -239,7 +239,7 @@ fn check_keys_and_times(doc: &Node) -> Result<()> {
                         n.scalar_string().unwrap_or_default()
                     ))
                     .at(n.span)
-                    .code("compose/timestamp")
+                    .code(Code::ComposeTimestamp)
                     .help("quote it to keep it a string"),
                 ));
             }
@@ -276,7 +276,7 @@ pub fn check_json_output(project: &Project) -> Result<()> {
                         crate::yaml::format_float(*f)
                     ))
                     .at(n.span)
-                    .code("compose/json"),
+                    .code(Code::ComposeJson),
                 ));
             }
             NodeKind::Seq(items) => stack.extend(items),

@@ -9,13 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Code, Diagnostic, Failure, Result};
 use crate::yaml::{Node, NodeKind, Span};
-
-/// Diagnostic code for a Compose key we read but cannot express in Kubernetes.
-pub const UNSUPPORTED_KEY: &str = "compose/unsupported-key";
-/// Diagnostic code for a key that is not part of the Compose specification we know.
-pub const UNKNOWN_KEY: &str = "compose/unknown-key";
 
 /// A resolved Compose project, typed.
 #[derive(Debug, Clone)]
@@ -290,10 +285,13 @@ struct Reader {
 
 impl Reader {
     fn err(&mut self, node: &Node, msg: impl Into<String>) {
-        self.errors
-            .push(Diagnostic::error(msg).at(node.span).code("compose/invalid"));
+        self.errors.push(
+            Diagnostic::error(msg)
+                .at(node.span)
+                .code(Code::ComposeInvalid),
+        );
     }
-    fn warn(&mut self, span: Span, code: &str, msg: impl Into<String>, help: Option<&str>) {
+    fn warn(&mut self, span: Span, code: Code, msg: impl Into<String>, help: Option<&str>) {
         let mut d = Diagnostic::warning(msg).at(span).code(code);
         if let Some(h) = help {
             d = d.help(h);
@@ -417,7 +415,7 @@ impl Model {
             return Err(Failure::one(
                 Diagnostic::error("a Compose project must be a map")
                     .at(root.span)
-                    .code("compose/invalid"),
+                    .code(Code::ComposeInvalid),
             ));
         }
         let name = root
@@ -602,7 +600,7 @@ fn is_mapped(r: &mut Reader, name: &str, k: &Node, key: &str, v: &Node) -> bool 
             if !v.is_null() {
                 r.warn(
                     k.span,
-                    UNSUPPORTED_KEY,
+                    Code::ComposeUnsupportedKey,
                     format!("service `{name}`: `{key}` has no Kubernetes meaning in komply's mapping and is ignored"),
                     Some(why),
                 );
@@ -612,7 +610,7 @@ fn is_mapped(r: &mut Reader, name: &str, k: &Node, key: &str, v: &Node) -> bool 
         KeyUse::Unknown => {
             r.warn(
                 k.span,
-                UNKNOWN_KEY,
+                Code::ComposeUnknownKey,
                 format!("service `{name}`: unknown key `{key}` is ignored"),
                 Some("check the spelling; extensions must start with `x-`"),
             );
@@ -682,7 +680,7 @@ fn read_key(
             // as a warning rather than silence.
             r.warn(
                 k.span,
-                UNSUPPORTED_KEY,
+                Code::ComposeUnsupportedKey,
                 format!("service `{name}`: `{key}` is not mapped yet"),
                 None,
             );
@@ -722,7 +720,7 @@ fn warn_custom_networks(r: &mut Reader, name: &str, k: &Node, v: &Node) {
     if !custom.is_empty() {
         r.warn(
             k.span,
-            UNSUPPORTED_KEY,
+            Code::ComposeUnsupportedKey,
             format!(
                 "service `{name}`: networks ({}) are flattened; every pod can reach every Service",
                 custom.join(", ")
@@ -991,7 +989,7 @@ fn read_healthcheck(r: &mut Reader, v: &Node) -> Option<Healthcheck> {
             "start_interval" => h.start_interval = r.duration(val, "healthcheck.start_interval"),
             other => r.warn(
                 k.span,
-                UNKNOWN_KEY,
+                Code::ComposeUnknownKey,
                 format!("unknown healthcheck key `{other}` is ignored"),
                 None,
             ),
@@ -1022,13 +1020,13 @@ fn read_resources(r: &mut Reader, v: &Node, into: &mut ResourceSpec) {
             }
             "pids" | "devices" | "generic_resources" => r.warn(
                 k.span,
-                UNSUPPORTED_KEY,
+                Code::ComposeUnsupportedKey,
                 format!("`resources.{key}` has no Kubernetes meaning in komply's mapping"),
                 None,
             ),
             other => r.warn(
                 k.span,
-                UNKNOWN_KEY,
+                Code::ComposeUnknownKey,
                 format!("unknown resources key `{other}` is ignored"),
                 None,
             ),
@@ -1075,7 +1073,7 @@ fn read_deploy(r: &mut Reader, name: &str, v: &Node, s: &mut Service) {
                 if !empty {
                     r.warn(
                         k.span,
-                        UNSUPPORTED_KEY,
+                        Code::ComposeUnsupportedKey,
                         format!("service `{name}`: `deploy.placement` is ignored"),
                         Some("use nodeSelector / affinity through an overlay patch"),
                     );
@@ -1083,7 +1081,7 @@ fn read_deploy(r: &mut Reader, name: &str, v: &Node, s: &mut Service) {
             }
             "rollback_config" | "endpoint_mode" => r.warn(
                 k.span,
-                UNSUPPORTED_KEY,
+                Code::ComposeUnsupportedKey,
                 format!(
                     "service `{name}`: `deploy.{key}` has no Kubernetes meaning in komply's mapping"
                 ),
@@ -1091,7 +1089,7 @@ fn read_deploy(r: &mut Reader, name: &str, v: &Node, s: &mut Service) {
             ),
             other => r.warn(
                 k.span,
-                UNKNOWN_KEY,
+                Code::ComposeUnknownKey,
                 format!("service `{name}`: unknown deploy key `{other}` is ignored"),
                 None,
             ),
@@ -1116,7 +1114,7 @@ mod tests {
             .expect("model");
         let w = &m.warnings;
         assert_eq!(w.len(), 1, "{w:?}");
-        assert_eq!(w[0].code.as_deref(), Some(UNKNOWN_KEY));
+        assert_eq!(w[0].code, Some(Code::ComposeUnknownKey));
         let loc = w[0].location().expect("located");
         assert!(loc.ends_with("model-test.yaml:5:5"), "{loc}");
     }
@@ -1128,7 +1126,7 @@ mod tests {
         )
         .expect("model");
         assert_eq!(m.warnings.len(), 1);
-        assert_eq!(m.warnings[0].code.as_deref(), Some(UNSUPPORTED_KEY));
+        assert_eq!(m.warnings[0].code, Some(Code::ComposeUnsupportedKey));
         assert!(m.services[0].read_only);
     }
 

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 
 use super::LoadOptions;
 use super::interpolate::Budget;
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Code, Diagnostic, Failure, Result};
 
 /// Default file names, in the order compose looks for them.
 pub const DEFAULT_FILES: [&str; 4] = [
@@ -205,7 +205,7 @@ pub fn setup(opts: &LoadOptions) -> Result<Setup> {
                     DEFAULT_FILES.join(", "),
                     crate::source::display_path(&start)
                 ))
-                .code("compose/no-file")
+                .code(Code::ComposeNoFile)
                 .help("pass -f <file> or set COMPOSE_FILE"),
             )
         })?
@@ -262,7 +262,7 @@ fn project_name(
         if normalize_project_name(&n) != n || n.is_empty() {
             return Err(Failure::one(Diagnostic::error(format!(
                 "invalid project name {n:?}: must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number"
-            )).code("compose/project-name")));
+            )).code(Code::ComposeProjectName)));
         }
         return Ok(n);
     }
@@ -285,7 +285,7 @@ fn project_name(
             Failure::one(
                 Diagnostic::error(format!("error while interpolating name: {e}"))
                     .at(span)
-                    .code("compose/interpolation"),
+                    .code(Code::ComposeInterpolation),
             )
         })?;
         let n = normalize_project_name(&v);

@@ -197,16 +197,6 @@ impl serde::Serialize for Code {
     }
 }
 
-// convert-codes.py: begin transitional
-/// Until the call sites are converted, `Diagnostic::code` takes a string; this lets new code pass
-/// a [`Code`] already. `convert-codes.py` removes it with the string form.
-impl From<Code> for String {
-    fn from(c: Code) -> String {
-        c.as_str().to_string()
-    }
-}
-// convert-codes.py: end transitional
-
 codes! {
     // ---- Reading YAML -------------------------------------------------------------------
     /// The file is not valid YAML, or uses YAML that the tool which will read it refuses: a
@@ -219,6 +209,12 @@ codes! {
     Yaml = "yaml", Yaml, "the file is not YAML the consuming tool accepts";
 
     // ---- Loading the Compose project ----------------------------------------------------
+    /// A string `command` / `entrypoint` cannot be split into words as Docker Compose splits it
+    /// (go-shellwords): an unclosed quote, or a `(` / `)` outside quotes. Docker Compose refuses
+    /// the project the same way.
+    ///
+    /// **What to do:** close the quote, quote the parenthesis, or write the command as a list.
+    ComposeCommand = "compose/command", Compose, "a string command cannot be split into words";
     /// `container_name` is set on a service that runs more than one replica. A container name
     /// must be unique, so Docker Compose refuses the project.
     ///
@@ -632,6 +628,11 @@ codes! {
     /// **What to do:** check the profiles (`--profile`): services in a profile that is not
     /// enabled are left out, as Docker Compose does.
     GenerateNoServices = "generate/no-services", Generate, "the project has no services";
+    /// A generated object did not read back as a Kubernetes object (a komply bug: the typed
+    /// generator made something that is not an object with a name). Nothing is written.
+    ///
+    /// **What to do:** report it with the compose file that causes it.
+    GenerateObject = "generate/object", Generate, "a generated object is not a valid object (komply bug)";
     /// The image checks at start that the node sets a kernel setting (such as
     /// `vm.max_map_count`), which a pod cannot set (it is not namespaced). Listed in the
     /// deployability report.

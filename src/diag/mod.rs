@@ -49,8 +49,7 @@ impl fmt::Display for Severity {
 pub struct Diagnostic {
     pub severity: Severity,
     /// komply's stable code (`compose/unknown-key`), if any: see [`Code`].
-    // convert-codes.py: field
-    pub code: Option<String>,
+    pub code: Option<Code>,
     /// The lint rule (`KP101/run-as-non-root`), when the diagnostic shows a lint finding.
     pub rule: Option<String>,
     pub message: String,
@@ -92,9 +91,8 @@ impl Diagnostic {
         self
     }
 
-    // convert-codes.py: builder
-    pub fn code(mut self, code: impl Into<String>) -> Diagnostic {
-        self.code = Some(code.into());
+    pub fn code(mut self, code: Code) -> Diagnostic {
+        self.code = Some(code);
         self
     }
 
@@ -106,8 +104,7 @@ impl Diagnostic {
 
     /// What identifies it, as printed between brackets: the code, else the lint rule.
     pub fn id(&self) -> Option<&str> {
-        // convert-codes.py: id
-        self.code.as_deref().or(self.rule.as_deref())
+        self.code.map(Code::as_str).or(self.rule.as_deref())
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
@@ -247,7 +244,7 @@ impl fmt::Display for Diagnostic {
 
 impl From<YamlError> for Diagnostic {
     fn from(e: YamlError) -> Diagnostic {
-        let mut d = Diagnostic::error(e.message).at(e.span).code("yaml");
+        let mut d = Diagnostic::error(e.message).at(e.span).code(Code::Yaml);
         if let Some((span, label)) = e.related {
             d = d.related(span, label);
         }

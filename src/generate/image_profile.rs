@@ -27,23 +27,13 @@ use serde_json::{Map as JMap, Value, json};
 use super::Project;
 use super::dockerfile;
 use crate::compose::model::{Mount, MountKind, Service};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::k8s::workload::{pod_spec_of as pod_spec, pod_spec_of_mut as pod_spec_mut};
 
 /// The table, embedded.
 pub const TABLE: &str = include_str!("../../data/images.yaml");
 /// Its JSON Schema, embedded.
 pub const SCHEMA: &str = include_str!("../../schemas/images.schema.json");
-
-/// Diagnostic codes this module emits (the deployability report gathers them).
-pub const UNKNOWN_USER: &str = "generate/unknown-image-user";
-pub const NEEDS_ROOT: &str = "generate/image-needs-root";
-pub const USER_NAME: &str = "generate/user-name";
-pub const ROOT_USER: &str = "generate/image-runs-as-root";
-pub const PRIVILEGED_PORT: &str = "generate/privileged-port";
-pub const NODE_SYSCTL: &str = "generate/node-sysctl";
-pub const DATA_DIR: &str = "generate/data-dir";
-pub const SHIELD: &str = "generate/anonymous-volume-shield";
 
 /// What happens when the image is started as its `run_as` user.
 #[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -548,7 +538,7 @@ pub(crate) fn apply(
                 v.message
             ))
             .at(svc.span(&["x-komply", "security_context"]))
-            .code("x-komply/invalid"),
+            .code(Code::XKomplyInvalid),
         );
     }
 }
@@ -649,7 +639,7 @@ fn user_by_name(
                     svc.name, f.what
                 ))
                 .at(svc.span(&["user"]))
-                .code(USER_NAME)
+                .code(Code::GenerateUserName)
                 .help("give the numbers: `user: \"UID:GID\"` (`docker run --rm --entrypoint id IMAGE` prints them)"),
             );
             UserFrom::Unknown
@@ -673,7 +663,7 @@ fn user_of_dockerfile(
                 svc.name
             ))
             .at(f.image_at)
-            .code(ROOT_USER)
+            .code(Code::GenerateImageRunsAsRoot)
             .help("end the Dockerfile with a non-root `USER 10001:10001`, or set `user:` on the service"),
         ),
         Some((uid, gid)) => {
@@ -686,7 +676,7 @@ fn user_of_dockerfile(
                 svc.name
             ))
             .at(f.image_at)
-            .code(USER_NAME)
+            .code(Code::GenerateUserName)
             .help(format!("use numbers in the Dockerfile (`USER 10001:10001`) or set `user: \"UID:GID\"` on service `{}`", svc.name)),
         ),
     }
@@ -717,7 +707,7 @@ fn user_of_image(
                     svc.name, f.what, prof.source
                 ))
                 .at(f.image_at)
-                .code(NEEDS_ROOT)
+                .code(Code::GenerateImageNeedsRoot)
                 .help(format!("{fix}, or accept root with `user: root` (komply lint reports it)")),
             );
             UserFrom::Unknown
@@ -733,7 +723,7 @@ fn user_of_image(
                     svc.name, f.what
                 ))
                 .at(f.image_at)
-                .code(UNKNOWN_USER)
+                .code(Code::GenerateUnknownImageUser)
                 .help(format!(
                     "if it runs as a non-root user, give the numbers (`docker run --rm --entrypoint id {}` prints them; append the user's name for an image whose entrypoint steps down to it): `user: \"UID:GID\"` on the service, `x-komply: {{security_context: {{pod: {{runAsUser: UID}}}}}}`, or `services.{}.security_context.pod.runAsUser` in an overlay; if it needs root, rebuild it with a non-root `USER`",
                     f.image, svc.name
@@ -898,7 +888,7 @@ fn data_init_env(svc: &Service, spec: &mut Value, init: &DataInit, warnings: &mu
                         svc.name, init.path
                     ))
                     .at(svc.span(&["environment"]))
-                    .code(DATA_DIR)
+                    .code(Code::GenerateDataDir)
                     .help(format!("point `{k}` at a subdirectory: `{v}`")),
                 );
             }
@@ -1048,7 +1038,7 @@ fn node_sysctls(svc: &Service, prof: &Profile, f: &Facts, warnings: &mut Vec<Dia
                 svc.name, f.what, s.name, s.min
             ))
             .at(f.image_at)
-            .code(NODE_SYSCTL)
+            .code(Code::GenerateNodeSysctl)
             .help(format!(
                 "set it on the nodes ({}), or for a single node: {}",
                 s.source,
@@ -1131,7 +1121,7 @@ fn privileged_ports(
                 svc.name
             ))
             .at(svc.span(&["network_mode"]))
-            .code(PRIVILEGED_PORT)
+            .code(Code::GeneratePrivilegedPort)
             .help("listen on a port of 1024 or above (or use the image's unprivileged variant), or drop `network_mode: host`"),
         );
         return;
@@ -1163,8 +1153,13 @@ pub fn drop_resolved_warnings(
     let prefix = format!("service `{service}`:");
     warnings.retain(|w| {
         !(matches!(
-            w.code.as_deref(),
-            Some(UNKNOWN_USER | USER_NAME | NEEDS_ROOT | ROOT_USER)
+            w.code,
+            Some(
+                Code::GenerateUnknownImageUser
+                    | Code::GenerateUserName
+                    | Code::GenerateImageNeedsRoot
+                    | Code::GenerateImageRunsAsRoot
+            )
         ) && w.message.starts_with(&prefix))
     });
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::yaml::Span;
 
 /// The probe-related labels for one probe kind (liveness or readiness).
@@ -88,7 +88,7 @@ pub fn read(
                         "label `{k}` is not a valid Kubernetes annotation key ({why}); it is left out of the pod's annotations"
                     ))
                     .at(span)
-                    .code("generate/invalid-annotation-key")
+                    .code(Code::GenerateInvalidAnnotationKey)
                     .help("shorten the key (or give it a `prefix/`) in an overlay `annotations:` entry if the cluster needs it"),
                 );
                 continue;
@@ -148,7 +148,7 @@ pub fn read(
                     "label `{k}` is not supported by komply and is ignored"
                 ))
                 .at(span)
-                .code(crate::compose::model::UNSUPPORTED_KEY)
+                .code(Code::ComposeUnsupportedKey)
                 .help("komply decides each bind mount from what it holds: config files and small directories become ConfigMaps, secret-looking files ExternalSecret keys, data directories persistent storage (docs/generate.md, \"Bind mounts\")"),
             ),
             "service.group"
@@ -162,7 +162,7 @@ pub fn read(
                     "label `{k}` is not supported by komply and is ignored"
                 ))
                 .at(span)
-                .code(crate::compose::model::UNSUPPORTED_KEY),
+                .code(Code::ComposeUnsupportedKey),
             ),
             _ => warn_unknown(k, span, warnings),
         }
@@ -174,7 +174,7 @@ fn warn_unknown(k: &str, span: Span, warnings: &mut Vec<Diagnostic>) {
     warnings.push(
         Diagnostic::warning(format!("unknown kompose label `{k}` is ignored"))
             .at(span)
-            .code(crate::compose::model::UNKNOWN_KEY),
+            .code(Code::ComposeUnknownKey),
     );
 }
 

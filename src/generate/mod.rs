@@ -35,8 +35,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use crate::compose::model::{Model, UNKNOWN_KEY, UNSUPPORTED_KEY};
-use crate::diag::{Diagnostic, Failure, Result, Severity};
+use crate::compose::model::Model;
+use crate::diag::{Code, Diagnostic, Failure, Result, Severity};
 use crate::k8s::{Object, Provenance};
 
 /// How to generate.
@@ -168,7 +168,7 @@ impl Project<'_> {
             warnings.push(
                 Diagnostic::warning(msg)
                     .at(span)
-                    .code("secrets/reused")
+                    .code(Code::SecretsReused)
                     .help("keep files that hold secrets under `secrets:` (they become ExternalSecret data)"),
             );
         }
@@ -234,7 +234,7 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
                 ))
                 .at(s.node.span)
                 .related(prev.node.span, "the other one")
-                .code("generate/name-collision")
+                .code(Code::GenerateNameCollision)
                 .help("rename one of them"),
             );
         }
@@ -244,7 +244,7 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
         warnings.push(
             Diagnostic::warning("the project has no services: nothing to convert")
                 .at(model.node.span)
-                .code("generate/no-services"),
+                .code(Code::GenerateNoServices),
         );
     }
     let mut objects = Vec::new();
@@ -284,7 +284,7 @@ pub fn generate(model: &Model, opts: &GenerateOptions) -> Result<Output> {
 
     if opts.strict {
         for w in warnings.iter_mut() {
-            if matches!(w.code.as_deref(), Some(UNSUPPORTED_KEY | UNKNOWN_KEY)) {
+            if w.code.is_some_and(Code::is_strict_error) {
                 w.severity = Severity::Error;
                 errors.push(w.clone());
             }
@@ -324,7 +324,7 @@ fn envelopes(
                         None => "the project".into(),
                     }
                 ))
-                .code("generate/object"),
+                .code(Code::GenerateObject),
             ),
         }
     }

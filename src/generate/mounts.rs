@@ -21,7 +21,7 @@ use super::image_profile;
 use super::k8s::*;
 use super::naming::{data_key, dns_label};
 use crate::compose::model::{Model, Mount, MountKind, Service};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 
 /// Largest ConfigMap payload komply writes (the API server's limit is 1 MiB for the whole
 /// object; this leaves room for metadata).
@@ -30,8 +30,6 @@ pub const MAX_CONFIG_BYTES: u64 = 1_000_000;
 pub const MAX_DIR_FILES: usize = 64;
 /// Deepest subdirectory level (1 = files directly in the directory).
 pub const MAX_DIR_DEPTH: usize = 4;
-
-const CODE: &str = "generate/bind-mount";
 
 /// What one bind mount becomes.
 #[derive(Debug, Clone, PartialEq)]
@@ -444,7 +442,7 @@ impl Ctx<'_> {
                 self.svc.name, m.target
             ))
             .at(m.span)
-            .code(CODE)
+            .code(Code::GenerateBindMount)
             .help(help),
         );
     }

@@ -7,11 +7,8 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::compose::model::{Model, MountKind};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::k8s::workload::pod_spec_of as pod_spec;
-
-pub const PROBE_HOST: &str = "generate/probe-host";
-pub const PROBE_DROPPED_MOUNT: &str = "generate/probe-dropped-mount";
 
 /// Host names a probe command reaches: URL authorities and `-h` / `--host` arguments.
 fn hosts(words: &[String]) -> Vec<String> {
@@ -134,7 +131,7 @@ pub(crate) fn check(
                             svc.name
                         ))
                         .at(at)
-                        .code(PROBE_DROPPED_MOUNT)
+                        .code(Code::GenerateProbeDroppedMount)
                         .help("ship the script in the image (or as a Compose `configs:` entry), or change the healthcheck"),
                     );
                 }
@@ -154,7 +151,7 @@ pub(crate) fn check(
                             svc.name
                         ))
                         .at(at)
-                        .code(PROBE_HOST)
+                        .code(Code::GenerateProbeHost)
                         .help(format!(
                             "probe the container itself (`localhost`), or give `{h}` a Service (`ports:` / `expose:` on that service)"
                         )),

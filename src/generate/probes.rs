@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::k8s::{Handler, HttpGet, Probe};
 use super::kompose::{Hints, ProbeLabels};
 use crate::compose::model::{HealthTest, Service, parse_duration_secs};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 
 const DEFAULT_INTERVAL: u64 = 30;
 const DEFAULT_TIMEOUT: u64 = 30;
@@ -234,7 +234,7 @@ pub fn probes(
                 svc.name
             ))
             .at(span)
-            .code("generate/no-probe-test"),
+            .code(Code::GenerateNoProbeTest),
         );
     }
     let live_handler = if hints.liveness.is_set() {

@@ -24,7 +24,7 @@ use super::image_profile;
 use super::mounts::Plan;
 use super::naming::dns_label;
 use crate::compose::model::{Model, Service};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::yaml::Span;
 
 /// How dependents wait for a service (read by `start_order.rs`).
@@ -497,7 +497,7 @@ fn implied_ports(s: &Service, info: &Seen, dns: &str, key_span: Span, t: &mut Ta
                 s.name
             ))
             .at(key_span)
-            .code("generate/implied-service")
+            .code(Code::GenerateImpliedService)
             .help("declare the ports with `expose:` to make this explicit"),
         );
         t.implied_ports = ports;
@@ -510,7 +510,7 @@ fn implied_ports(s: &Service, info: &Seen, dns: &str, key_span: Span, t: &mut Ta
                 info.clients()
             ))
             .at(key_span)
-            .code("generate/no-port")
+            .code(Code::GenerateNoPort)
             .help("add `expose: [\"PORT\"]` to the service for a stable ClusterIP Service"),
         );
     }
@@ -553,7 +553,7 @@ fn extra_ports(s: &Service, info: &Seen, dns: &str, t: &mut Target) {
             info.clients()
         ))
         .at(s.span(&["ports"]))
-        .code("generate/implied-port"),
+        .code(Code::GenerateImpliedPort),
     );
 }
 
@@ -593,7 +593,7 @@ fn aliases(
                     s.name
                 ))
                 .at(span)
-                .code("generate/service-name"),
+                .code(Code::GenerateServiceName),
             );
             continue;
         }
@@ -605,7 +605,7 @@ fn aliases(
                         s.name
                     ))
                     .at(span)
-                    .code("generate/alias"),
+                    .code(Code::GenerateAlias),
                 );
             }
             continue;
@@ -701,7 +701,7 @@ impl Reach {
                     s.name, s.name
                 ))
                 .at(key_span)
-                .code("generate/service-name")
+                .code(Code::GenerateServiceName)
                 .help(format!("rename the service to `{dns}` in the compose file to keep both worlds in step")),
             );
         }
@@ -774,7 +774,7 @@ impl Reach {
                     "service `{svc}`: {what} names `{d}`, which is not a valid Kubernetes host name; rewritten to `{to}`"
                 ))
                 .at(span)
-                .code("generate/rewritten-host"),
+                .code(Code::GenerateRewrittenHost),
             );
         }
         for l in left {
@@ -784,7 +784,7 @@ impl Reach {
                     "service `{svc}`: {what} mentions `{l}` where komply cannot tell it is a host name; left as is"
                 ))
                 .at(span)
-                .code("generate/unresolved-host")
+                .code(Code::GenerateUnresolvedHost)
                 .help(format!("if it names the service, write `{to}` (its Service name)")),
             );
         }
@@ -822,7 +822,7 @@ impl Reach {
                     "service `{svc}`: the secret `{var}` names `{d}`, which is not a valid Kubernetes host name; komply never writes secret values, so it cannot rewrite it"
                 ))
                 .at(span)
-                .code("generate/unresolved-host")
+                .code(Code::GenerateUnresolvedHost)
                 .help(format!("store the value with `{to}` (the Service name) in place of `{d}`")),
             );
         }

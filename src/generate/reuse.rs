@@ -22,7 +22,7 @@ use serde_json::Value;
 use super::Project;
 use super::naming::{data_key, dns_label};
 use crate::compose::model::Service;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::secrets::{KnownSecret, Origin, PLACEHOLDER};
 use crate::yaml::{Node, NodeKind, Span};
 
@@ -458,7 +458,7 @@ fn report(p: &Project, svc: &Service, actions: &[Action], warnings: &mut Vec<Dia
                     dns_label(&svc.name)
                 ))
                 .at(*span)
-                .code("secrets/reused")
+                .code(Code::SecretsReused)
                 .help("give each secret its own value, or read it from the one variable"),
             );
             continue;
@@ -525,7 +525,7 @@ fn report(p: &Project, svc: &Service, actions: &[Action], warnings: &mut Vec<Dia
                 parts.join("; ")
             ))
             .at(*span)
-            .code("secrets/reused"),
+            .code(Code::SecretsReused),
         );
     }
     // Replacements no compose key of the service explains (a value the generator composed,
@@ -545,7 +545,7 @@ fn report(p: &Project, svc: &Service, actions: &[Action], warnings: &mut Vec<Dia
                 places.join(", ")
             ))
             .at(svc.node.span)
-            .code("secrets/reused"),
+            .code(Code::SecretsReused),
         );
     }
 }
@@ -599,7 +599,7 @@ pub(crate) fn weak(p: &Project, warnings: &mut Vec<Diagnostic>) {
             warnings.push(
                 Diagnostic::warning(format!("the value of the secret `{}` {why}", e.name))
                     .at(e.span)
-                    .code("secrets/weak")
+                    .code(Code::SecretsWeak)
                     .help("use a long random value (and keep it in the secret store, not in the compose file)"),
             );
         }

@@ -20,14 +20,13 @@ use super::image_profile::{POD_SC_ORDER, POD_SPEC_ORDER, put_ordered};
 use super::mounts::{self, Bind};
 use super::naming::dns_label;
 use crate::compose::model::MountKind;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::k8s::Provenance;
 use crate::k8s::workload::{
     self, pod_spec_of, pod_spec_of_mut as pod_spec_mut, template_of_mut as template_mut,
 };
 use crate::yaml::Span;
 
-pub const CODE: &str = "generate/shared-volume";
 /// The pod label that ties the users of shared claims together.
 pub const GROUP_LABEL: &str = "komply.dev/storage-group";
 
@@ -457,7 +456,7 @@ pub(crate) fn apply(
                 users[0].what
             ))
             .at(users[0].span)
-            .code(CODE)
+            .code(Code::GenerateSharedVolume)
             .help(format!(
                 "to spread them over nodes, patch PersistentVolumeClaim `{claim}` to `accessModes: [ReadWriteMany]` with a storage class that offers it, and drop the podAffinity (overlay patches)"
             )),

@@ -23,7 +23,7 @@ use super::naming::dns_label;
 use super::reach::Endpoint;
 use super::xkomply::{ServiceX, WaitFor};
 use crate::compose::model::Service;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 
 /// busybox 1.38.0, multi-arch image index (docker-library/repo-info,
 /// `repos/busybox/tag-details.md`, commit 01a7054230d50b3dccaf8d579f161c522be8c9f0). The digest
@@ -162,7 +162,7 @@ pub(crate) fn init_containers(
             warnings.push(
                 Diagnostic::warning(msg)
                     .at(k.span)
-                    .code("generate/start-order")
+                    .code(Code::GenerateStartOrder)
                     .help(help),
             );
         };

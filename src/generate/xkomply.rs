@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::yaml::{Node, Span};
 
 /// The schema text, embedded.
@@ -195,7 +195,7 @@ pub fn read<T: DeserializeOwned + Default>(node: &Node, def: &str) -> Result<T, 
             diags.push(
                 Diagnostic::error(format!("{shown}: {}", e.masked()))
                     .at(at.span)
-                    .code("x-komply/invalid")
+                    .code(Code::XKomplyInvalid)
                     .help("`komply schema x-komply` prints the schema"),
             );
         }
@@ -207,7 +207,7 @@ pub fn read<T: DeserializeOwned + Default>(node: &Node, def: &str) -> Result<T, 
         vec![
             Diagnostic::error(format!("x-komply: {e}"))
                 .at(node.span)
-                .code("x-komply/invalid"),
+                .code(Code::XKomplyInvalid),
         ]
     })
 }

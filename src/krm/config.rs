@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::diag::{Diagnostic, Failure, Result, Severity};
+use crate::diag::{Code, Diagnostic, Failure, Result, Severity};
 use crate::yaml::{Node, Span};
 
 /// The schema text, embedded.
@@ -148,7 +148,7 @@ impl FnConfig {
                 diags.push(
                     Diagnostic::error(format!("{shown}: {}", e.masked()))
                         .at(at)
-                        .code("krm/invalid-config")
+                        .code(Code::KrmInvalidConfig)
                         .help(format!(
                             "expected apiVersion {API_VERSION}, kind {KIND}; \
                              `komply schema komply-function` prints the schema"
@@ -164,7 +164,7 @@ impl FnConfig {
             Failure::one(
                 Diagnostic::error(format!("{KIND}.spec: {e}"))
                     .at(node.span)
-                    .code("krm/invalid-config"),
+                    .code(Code::KrmInvalidConfig),
             )
         })?;
         Ok(FnConfig::from_raw(raw, Some(node.clone())))
@@ -244,7 +244,7 @@ fn from_config_map(node: &Node) -> Result<FnConfig> {
                     diags.push(
                         Diagnostic::error(format!("`{key}` must be true or false"))
                             .at(v.span)
-                            .code("krm/invalid-config"),
+                            .code(Code::KrmInvalidConfig),
                     );
                     continue;
                 }
@@ -256,7 +256,7 @@ fn from_config_map(node: &Node) -> Result<FnConfig> {
                 diags.push(
                     Diagnostic::error(format!("unknown setting `{key}`"))
                         .at(k.span)
-                        .code("krm/invalid-config")
+                        .code(Code::KrmInvalidConfig)
                         .help(
                             "known: mode, compose, env, overlays, projectName, profiles, envFiles, \
                              namespace, strict, path, failOn, config, noInlineIgnores",
@@ -273,7 +273,7 @@ fn from_config_map(node: &Node) -> Result<FnConfig> {
             diags.push(
                 Diagnostic::error(format!("ConfigMap data: {}", e.masked()))
                     .at(node.span)
-                    .code("krm/invalid-config"),
+                    .code(Code::KrmInvalidConfig),
             );
         }
     }

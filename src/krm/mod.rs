@@ -20,7 +20,7 @@ pub use crate::confine;
 
 use serde_json::{Value, json};
 
-use crate::diag::{Diagnostic, Failure, Result, Severity};
+use crate::diag::{Code, Diagnostic, Failure, Result, Severity};
 use crate::lint::{Config, Object, Options};
 use crate::pipeline::{ConvertRequest, Converted, convert};
 use crate::source::sources;
@@ -42,7 +42,7 @@ pub fn generate(cfg: &FnConfig, root: &Root) -> Result<Converted> {
         return Err(Failure::one(
             Diagnostic::error("`spec.compose` is required to generate: name the compose file(s)")
                 .at(cfg.span_of(""))
-                .code("krm/invalid-config"),
+                .code(Code::KrmInvalidConfig),
         ));
     }
     let mut errors = Vec::new();
@@ -53,9 +53,9 @@ pub fn generate(cfg: &FnConfig, root: &Root) -> Result<Converted> {
                 Ok(path) => out.push(path),
                 Err(msg) => errors.push(Diagnostic::error(msg).at(cfg.span_of(p)).code(
                     if root.contains(std::path::Path::new(p)) {
-                        "krm/invalid-config"
+                        Code::KrmInvalidConfig
                     } else {
-                        "krm/outside-root"
+                        Code::KrmOutsideRoot
                     },
                 )),
             }
@@ -76,7 +76,7 @@ pub fn generate(cfg: &FnConfig, root: &Root) -> Result<Converted> {
                 root.dir.display()
             ))
             .at(cfg.span_of(&cfg.path))
-            .code("krm/outside-root"),
+            .code(Code::KrmOutsideRoot),
         );
     }
     if !errors.is_empty() {
@@ -145,7 +145,7 @@ fn outside_sources(root: &Root, first_source: usize) -> Vec<Diagnostic> {
                     file.path.display(),
                     root.dir.display()
                 ))
-                .code("krm/outside-root")
+                .code(Code::KrmOutsideRoot)
                 .help("a KRM function or kustomize plugin may only read files below the kustomization / package directory"),
             );
         }
@@ -177,7 +177,7 @@ fn confine_references(converted: &Converted, root: &Root, errors: &mut Vec<Diagn
                         } else {
                             v.span
                         })
-                        .code("krm/outside-root"),
+                        .code(Code::KrmOutsideRoot),
                     );
                 }
             }
@@ -284,7 +284,7 @@ pub fn lint_config(cfg: &FnConfig, root: &Root) -> Result<Config> {
                 Failure::one(
                     Diagnostic::error(msg)
                         .at(cfg.span_of(p))
-                        .code("krm/outside-root"),
+                        .code(Code::KrmOutsideRoot),
                 )
             })?;
             Config::load(&root.dir.join(path))
@@ -467,7 +467,7 @@ pub fn parse_resource_list(text: &str, name: &str) -> Result<ResourceList> {
             } else {
                 node.span
             })
-            .code("krm/invalid-input"),
+            .code(Code::KrmInvalidInput),
         ));
     }
     let items = match node.get("items") {
@@ -479,7 +479,7 @@ pub fn parse_resource_list(text: &str, name: &str) -> Result<ResourceList> {
                 return Err(Failure::one(
                     Diagnostic::error(format!("`items` must be a list, found {}", n.type_name()))
                         .at(n.span)
-                        .code("krm/invalid-input"),
+                        .code(Code::KrmInvalidInput),
                 ));
             }
         },

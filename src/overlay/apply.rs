@@ -4,7 +4,7 @@
 
 use serde_json::{Map as JMap, Value, json};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::generate::Output;
 use crate::k8s::{Object, quantity, workload};
 use crate::yaml::{Node, Span};
@@ -117,7 +117,7 @@ fn memory_floor(
                 limit.as_str().unwrap_or_default()
             ))
             .at(at)
-            .code("overlay/memory-floor")
+            .code(Code::OverlayMemoryFloor)
             .help(format!("set `services.{svc}.resources.limits.memory` to choose another figure")),
         );
     }
@@ -326,7 +326,7 @@ pub(crate) fn apply(out: &mut Output, ov: &Overlay, merged: &Node, ctx: &Ctx) ->
                 "`defaults.strategy` can only set rolling-update parameters; canary, progressive and blue-green are per service",
             )
             .at(span_at(merged, &["defaults", "strategy", "type"]))
-            .code("overlay/strategy"),
+            .code(Code::OverlayStrategy),
         );
     }
     let errors = report.errors;
@@ -379,7 +379,7 @@ fn tune_workload(o: &mut Object, s: &Settings, report: &mut Report) {
                 "service `{svc}` is a {kind}; `replicas` applies to Deployments and StatefulSets"
             ))
             .at(span_at(merged, &["services", svc, "replicas"]))
-            .code("overlay/replicas"),
+            .code(Code::OverlayReplicas),
         );
     }
     if o.pod_template().is_none() {
@@ -425,7 +425,7 @@ fn probes_with_window_check(c: &mut Value, s: &Settings, warnings: &mut Vec<Diag
                 "service `{svc}`: this startup probe gives up after {a}s, but its healthcheck allows {b}s (start_period + retries × interval); a slow start is killed in Kubernetes where Docker would have waited"
             ))
             .at(at)
-            .code("overlay/startup-probe-short")
+            .code(Code::OverlayStartupProbeShort)
             .help(format!("raise failureThreshold × periodSeconds to at least {b}")),
         );
     }
@@ -519,7 +519,7 @@ fn check_free_form(objs: &[Object], s: &Settings, report: &mut Report) {
                     v.message
                 ))
                 .at(super::key_span_at(s.merged, &path))
-                .code("overlay/invalid-result"),
+                .code(Code::OverlayInvalidResult),
             );
         }
     }
@@ -552,7 +552,7 @@ fn memory_unknown(ov: &Overlay, merged: &Node, report: &mut Report) {
                 .join(", ")
         ))
         .at(span_at(merged, &["defaults", "resources", "limits", "memory"]))
-        .code("overlay/memory-unknown")
+        .code(Code::OverlayMemoryUnknown)
         .help("give a service that needs more its own limit: `deploy.resources.limits.memory` in the compose file, or `services.<name>.resources.limits.memory` in the overlay"),
     );
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::generate::{SecretGenerator, naming::dns_label};
 use crate::k8s::Object;
 use crate::yaml::Span;
@@ -145,7 +145,7 @@ pub(crate) fn apply(
         listed.join(", ")
     ))
     .at(at)
-    .code("overlay/secret-generator")
+    .code(Code::OverlaySecretGenerator)
     .help(format!(
         "`komply migrate` writes it as a kustomize secretGenerator fed by `overlays/{env}/secrets.env`; or create it: `{create}`"
     ));

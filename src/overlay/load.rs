@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Code, Diagnostic, Failure, Result};
 use crate::source::sources;
 use crate::yaml::{Limits, Node, NodeKind, parse_documents};
 
@@ -79,7 +79,7 @@ fn parse_one(name: String, id: crate::yaml::SourceId, text: &str) -> Result<Laye
             return Err(Failure::one(
                 Diagnostic::error("an overlay is one YAML document; this file has several")
                     .at(docs[1].span)
-                    .code("overlay/documents"),
+                    .code(Code::OverlayDocuments),
             ));
         }
     };
@@ -136,7 +136,7 @@ fn env_chain(
             "overlays extend each other in a cycle: {} → {identity}",
             seen.join(" → ")
         ))
-        .code("overlay/extends-cycle");
+        .code(Code::OverlayExtendsCycle);
         if let Some(span) = at {
             d = d.at(span);
         }
@@ -176,7 +176,7 @@ fn env_chain(
                 let mut d = Diagnostic::error(format!(
                     "unknown environment `{env}`: no preset and no overlays/{env}.yaml beside the compose file"
                 ))
-                .code("overlay/unknown-env")
+                .code(Code::OverlayUnknownEnv)
                 .help(format!("available: {known}"));
                 if let Some(span) = at {
                     d = d.at(span);
@@ -199,7 +199,7 @@ pub fn layers(project_dir: &Path, env: Option<&str>, extra: &[PathBuf]) -> Resul
                 Diagnostic::error(format!(
                     "`{env}` is not an environment name (lowercase letters, digits, '-', '_', '.')"
                 ))
-                .code("overlay/unknown-env"),
+                .code(Code::OverlayUnknownEnv),
             ));
         }
         out = env_chain(project_dir, env, None, &mut Vec::new(), None)?;

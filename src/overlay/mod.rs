@@ -23,7 +23,7 @@ pub mod strategy;
 use std::path::{Path, PathBuf};
 
 use crate::compose::model::Model;
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Code, Diagnostic, Failure, Result};
 use crate::generate::Output;
 use crate::yaml::{Node, Span};
 
@@ -88,7 +88,7 @@ pub fn resolve(
         Failure::one(
             Diagnostic::error(format!("overlay: {e}"))
                 .at(merged.span)
-                .code("overlay/invalid"),
+                .code(Code::OverlayInvalid),
         )
     })?;
     Ok(Some(Resolved {

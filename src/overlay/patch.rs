@@ -3,7 +3,7 @@
 //! that fails, or a result that no longer validates against the strict schemas is an error
 //! located at the patch in the overlay file — never a silent no-op.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::k8s::Object;
 use crate::k8s::selector::LabelSelector;
 use crate::yaml::Node;
@@ -56,7 +56,7 @@ pub(crate) fn apply(objects: &mut [Object], patches: &[Patch], merged: &Node) ->
                             merged,
                             &["patches", &idx, "target", "labelSelector"],
                         ))
-                        .code("overlay/patch-target"),
+                        .code(Code::OverlayPatchTarget),
                 );
                 continue;
             }
@@ -70,7 +70,7 @@ pub(crate) fn apply(objects: &mut [Object], patches: &[Patch], merged: &Node) ->
                 describe(&p.target)
             ))
             .at(target_at)
-            .code("overlay/patch-target");
+            .code(Code::OverlayPatchTarget);
             if let Some(kind) = &p.target.kind {
                 let names: Vec<&str> = objects
                     .iter()
@@ -115,7 +115,7 @@ pub(crate) fn apply(objects: &mut [Object], patches: &[Patch], merged: &Node) ->
                         e.operation
                     ))
                     .at(op_at)
-                    .code("overlay/patch-failed"),
+                    .code(Code::OverlayPatchFailed),
                 );
                 continue;
             }
@@ -132,7 +132,7 @@ pub(crate) fn apply(objects: &mut [Object], patches: &[Patch], merged: &Node) ->
                         v.message
                     ))
                     .at(at)
-                    .code("overlay/patch-invalid"),
+                    .code(Code::OverlayPatchInvalid),
                 );
                 continue;
             }
@@ -141,7 +141,7 @@ pub(crate) fn apply(objects: &mut [Object], patches: &[Patch], merged: &Node) ->
                 errors.push(
                     Diagnostic::error(format!("after this patch, {who} is not valid: {e}"))
                         .at(at)
-                        .code("overlay/patch-invalid"),
+                        .code(Code::OverlayPatchInvalid),
                 );
                 continue;
             }
@@ -150,7 +150,7 @@ pub(crate) fn apply(objects: &mut [Object], patches: &[Patch], merged: &Node) ->
                 errors.push(
                     Diagnostic::error(format!("after this patch, {who} is not valid: {why}"))
                         .at(at)
-                        .code("overlay/patch-invalid"),
+                        .code(Code::OverlayPatchInvalid),
                 );
                 continue;
             }

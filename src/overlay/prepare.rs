@@ -4,7 +4,7 @@
 //! generator validates them and any error still points into the overlay file.
 
 use crate::compose::model::Model;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::yaml::{Node, NodeKind};
 
 use super::image;
@@ -87,7 +87,7 @@ pub(crate) fn prepare(
                     "overlay names service `{name}`, which the project does not have"
                 ))
                 .at(k.span)
-                .code("overlay/unknown-service");
+                .code(Code::OverlayUnknownService);
                 d = match crate::validate::suggest::closest(&name, names.iter().copied()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help(format!("the project's services: {}", names.join(", "))),
@@ -187,7 +187,7 @@ pub(crate) fn prepare(
                         svc.name
                     ))
                     .at(at)
-                    .code("overlay/autoscale-range")
+                    .code(Code::OverlayAutoscaleRange)
                     .help("raise `autoscale.max`, or set `autoscale.min` (it defaults to the service's replicas)"),
                 );
             }

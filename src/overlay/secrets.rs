@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::k8s::Object;
 use crate::yaml::Span;
 
@@ -21,7 +21,7 @@ pub(crate) struct RemoteKeys {
 fn located(at: Span, e: impl std::fmt::Display) -> Diagnostic {
     Diagnostic::error(format!("secret_store.remote_key: {e}"))
         .at(at)
-        .code("overlay/remote-key")
+        .code(Code::OverlayRemoteKey)
         .help("a minijinja template using env, project, service and key, e.g. `{{ env }}/{{ service }}/{{ key }}`")
 }
 

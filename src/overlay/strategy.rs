@@ -12,7 +12,7 @@
 
 use serde_json::{Value, json};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::generate::naming;
 use crate::k8s::{Object, Provenance};
 use crate::yaml::Span;
@@ -27,7 +27,9 @@ pub const VERSION_LABEL: &str = "version";
 pub const COLOR_LABEL: &str = "color";
 
 fn err<T>(at: Span, msg: String) -> Result<T, Vec<Diagnostic>> {
-    Err(vec![Diagnostic::error(msg).at(at).code("overlay/strategy")])
+    Err(vec![
+        Diagnostic::error(msg).at(at).code(Code::OverlayStrategy),
+    ])
 }
 
 fn find(objs: &[Object], kind: &str, name: &str) -> Option<usize> {
@@ -161,7 +163,7 @@ fn rolling(
                 "service `{svc}` mounts a ReadWriteOnce claim, so its Deployment is recreated, not rolled; max_surge / max_unavailable are ignored"
             ))
             .at(at)
-            .code("overlay/strategy"),
+            .code(Code::OverlayStrategy),
         );
         return Ok(());
     }

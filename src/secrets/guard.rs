@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::harvest::Known;
 use super::registry::PLACEHOLDER;
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Code, Diagnostic, Failure, Result};
 use crate::k8s::Object;
 
 /// Replaces every known secret value left in `objects` (strings, not keys), one warning each.
@@ -47,14 +47,14 @@ pub fn objects(
                     "{display} {ptr} held the value of {}; it has the placeholder `{PLACEHOLDER}` instead",
                     names.join(", ")
                 ))
-                .code("secrets/reused")
+                .code(Code::SecretsReused)
                 .help("an overlay or patch set a secret value: reference the Secret instead"),
             );
         });
         if changed && let Err(e) = obj.replace_with_value(json) {
             return Err(Failure::one(
                 Diagnostic::error(format!("{display}: {e} after its secret values were replaced (a komply bug, please report it)"))
-                    .code("secrets/reused"),
+                    .code(Code::SecretsReused),
             ));
         }
     }

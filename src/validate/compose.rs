@@ -2,7 +2,7 @@
 
 use super::report::{self, Style};
 use super::schemas;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::yaml::{Node, NodeKind, Tag};
 
 const STYLE: Style = Style {
@@ -51,9 +51,6 @@ fn to_json_without_resets(node: &Node) -> serde_json::Value {
     }
 }
 
-/// Diagnostic code of every Compose schema error.
-pub const CODE: &str = "compose/schema";
-
 /// A one-line fix for a wrong-type error, when the expected shape is plain.
 fn type_help(message: &str) -> Option<&'static str> {
     let expected = message
@@ -76,14 +73,17 @@ fn type_help(message: &str) -> Option<&'static str> {
 pub fn validate_compose(root: &Node) -> Vec<Diagnostic> {
     let Some(compiled) = schemas::compose() else {
         return vec![
-            Diagnostic::error("internal error: the Compose schema failed to load").code(CODE),
+            Diagnostic::error("internal error: the Compose schema failed to load")
+                .code(Code::ComposeSchema),
         ];
     };
     let json = to_json_without_resets(root);
     report::located_findings(root, &json, compiled, STYLE)
         .into_iter()
         .map(|(span, f)| {
-            let mut d = Diagnostic::error(f.message).at(span).code(CODE);
+            let mut d = Diagnostic::error(f.message)
+                .at(span)
+                .code(Code::ComposeSchema);
             if let Some(s) = f.suggestion {
                 d = d.help(format!("did you mean `{s}`?"));
             } else if let Some(h) = type_help(&d.message) {

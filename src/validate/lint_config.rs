@@ -3,7 +3,7 @@
 
 use super::report::{self, Style};
 use super::schemas;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::yaml::Node;
 
 const STYLE: Style = Style {
@@ -12,22 +12,19 @@ const STYLE: Style = Style {
     duplicates_allowed: report::never,
 };
 
-/// Diagnostic code of every lint configuration schema error.
-pub const CODE: &str = "lint-config/schema";
-
 /// Validates one `.komply.yaml` document. Errors are in document order.
 pub fn validate_lint_config(root: &Node) -> Vec<Diagnostic> {
     let Some(compiled) = schemas::lint_config() else {
         return vec![
             Diagnostic::error("internal error: the lint configuration schema failed to load")
-                .code(CODE),
+                .code(Code::LintConfigSchema),
         ];
     };
     let json = root.to_json();
     report::located_findings(root, &json, compiled, STYLE)
         .into_iter()
         .map(|(span, f)| {
-            let mut d = Diagnostic::error(f.message).at(span).code(CODE).help(
+            let mut d = Diagnostic::error(f.message).at(span).code(Code::LintConfigSchema).help(
                 "the format is in docs/komply-config-reference.md (`komply schema komply-config` prints the schema)",
             );
             if let Some(s) = f.suggestion {

@@ -27,10 +27,10 @@ use serde_json::Value;
 use crate::yaml::{Node, Span};
 
 pub use api_status::{ApiStatus, api_version_status};
-pub use compose::{CODE as COMPOSE_CODE, validate_compose};
-pub use lint_config::{CODE as LINT_CONFIG_CODE, validate_lint_config};
+pub use compose::validate_compose;
+pub use lint_config::validate_lint_config;
 pub use output::{Locate, check_generated, names_broken_by_patch};
-pub use overlay::{CODE as OVERLAY_CODE, validate_overlay};
+pub use overlay::validate_overlay;
 pub use schemas::known_kinds;
 pub use schemas::{LINT_CONFIG_SCHEMA, OVERLAY_SCHEMA};
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::k8s::Object;
 use crate::yaml::Span;
 
@@ -56,7 +56,7 @@ fn namespaces(objects: &[Object], locate: Locate<'_>) -> Vec<Diagnostic> {
                     obj.display()
                 ))
                 .at(locate(i, "/metadata/namespace"))
-                .code("validate/name"),
+                .code(Code::ValidateName),
             );
         }
     }
@@ -101,7 +101,7 @@ fn duplicates(objects: &[Object], locate: Locate<'_>) -> Vec<Diagnostic> {
             Diagnostic::error(message)
                 .at(locate(i, ""))
                 .related(locate(first, ""), "the other one")
-                .code("validate/duplicate-object")
+                .code(Code::ValidateDuplicateObject)
                 .help("rename one of the services (or the overlay resource) so every object has its own name"),
         );
     }
@@ -113,7 +113,7 @@ fn check_names(i: usize, obj: &Object, locate: Locate<'_>, out: &mut Vec<Diagnos
         out.push(
             Diagnostic::error(format!("{}: {message}", obj.display()))
                 .at(locate(i, &pointer))
-                .code("validate/name"),
+                .code(Code::ValidateName),
         );
     }
 }
@@ -279,7 +279,7 @@ fn check_schema(i: usize, obj: &Object, locate: Locate<'_>, out: &mut Vec<Diagno
         out.push(
             Diagnostic::error(format!("{}: {} (at {})", obj.display(), v.message, v.pointer))
                 .at(locate(i, &v.pointer))
-                .code("validate/schema")
+                .code(Code::ValidateSchema)
                 .help(
                     "the Kubernetes 1.37 API would refuse this object; if an overlay `patches` \
                      entry wrote the field, fix the patch, otherwise please report it as a komply bug",

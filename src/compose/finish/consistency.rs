@@ -1,7 +1,7 @@
 //! compose-go's consistency checks: every reference resolves, no exclusive keys together, no
 //! dependency cycle.
 
-use crate::diag::{Failure, Result};
+use crate::diag::{Code, Failure, Result};
 use crate::yaml::{Node, NodeKind, Span};
 
 use super::fail;
@@ -71,7 +71,7 @@ fn check_image(name: &str, k: &Node, svc: &Node) -> Result<()> {
                 "service {name:?} has neither an image nor a build context specified: invalid compose project"
             ),
             k.span,
-            "compose/no-image",
+            Code::ComposeNoImage,
         ));
     }
     Ok(())
@@ -87,7 +87,7 @@ fn check_networks(name: &str, svc: &Node, networks: &Node) -> Result<()> {
                 "service {name} declares mutually exclusive `network_mode` and `networks`: invalid compose project"
             ),
             nm.span,
-            "compose/network-mode",
+            Code::ComposeNetworkMode,
         ));
     }
     if let Some(nets) = svc.get("networks").and_then(|n| n.as_map()) {
@@ -99,7 +99,7 @@ fn check_networks(name: &str, svc: &Node, networks: &Node) -> Result<()> {
                         "service {name:?} refers to undefined network {n}: invalid compose project"
                     ),
                     nk.span,
-                    "compose/undefined-network",
+                    Code::ComposeUndefinedNetwork,
                 ));
             }
         }
@@ -119,7 +119,7 @@ fn check_healthcheck(svc: &Node) -> Result<()> {
         return Err(fail(
             "healthcheck.test must start either by \"CMD\", \"CMD-SHELL\" or \"NONE\"",
             first.span,
-            "compose/healthcheck",
+            Code::ComposeHealthcheck,
         ));
     }
     Ok(())
@@ -140,7 +140,7 @@ fn check_depends_on(name: &str, svc: &Node, defined: &Defined) -> Result<()> {
                         "service {name:?} depends on undefined service {d:?}: invalid compose project"
                     ),
                     dk.span,
-                    "compose/depends-on",
+                    Code::ComposeDependsOn,
                 ));
             }
         }
@@ -157,7 +157,7 @@ fn check_network_mode_service(k: &Node, svc: &Node, names: &[String]) -> Result<
         return Err(fail(
             format!("service {other:?} not found for network_mode 'service:{other}'"),
             svc.get("network_mode").map(|n| n.span).unwrap_or(k.span),
-            "compose/network-mode",
+            Code::ComposeNetworkMode,
         ));
     }
     Ok(())
@@ -179,7 +179,7 @@ fn check_volumes(name: &str, svc: &Node, volumes: &Node) -> Result<()> {
                         "service {name:?} refers to undefined volume {src}: invalid compose project"
                     ),
                     v.span,
-                    "compose/undefined-volume",
+                    Code::ComposeUndefinedVolume,
                 ));
             }
         }
@@ -207,7 +207,7 @@ fn check_models(name: &str, svc: &Node, models: &Node) -> Result<()> {
                     "service {name:?} refers to undefined model {model}: invalid compose project"
                 ),
                 m.span,
-                "compose/undefined-model",
+                Code::ComposeUndefinedModel,
             ));
         }
     }
@@ -229,7 +229,7 @@ fn check_mounts(name: &str, svc: &Node, defined: &Defined) -> Result<()> {
                             "service {name:?} refers to undefined {kind} {src}: invalid compose project"
                         ),
                         it.span,
-                        "compose/undefined-resource",
+                        Code::ComposeUndefinedResource,
                     ));
                 }
             }
@@ -252,7 +252,7 @@ fn check_replicas(name: &str, svc: &Node) -> Result<()> {
                 "services.deploy.replicas: can't set container_name and {name} as container name must be unique: invalid compose project"
             ),
             cn.span,
-            "compose/container-name",
+            Code::ComposeContainerName,
         ));
     }
     if let (Some(scale), Some(rep)) = (
@@ -263,7 +263,7 @@ fn check_replicas(name: &str, svc: &Node) -> Result<()> {
         return Err(fail(
             "can't set distinct values on 'scale' and 'deploy.replicas': invalid compose project",
             scale.span,
-            "compose/scale-replicas",
+            Code::ComposeScaleReplicas,
         )
         .with_related(rep.span));
     }
@@ -285,7 +285,7 @@ fn check_secret_sources(secrets: &Node) -> Result<()> {
                         key_str(k)
                     ),
                     k.span,
-                    "compose/secret",
+                    Code::ComposeSecret,
                 ));
             }
         }
@@ -342,7 +342,7 @@ fn check_cycles(services: &[(Node, Node)]) -> Result<()> {
             return Err(fail(
                 format!("dependency cycle detected: {} -> {to}", names[at]),
                 services[at].0.span,
-                "compose/dependency-cycle",
+                Code::ComposeDependencyCycle,
             ));
         }
     }

@@ -2,7 +2,7 @@
 
 use indexmap::IndexMap;
 
-use crate::diag::{Failure, Result};
+use crate::diag::{Code, Failure, Result};
 use crate::yaml::{Node, Span};
 
 use super::mapping::{to_mapping, to_mapping_with_equals};
@@ -75,14 +75,14 @@ fn read_env_file(
         Ok(()) => {}
         // Outside a KRM package root: refused whether it exists or not.
         Err(why) if why.is_outside() => {
-            return Err(fail(why.to_string(), path_node.span, "compose/env-file"));
+            return Err(fail(why.to_string(), path_node.span, Code::ComposeEnvFile));
         }
         Err(_) if !required => return Ok(()),
         Err(_) => {
             return Err(fail(
                 format!("env file {} not found", full.display()),
                 path_node.span,
-                "compose/env-file",
+                Code::ComposeEnvFile,
             ));
         }
     }
@@ -131,7 +131,7 @@ fn resolve_label_files(svc: &mut Node, setup: &Setup, budget: &mut Budget) -> Re
             } else {
                 format!("label file {} not found", full.display())
             };
-            return Err(fail(msg, f.span, "compose/label-file"));
+            return Err(fail(msg, f.span, Code::ComposeLabelFile));
         }
         let text = crate::fsio::read_text(&full)?;
         let src = crate::source::sources().add(&full, text.as_str());

@@ -14,7 +14,7 @@ mod prune;
 mod shape;
 mod shell;
 
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Code, Diagnostic, Failure, Result};
 use crate::yaml::{Node, Span};
 
 use super::Ctx;
@@ -25,8 +25,8 @@ pub use defaults::set_defaults;
 pub use paths::rebase_paths;
 pub use shell::shell_split;
 
-fn fail(msg: impl Into<String>, span: Span, code: &str) -> Failure {
-    Failure::one(Diagnostic::error(msg).at(span).code(code.to_string()))
+fn fail(msg: impl Into<String>, span: Span, code: Code) -> Failure {
+    Failure::one(Diagnostic::error(msg).at(span).code(code))
 }
 
 /// Every step after the last file, in compose-go's order: the merged model in, the project as
@@ -53,7 +53,7 @@ fn drop_top_level_keys(ctx: &mut Ctx, dict: &mut Node) {
         ctx.warnings.push(
             Diagnostic::warning("the attribute `version` is obsolete, it will be ignored")
                 .at(v.span)
-                .code("compose/obsolete-version"),
+                .code(Code::ComposeObsoleteVersion),
         );
     }
     tree::remove(dict, "include");
@@ -80,7 +80,7 @@ pub(super) mod testing {
     pub fn error_code<T>(r: Result<T>) -> String {
         match r {
             Ok(_) => "no error".to_string(),
-            Err(f) => f.0[0].code.clone().unwrap_or_default(),
+            Err(f) => f.0[0].code.map(|c| c.to_string()).unwrap_or_default(),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Services left out by inactive profiles (compose-go `WithProfiles`).
 
-use crate::diag::Result;
+use crate::diag::{Code, Result};
 use crate::yaml::Node;
 
 use super::fail;
@@ -47,7 +47,7 @@ pub fn apply_profiles(dict: &mut Node, active: &[String]) -> Result<Vec<String>>
                             key_str(k)
                         ),
                         dk.span,
-                        "compose/depends-on",
+                        Code::ComposeDependsOn,
                     ));
                 }
             }

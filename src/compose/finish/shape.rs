@@ -1,7 +1,7 @@
 //! Go-struct shaping: typed fields as compose-go's types print them (durations, byte sizes,
 //! floats, file modes, lists) and `omitempty`, so the JSON equals the oracle's.
 
-use crate::diag::{Diagnostic, Failure, Result};
+use crate::diag::{Code, Diagnostic, Failure, Result};
 use crate::yaml::{Node, NodeKind, Span};
 
 use super::mapping::{to_mapping, to_mapping_with_equals};
@@ -91,7 +91,7 @@ fn shell_command(key: &str, n: &mut Node) -> Result<()> {
             Failure::one(
                 Diagnostic::error(format!("`{key}`: {why}"))
                     .at(span)
-                    .code("compose/command")
+                    .code(Code::ComposeCommand)
                     .help("Docker Compose splits a string command like a shell: close every quote, escape a trailing `\\`, quote `(` and `)`, or write the command as a list"),
             )
         })?;

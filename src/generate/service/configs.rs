@@ -9,8 +9,8 @@ use super::super::k8s::{
 };
 use super::super::naming;
 use super::{Ctx, Made, PodParts, warn};
-use crate::compose::model::{FileRef, UNSUPPORTED_KEY};
-use crate::diag::Diagnostic;
+use crate::compose::model::FileRef;
+use crate::diag::{Code, Diagnostic};
 use crate::k8s::Provenance;
 use crate::k8s::provenance::pointer;
 
@@ -42,7 +42,7 @@ fn content(
     warn(
         warnings,
         cfg.span,
-        UNSUPPORTED_KEY,
+        Code::ComposeUnsupportedKey,
         format!(
             "config `{}` is external or comes from the environment; it is not generated — create a ConfigMap `{files_cm}` key `{}` yourself",
             cfg.source,
@@ -71,7 +71,7 @@ fn compose_configs(
                     cfg.source
                 ))
                 .at(cfg.span)
-                .code("generate/undeclared-config"),
+                .code(Code::GenerateUndeclaredConfig),
             );
             continue;
         };
@@ -192,10 +192,7 @@ mod tests {
             assert_eq!(pod.mounts[1].mount_path, "/ext");
             assert_eq!(pod.volumes.len(), 1);
             assert!(warnings.iter().any(|w| w.message.contains("external")));
-            assert_eq!(
-                errors[0].code.as_deref(),
-                Some("generate/undeclared-config")
-            );
+            assert_eq!(errors[0].code, Some(Code::GenerateUndeclaredConfig));
             assert_eq!(keys(&made.provenance[0], "/data/app"), ["configs"]);
         });
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::super::k8s::{ConfigMapBody, EnvFromSource, NameRef, Object};
 use super::{Ctx, Made, PodParts, warn};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::k8s::Provenance;
 use crate::k8s::provenance::pointer;
 
@@ -42,7 +42,7 @@ pub(super) fn env(
             warn(
                 warnings,
                 var.span,
-                "generate/unset-env",
+                Code::GenerateUnsetEnv,
                 format!(
                     "service `{}`: `{}` has no value (unset when the project was resolved) and is left out",
                     svc.name, var.name
@@ -108,7 +108,7 @@ mod tests {
             assert!(
                 warnings
                     .iter()
-                    .any(|w| w.code.as_deref() == Some("generate/unset-env"))
+                    .any(|w| w.code == Some(Code::GenerateUnsetEnv))
             );
             let prov = &made.provenance[0];
             assert_eq!(

@@ -5,8 +5,8 @@ use super::super::kompose::Hints;
 use super::super::mounts::Plan;
 use super::super::xkomply::{Controller, ServiceX};
 use super::warn;
-use crate::compose::model::{MountKind, Service, UNSUPPORTED_KEY};
-use crate::diag::Diagnostic;
+use crate::compose::model::{MountKind, Service};
+use crate::diag::{Code, Diagnostic};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -67,7 +67,7 @@ fn explicit(
                 warn(
                     warnings,
                     svc.span(&["labels"]),
-                    UNSUPPORTED_KEY,
+                    Code::ComposeUnsupportedKey,
                     format!(
                         "service `{}`: controller type `{other}` is not supported; using the default",
                         svc.name
@@ -104,7 +104,7 @@ pub(super) fn decide(
         warn(
             warnings,
             svc.span(&["deploy", "mode"]),
-            UNSUPPORTED_KEY,
+            Code::ComposeUnsupportedKey,
             format!(
                 "service `{}`: `deploy.mode: global` (one per node) is generated as a Deployment",
                 svc.name
@@ -128,7 +128,7 @@ pub(super) fn decide(
                 svc.name
             ))
             .at(svc.span(&["x-komply"]))
-            .code("generate/no-schedule")
+            .code(Code::GenerateNoSchedule)
             .help("add `x-komply: {schedule: \"0 3 * * *\"}`"),
         );
     }
@@ -181,7 +181,7 @@ mod tests {
     fn a_cronjob_without_schedule_is_an_error() {
         let (kind, errors) = kind_of("    x-komply:\n      controller: cronjob\n");
         assert_eq!(kind, Kind::CronJob);
-        assert_eq!(errors[0].code.as_deref(), Some("generate/no-schedule"));
+        assert_eq!(errors[0].code, Some(Code::GenerateNoSchedule));
     }
 
     #[test]

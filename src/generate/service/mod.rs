@@ -44,7 +44,7 @@ use super::naming::{self, dns_label};
 use super::reach::Target;
 use super::xkomply::{self, ServiceX};
 use crate::compose::model::Service;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::k8s::Provenance;
 
 /// What every stage of one service reads: the service, its settings, and what was decided
@@ -128,7 +128,7 @@ fn image_of(svc: &Service, project: &str, warnings: &mut Vec<Diagnostic>) -> Str
     warn(
         warnings,
         svc.key_span("build"),
-        "generate/no-image",
+        Code::GenerateNoImage,
         format!(
             "service `{}` has no `image`; using `{built}` (the name Compose gives the built image) — push it to a registry",
             svc.name
@@ -175,7 +175,7 @@ fn whole(svc: &Service, keys: &[&[&str]]) -> Provenance {
     prov
 }
 
-fn warn(warnings: &mut Vec<Diagnostic>, span: crate::yaml::Span, code: &str, msg: String) {
+fn warn(warnings: &mut Vec<Diagnostic>, span: crate::yaml::Span, code: Code, msg: String) {
     warnings.push(Diagnostic::warning(msg).at(span).code(code));
 }
 
@@ -276,6 +276,7 @@ pub(super) mod testing {
 #[cfg(test)]
 mod tests {
     use super::testing::*;
+    use crate::diag::Code;
     use crate::generate::GenerateOptions;
 
     #[test]
@@ -288,7 +289,7 @@ mod tests {
                 assert!(
                     warnings
                         .iter()
-                        .any(|w| w.code.as_deref() == Some("generate/no-image"))
+                        .any(|w| w.code == Some(Code::GenerateNoImage))
                 );
             },
         );

@@ -11,8 +11,7 @@ use super::super::naming::{self, dns_label};
 use super::container::{pointer_of, user_of};
 use super::kind::Kind;
 use super::{Ctx, PodParts, warn};
-use crate::compose::model::UNSUPPORTED_KEY;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::k8s::Provenance;
 use crate::k8s::provenance::{escape, item};
 
@@ -25,7 +24,7 @@ fn host_aliases(c: &Ctx, warnings: &mut Vec<Diagnostic>) -> Vec<HostAlias> {
             warn(
                 warnings,
                 svc.span(&["extra_hosts"]),
-                UNSUPPORTED_KEY,
+                Code::ComposeUnsupportedKey,
                 format!(
                     "service `{}`: `{host}:host-gateway` has no cluster equivalent",
                     svc.name
@@ -54,7 +53,7 @@ fn host_network(c: &Ctx, warnings: &mut Vec<Diagnostic>) -> bool {
             warn(
                 warnings,
                 svc.span(&["network_mode"]),
-                UNSUPPORTED_KEY,
+                Code::ComposeUnsupportedKey,
                 format!(
                     "service `{}`: `network_mode: {other}` is not carried over",
                     svc.name
@@ -70,7 +69,7 @@ fn host_network(c: &Ctx, warnings: &mut Vec<Diagnostic>) -> bool {
             warn(
                 warnings,
                 svc.span(&[key]),
-                UNSUPPORTED_KEY,
+                Code::ComposeUnsupportedKey,
                 format!("service `{}`: `{key}: {v}` is not carried over", svc.name),
             );
         }
@@ -88,7 +87,7 @@ fn supplemental_groups(c: &Ctx, warnings: &mut Vec<Diagnostic>) -> Vec<i64> {
             Err(_) => warn(
                 warnings,
                 svc.span(&["group_add"]),
-                "generate/group-name",
+                Code::GenerateGroupName,
                 format!(
                     "service `{}`: group `{g}` is a name; only numeric groups can be added",
                     svc.name
@@ -315,7 +314,7 @@ mod tests {
             assert!(
                 warnings
                     .iter()
-                    .any(|w| w.code.as_deref() == Some("generate/group-name"))
+                    .any(|w| w.code == Some(Code::GenerateGroupName))
             );
             assert!(warnings.iter().any(|w| w.message.contains("host-gateway")));
             assert_eq!(keys(&prov, "/spec/hostNetwork"), ["network_mode"]);

@@ -12,7 +12,7 @@ use super::super::kompose::Hints;
 use super::super::xkomply::{Ingress, ServiceX};
 use super::ports::{Ports, SPort};
 use super::{Ctx, Made, warn};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 
 /// The provenance of the policy objects: `x-komply`, else the replica count they follow.
 fn provenance(c: &Ctx, second: &[&str]) -> crate::k8s::Provenance {
@@ -127,7 +127,7 @@ pub(super) fn hpa(
                 kind.name()
             ))
             .at(svc.span(&["x-komply"]))
-            .code("generate/hpa-target"),
+            .code(Code::GenerateHpaTarget),
         );
     }
     for m in &spec.metrics {
@@ -145,7 +145,7 @@ pub(super) fn hpa(
             warn(
                 warnings,
                 svc.span(&["x-komply"]),
-                "generate/hpa-without-requests",
+                Code::GenerateHpaWithoutRequests,
                 format!(
                     "service `{}`: autoscaling on {} utilization needs `{what}` (a request); without it the HPA cannot compute utilization",
                     svc.name, m.resource.name
@@ -252,7 +252,7 @@ fn ingress_spec(c: &Ctx, ports: &Ports, errors: &mut Vec<Diagnostic>) -> Option<
                     c.svc.name
                 ))
                 .at(c.svc.span(&["x-komply"]))
-                .code("generate/ingress-port")
+                .code(Code::GenerateIngressPort)
                 .help("add `ports:` (or set the ingress `port` to one of them)"),
             );
             return None;
@@ -359,7 +359,7 @@ mod tests {
             let mut made = Made::default();
             ingress(c, &p, &mut made, errors);
             assert!(made.objects.is_empty());
-            assert_eq!(errors[0].code.as_deref(), Some("generate/ingress-port"));
+            assert_eq!(errors[0].code, Some(Code::GenerateIngressPort));
         });
     }
 

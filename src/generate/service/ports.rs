@@ -6,8 +6,7 @@ use std::collections::BTreeSet;
 use super::super::naming;
 use super::super::probes::NamedPort;
 use super::{Ctx, warn};
-use crate::compose::model::UNSUPPORTED_KEY;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::yaml::Span;
 
 /// A port of the container, named.
@@ -82,7 +81,7 @@ impl Ports {
                 warn(
                     warnings,
                     w.span,
-                    "generate/port-name",
+                    Code::GeneratePortName,
                     format!(
                         "port name `{name}` is not a valid Kubernetes port name (≤ 15 lowercase letters, digits, '-'); a generated name is used"
                     ),
@@ -149,7 +148,7 @@ pub(super) fn ports(c: &Ctx, warnings: &mut Vec<Diagnostic>) -> Ports {
             warn(
                 warnings,
                 port.span,
-                "generate/port-range",
+                Code::GeneratePortRange,
                 format!(
                     "service `{}`: published port `{}` is not a single port; the container port is used",
                     svc.name,
@@ -161,7 +160,7 @@ pub(super) fn ports(c: &Ctx, warnings: &mut Vec<Diagnostic>) -> Ports {
             warn(
                 warnings,
                 port.span,
-                UNSUPPORTED_KEY,
+                Code::ComposeUnsupportedKey,
                 format!(
                     "service `{}`: host IP / host-mode publishing is not carried over; the port is exposed through the Service",
                     svc.name

@@ -8,7 +8,7 @@ use super::super::k8s::{
 };
 use super::super::naming;
 use super::{Ctx, Made, PodParts};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 
 /// The secret variables: a key each, read from the service's remote key, and the container's
 /// `env` entries that read them.
@@ -57,7 +57,7 @@ fn compose_secrets(
                     s.source
                 ))
                 .at(s.span)
-                .code("generate/undeclared-secret"),
+                .code(Code::GenerateUndeclaredSecret),
             );
             continue;
         }
@@ -169,10 +169,7 @@ mod tests {
             assert_eq!(pod.env[0].value_from.secret_key_ref.name, "s-secrets");
             assert_eq!(pod.mounts[0].mount_path, "/run/secrets/db");
             assert_eq!(pod.volumes.len(), 1);
-            assert_eq!(
-                errors[0].code.as_deref(),
-                Some("generate/undeclared-secret")
-            );
+            assert_eq!(errors[0].code, Some(Code::GenerateUndeclaredSecret));
             assert_eq!(
                 keys(&made.provenance[0], "/spec/data/0"),
                 ["environment", "secrets", "env_file"]

@@ -14,7 +14,7 @@ use super::super::naming::{self, dns_label};
 use super::kind::Kind;
 use super::{Ctx, Made, PodParts, warn};
 use crate::compose::model::{Mount, MountKind, TopVolume};
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 
 /// The storage the workload needs beyond the pod's volumes.
 #[derive(Debug, Default)]
@@ -141,7 +141,7 @@ fn scratch(c: &Ctx, m: &Mount, n: &mut usize, pod: &mut PodParts, warnings: &mut
         warn(
             warnings,
             m.span,
-            image_profile::SHIELD,
+            Code::GenerateAnonymousVolumeShield,
             format!(
                 "service `{}`: anonymous volume at `{}` is left out so the image's own files stay visible ({why}); an emptyDir would start empty and hide them",
                 svc.name, m.target
@@ -156,7 +156,7 @@ fn scratch(c: &Ctx, m: &Mount, n: &mut usize, pod: &mut PodParts, warnings: &mut
         warn(
             warnings,
             m.span,
-            "generate/anonymous-volume",
+            Code::GenerateAnonymousVolume,
             format!(
                 "service `{}`: anonymous volume at `{}` becomes an emptyDir (its data lives as long as the pod)",
                 svc.name, m.target
@@ -186,7 +186,7 @@ fn left_out(c: &Ctx, m: &Mount, warnings: &mut Vec<Diagnostic>) {
             c.svc.name, m.target
         ))
         .at(m.span)
-        .code("generate/bind-mount")
+        .code(Code::GenerateBindMount)
         .help("ship the files in the image, as a Compose `configs:` entry, or in a named volume"),
     );
 }
@@ -245,7 +245,7 @@ mod tests {
             assert!(
                 warnings
                     .iter()
-                    .any(|w| w.code.as_deref() == Some("generate/anonymous-volume"))
+                    .any(|w| w.code == Some(Code::GenerateAnonymousVolume))
             );
             // A claim another service already made is not made twice.
             let mut again = Made::default();

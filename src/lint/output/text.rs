@@ -10,7 +10,7 @@ use crate::lint::rules::Finding;
 pub fn diagnostic(f: &Finding) -> Diagnostic {
     Diagnostic::new(f.severity, f.message.clone())
         .at(f.span)
-        .code(format!("{}/{}", f.rule.id.code(), f.rule.id.name()))
+        .rule(format!("{}/{}", f.rule.id.code(), f.rule.id.name()))
         .help(format!(
             "{} (komply rules explain {})",
             f.rule.fix_title,
