@@ -628,17 +628,17 @@ codes! {
     /// **What to do:** check the profiles (`--profile`): services in a profile that is not
     /// enabled are left out, as Docker Compose does.
     GenerateNoServices = "generate/no-services", Generate, "the project has no services";
-    /// A generated object did not read back as a Kubernetes object (a komply bug: the typed
-    /// generator made something that is not an object with a name). Nothing is written.
-    ///
-    /// **What to do:** report it with the compose file that causes it.
-    GenerateObject = "generate/object", Generate, "a generated object is not a valid object (komply bug)";
     /// The image checks at start that the node sets a kernel setting (such as
     /// `vm.max_map_count`), which a pod cannot set (it is not namespaced). Listed in the
     /// deployability report.
     ///
     /// **What to do:** set it on the nodes, as the help shows.
     GenerateNodeSysctl = "generate/node-sysctl", Generate, "the image needs a node-level sysctl";
+    /// A generated object did not read back as a Kubernetes object (a komply bug: the typed
+    /// generator made something that is not an object with a name). Nothing is written.
+    ///
+    /// **What to do:** report it with the compose file that causes it.
+    GenerateObject = "generate/object", Generate, "a generated object is not a valid object (komply bug)";
     /// A port's name is not a valid Kubernetes port name (at most 15 lowercase letters, digits and
     /// `-`); a generated name is used.
     ///
