@@ -13,6 +13,7 @@ pub mod fsio;
 pub mod fuzz;
 pub mod generate;
 pub mod graph;
+pub mod guard;
 pub mod k8s;
 pub mod krm;
 pub mod lint;

@@ -109,7 +109,7 @@ pub fn convert(req: &ConvertRequest) -> Result<Converted> {
         &model,
         &generate::secret_policy(&model),
     ));
-    crate::secrets::guard::objects(&mut output.objects, &known, &mut output.warnings)?;
+    crate::guard::objects(&mut output.objects, &known, &mut output.warnings)?;
     timings.generate = started.elapsed() - timings.load;
     validate(&project, &output)?;
     timings.validate = started.elapsed() - timings.load - timings.generate;

@@ -675,7 +675,7 @@ fn patches_of_each_layer_apply_once_in_layer_order() {
     // A later layer without `patches`: prod's patch still runs exactly once (a second run
     // would fail its `test`).
     let plain = p.write("plain.yaml", "services:\n  worker:\n    replicas: 5\n");
-    let objs = p.ok(Some("prod"), &[plain.clone()]);
+    let objs = p.ok(Some("prod"), std::slice::from_ref(&plain));
     assert_eq!(replicas(&objs, "web"), 9);
     // A later layer with its own patch: both run, once each, in order.
     let more = p.write(

@@ -353,7 +353,7 @@ fn remote_keys(
     };
     super::secrets::RemoteKeys::compile(pattern, span_at(merged, &["secret_store", "remote_key"]))
         .map(Some)
-        .map_err(|d| vec![d])
+        .map_err(|d| vec![*d])
 }
 
 /// Contiguous groups of objects per service (generation emits a service's objects together).
@@ -475,7 +475,7 @@ fn label_and_store(
             && let Some(store) = &ov.secret_store
             && let Err(d) = super::secrets::apply(o, s.svc, store, keys, ctx)
         {
-            report.errors.push(d);
+            report.errors.push(*d);
         }
     }
 }

@@ -18,11 +18,12 @@ pub(crate) struct RemoteKeys {
     at: Span,
 }
 
-fn located(at: Span, e: impl std::fmt::Display) -> Diagnostic {
-    Diagnostic::error(format!("secret_store.remote_key: {e}"))
+/// Boxed: a `Diagnostic` is large, and these are the error side of hot `Result`s.
+fn located(at: Span, e: impl std::fmt::Display) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(format!("secret_store.remote_key: {e}"))
         .at(at)
         .code(Code::OverlayRemoteKey)
-        .help("a minijinja template using env, project, service and key, e.g. `{{ env }}/{{ service }}/{{ key }}`")
+        .help("a minijinja template using env, project, service and key, e.g. `{{ env }}/{{ service }}/{{ key }}`"))
 }
 
 /// Budgets of a remote-key template (docs/overlays.md): its length, the instructions one
@@ -55,7 +56,7 @@ impl std::io::Write for Bounded {
 }
 
 impl RemoteKeys {
-    pub(crate) fn compile(pattern: &str, at: Span) -> Result<RemoteKeys, Diagnostic> {
+    pub(crate) fn compile(pattern: &str, at: Span) -> Result<RemoteKeys, Box<Diagnostic>> {
         if pattern.len() > MAX_TEMPLATE_BYTES {
             return Err(located(
                 at,
@@ -75,7 +76,7 @@ impl RemoteKeys {
         Ok(RemoteKeys { env, per_key, at })
     }
 
-    fn render(&self, ctx: &Ctx, service: &str, key: &str) -> Result<String, Diagnostic> {
+    fn render(&self, ctx: &Ctx, service: &str, key: &str) -> Result<String, Box<Diagnostic>> {
         let mut out = Bounded::default();
         let rendered = self.env.get_template("remote_key").and_then(|t| {
             t.render_captured_to(
@@ -117,7 +118,7 @@ pub(crate) fn apply(
     store: &SecretStore,
     keys: Option<&RemoteKeys>,
     ctx: &Ctx,
-) -> Result<(), Diagnostic> {
+) -> Result<(), Box<Diagnostic>> {
     if let Some(r) = obj.get_mut(&["spec", "secretStoreRef"]) {
         if let Some(n) = &store.name {
             r["name"] = Value::from(n.as_str());

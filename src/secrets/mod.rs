@@ -6,7 +6,6 @@
 //! input never appears in any output, log, report or error. See decisions/0015.
 
 pub mod frame;
-pub mod guard;
 pub mod harvest;
 pub mod policy;
 pub mod registry;

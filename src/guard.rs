@@ -5,10 +5,10 @@
 
 use serde_json::Value;
 
-use super::harvest::Known;
-use super::registry::PLACEHOLDER;
 use crate::diag::{Code, Diagnostic, Failure, Result};
 use crate::k8s::Object;
+use crate::secrets::Known;
+use crate::secrets::PLACEHOLDER;
 
 /// Replaces every known secret value left in `objects` (strings, not keys), one warning each.
 /// The walk is over each object's JSON form, in its key order; an object with a replacement is
